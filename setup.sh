@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian/Ubuntu machine for the workbook pipeline:
+# the system libraries the build needs, then the Python package with test tools.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# libvoikko1 + voikko-fi: Finnish hyphenation with compound words.
+# libharfbuzz-subset0: font subsetting WeasyPrint prefers over fontTools.
+# poppler-utils: pdftoppm/pdffonts, to look at and inspect the PDFs.
+system_packages=(libvoikko1 voikko-fi libharfbuzz-subset0 poppler-utils)
+missing=()
+for pkg in "${system_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "setup: installing system packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'

@@ -1,0 +1,335 @@
+"""Stage 7: read a finished PDF back and check it, independently of how it was made.
+
+Each check gives pass / warn / fail with the measured value and the rule. The
+build refuses to write an edition that fails a check. The full preflight
+(``invoke check``) grows from here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Literal
+
+import pikepdf
+from pypdf import PdfReader
+
+from .fonts import declared_families, is_book_font
+from .model import Book
+from .postprocess import PT_PER_MM, destination_pages
+from .variants import Variant
+
+Status = Literal["pass", "warn", "fail"]
+TOLERANCE_PT = 0.05
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check."""
+
+    name: str
+    status: Status
+    measured: str
+    rule: str
+    pages: tuple[int, ...] = ()
+
+
+def _result(name: str, ok: bool, measured: str, rule: str, pages=()) -> CheckResult:
+    return CheckResult(name, "pass" if ok else "fail", measured, rule, tuple(pages))
+
+
+def check_edition(
+    data: bytes, *, variant: Variant, book: Book, stylesheet: Path
+) -> list[CheckResult]:
+    """All checks that apply to *variant*, run on the PDF bytes."""
+    reader = PdfReader(BytesIO(data))
+    results = [
+        check_fonts(reader, stylesheet),
+        check_outline(reader, book),
+        check_contents_pages(reader, book),
+    ]
+    if variant.bleed:
+        results.append(check_boxes(reader, book))
+    if variant.pad_to_binding:
+        results.append(check_page_multiple(reader, book))
+    if variant.colour_space == "cmyk":
+        results.append(check_no_rgb(data))
+    if variant.tagged:
+        results.extend(check_accessibility(data, book))
+    return results
+
+
+def check_fonts(reader: PdfReader, stylesheet: Path) -> CheckResult:
+    """Every font is embedded and is one of the book's own fonts."""
+    families = declared_families(stylesheet)
+    problems: list[str] = []
+    pages: list[int] = []
+    for number, page in enumerate(reader.pages, start=1):
+        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
+        for font in fonts.values():
+            font = font.get_object()
+            base = str(font.get("/BaseFont", "")).lstrip("/")
+            name = base.split("+", 1)[-1]
+            descriptors = [font]
+            descriptors += [d.get_object() for d in font.get("/DescendantFonts", [])]
+            embedded = any(
+                key in d.get("/FontDescriptor", {}).get_object()
+                for d in descriptors
+                if "/FontDescriptor" in d
+                for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+            if not embedded:
+                problems.append(f"{name} not embedded")
+                pages.append(number)
+            elif not is_book_font(name, families):
+                problems.append(f"{name} is not a book font (fallback?)")
+                pages.append(number)
+    return _result(
+        "fonts",
+        not problems,
+        "; ".join(sorted(set(problems))) or "all embedded, book fonts only",
+        "embed every font; use only the fonts in styles/fonts",
+        sorted(set(pages)),
+    )
+
+
+def _outline_titles(reader: PdfReader) -> list[str]:
+    titles: list[str] = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(" ".join(str(item.title).split()))
+
+    walk(reader.outline)
+    return titles
+
+
+def check_outline(reader: PdfReader, book: Book) -> CheckResult:
+    """Every chapter has a bookmark."""
+    titles = _outline_titles(reader)
+    missing = [c.title for c in book.chapters if not any(c.title in t for t in titles)]
+    return _result(
+        "outline",
+        not missing,
+        f"missing: {', '.join(missing)}" if missing else f"{len(titles)} bookmarks",
+        "a bookmark for every chapter",
+    )
+
+
+_TOC_LINE_RE = re.compile(r"^(.*?)[\s.]*?(\d+)$")
+
+
+def contents_numbers(reader: PdfReader, book: Book) -> list[tuple[str, int]]:
+    """(title, page number) pairs read from the table-of-contents pages' text."""
+    with pikepdf.open(BytesIO(_reader_bytes(reader))) as pdf:
+        dests = destination_pages(pdf)
+    first = dests.get("sisallys")
+    chapter_pages = [dests[c.id] for c in book.chapters if c.id in dests]
+    if first is None or not chapter_pages:
+        return []
+    pairs: list[tuple[str, int]] = []
+    pending = ""
+    for index in range(first - 1, min(chapter_pages) - 1):
+        text = reader.pages[index].extract_text() or ""
+        for raw in text.splitlines():
+            line = " ".join(raw.replace("\u00ad", "").split())
+            if not line or line == "Sisällys":
+                continue
+            match = _TOC_LINE_RE.match(line.replace(" .", "").rstrip(" ."))
+            if match and match[2]:
+                title = (pending + " " + match[1]).strip(" .")
+                pairs.append((title, int(match[2])))
+                pending = ""
+            else:
+                pending = (pending + " " + line).strip()
+    return pairs
+
+
+def _reader_bytes(reader: PdfReader) -> bytes:
+    stream = reader.stream
+    stream.seek(0)
+    return stream.read()
+
+
+def check_contents_pages(reader: PdfReader, book: Book) -> CheckResult:
+    """Each contents line's page number is the page its heading is really on."""
+    with pikepdf.open(BytesIO(_reader_bytes(reader))) as pdf:
+        dests = destination_pages(pdf)
+    pairs = contents_numbers(reader, book)
+    wrong = []
+    for entry in book.toc:
+        shown = next((n for t, n in pairs if t.endswith(entry.title)), None)
+        if shown is None or shown != dests.get(entry.id):
+            wrong.append(f"{entry.title}: shown {shown}, real {dests.get(entry.id)}")
+    return _result(
+        "contents-pages",
+        not wrong and bool(pairs),
+        "; ".join(wrong[:3]) if wrong else f"{len(pairs)} entries match",
+        "contents page numbers equal the pages of their headings",
+    )
+
+
+def check_boxes(reader: PdfReader, book: Book) -> CheckResult:
+    """TrimBox = trim size and BleedBox = MediaBox = trim + bleed on every page."""
+    fmt = book.project.config.format
+    width, height = (v * PT_PER_MM for v in fmt.trim)
+    bleed = fmt.bleed * PT_PER_MM
+    bad = []
+    for number, page in enumerate(reader.pages, start=1):
+        if "/TrimBox" not in page or "/BleedBox" not in page:
+            bad.append(number)
+            continue
+        trim, bleed_box, media = page.trimbox, page.bleedbox, page.mediabox
+        ok = (
+            abs(float(trim.width) - width) < TOLERANCE_PT
+            and abs(float(trim.height) - height) < TOLERANCE_PT
+            and all(
+                abs(float(a) - float(b)) < TOLERANCE_PT
+                for a, b in zip(
+                    (bleed_box.left, bleed_box.bottom, bleed_box.right, bleed_box.top),
+                    (trim.left - bleed, trim.bottom - bleed, trim.right + bleed, trim.top + bleed),
+                    strict=True,
+                )
+            )
+            and all(
+                abs(float(a) - float(b)) < TOLERANCE_PT
+                for a, b in zip(media, bleed_box, strict=True)
+            )
+        )
+        if not ok:
+            bad.append(number)
+    return _result(
+        "page-boxes",
+        not bad,
+        f"wrong boxes on pages {bad[:10]}"
+        if bad
+        else f"{len(reader.pages)} pages: trim {fmt.trim[0]:g} x {fmt.trim[1]:g} mm, "
+        f"bleed {fmt.bleed:g} mm",
+        "TrimBox = trim size; BleedBox = MediaBox = trim + bleed on all sides",
+        bad,
+    )
+
+
+def check_page_multiple(reader: PdfReader, book: Book) -> CheckResult:
+    """The page count fits the binding."""
+    multiple = book.project.config.format.multiple
+    count = len(reader.pages)
+    return _result(
+        "page-count",
+        count % multiple == 0,
+        f"{count} pages",
+        f"a multiple of {multiple} for {book.project.config.format.binding.value}",
+    )
+
+
+_RGB_OPERATORS = {"rg", "RG"}
+
+
+def check_no_rgb(data: bytes) -> CheckResult:
+    """No DeviceRGB colour operators in page content (press colours are CMYK)."""
+    pages: list[int] = []
+    with pikepdf.open(BytesIO(data)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            streams = [page]
+            xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+            streams += [x for x in xobjects.values() if x.get("/Subtype") == "/Form"]
+            for stream in streams:
+                ops = pikepdf.parse_content_stream(stream)
+                if any(str(op) in _RGB_OPERATORS for _, op in ops):
+                    pages.append(number)
+                    break
+    return _result(
+        "no-rgb",
+        not pages,
+        f"RGB colour on pages {pages[:10]}" if pages else "CMYK only",
+        "press colours must be device-cmyk (palette.toml)",
+        pages,
+    )
+
+
+def check_accessibility(data: bytes, book: Book) -> list[CheckResult]:
+    """PDF/UA basics: tags, language, title, identifier, artifacts, link descriptions."""
+    language = book.project.config.publication.language
+    with pikepdf.open(BytesIO(data)) as pdf:
+        root = pdf.Root
+        struct = root.get("/StructTreeRoot")
+        marked = bool(root.get("/MarkInfo", {}).get("/Marked", False))
+        lang = str(root.get("/Lang", ""))
+        display_title = bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False))
+        with pdf.open_metadata() as meta:
+            title = meta.get("dc:title", "")
+            ua_part = meta.get("pdfuaid:part", "")
+        untagged = _untagged_marked_content(pdf) if struct is not None else ["no structure tree"]
+        bad_links = []
+        for number, page in enumerate(pdf.pages, start=1):
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                contents = str(annot.get("/Contents", ""))
+                dest = str(annot.get("/Dest", "")).lstrip("/")
+                if not contents or contents == dest:
+                    bad_links.append(number)
+    return [
+        _result(
+            "tagged",
+            struct is not None and marked,
+            f"StructTreeRoot {'present' if struct is not None else 'missing'}, Marked {marked}",
+            "tagged PDF",
+        ),
+        _result("language", lang == language, f"/Lang {lang!r}", f"/Lang = {language!r}"),
+        _result(
+            "title",
+            bool(title) and display_title,
+            f"title {title!r}, DisplayDocTitle {display_title}",
+            "title in metadata, shown in the window title",
+        ),
+        _result(
+            "pdfua-id", str(ua_part) == "1", f"pdfuaid:part {ua_part!r}", "XMP declares PDF/UA-1"
+        ),
+        _result(
+            "artifacts",
+            not untagged,
+            "; ".join(untagged[:3]) or "all marked content tagged or artifact",
+            "running heads and folios are artifacts; no orphan content",
+        ),
+        _result(
+            "link-descriptions",
+            not bad_links,
+            f"undescribed links on pages {sorted(set(bad_links))[:10]}"
+            if bad_links
+            else "every link described",
+            "every link annotation has a description",
+            sorted(set(bad_links)),
+        ),
+    ]
+
+
+def _untagged_marked_content(pdf: pikepdf.Pdf) -> list[str]:
+    """Marked content whose structure element is missing or outside the tree."""
+    from .postprocess import _reachable
+
+    struct = pdf.Root.StructTreeRoot
+    reachable = _reachable(struct)
+    tree = pikepdf.NumberTree(struct.ParentTree)
+    problems = []
+    for number, page in enumerate(pdf.pages, start=1):
+        key = page.obj.get("/StructParents")
+        parents = tree.get(int(key)) if key is not None else None
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) != "BDC" or len(operands) != 2:
+                continue
+            props = operands[1]
+            if not isinstance(props, pikepdf.Dictionary) or "/MCID" not in props:
+                continue
+            mcid = int(props.MCID)
+            element = parents[mcid] if parents is not None and mcid < len(parents) else None
+            if not isinstance(element, pikepdf.Dictionary) or element.objgen not in reachable:
+                problems.append(
+                    f"page {number} MCID {mcid} ({operands[0]}) is not in the structure tree"
+                )
+    return problems

@@ -1,0 +1,98 @@
+"""The book's own fonts and a glyph-coverage check run before rendering.
+
+WeasyPrint silently falls back to system fonts for a character the book's fonts
+lack. Here every character of the text must be present in every face of the
+book's fonts, or the build stops naming the chapter, line and character.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from .errors import WorkbookError
+
+# Characters the layout engine handles itself and never draws from a font.
+_IGNORED = {"\n", "\r", "\t", "\u00ad", "\u200b", "\ufeff"}
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One font file of the book."""
+
+    path: Path
+    family: str
+    style: str
+    codepoints: frozenset[int]
+
+
+@lru_cache(maxsize=4)
+def book_fonts(fonts_dir: Path) -> tuple[FontFace, ...]:
+    """All faces under *fonts_dir* (``*.ttf``, ``*.otf``)."""
+    faces = []
+    for path in sorted([*fonts_dir.rglob("*.ttf"), *fonts_dir.rglob("*.otf")]):
+        font = TTFont(path, lazy=True)
+        name = font["name"]
+        faces.append(
+            FontFace(
+                path=path,
+                family=str(name.getDebugName(1)),
+                style=str(name.getDebugName(2)),
+                codepoints=frozenset(font.getBestCmap()),
+            )
+        )
+    if not faces:
+        raise WorkbookError("no fonts found", path=fonts_dir, hint="the book's fonts live here")
+    return tuple(faces)
+
+
+_FONT_FACE_RE = re.compile(r"@font-face\s*{[^}]*font-family:\s*[\"']?([^;\"']+)", re.IGNORECASE)
+
+
+def declared_families(stylesheet: Path) -> frozenset[str]:
+    """Font families declared with ``@font-face`` in the book's stylesheet."""
+    return frozenset(m.strip() for m in _FONT_FACE_RE.findall(stylesheet.read_text("utf-8")))
+
+
+def is_book_font(pdf_font_name: str, families: frozenset[str]) -> bool:
+    """Whether a PDF font name (``ABCDEF+Workbook-Charis-Italic``) is one of *families*."""
+    name = pdf_font_name.lstrip("/").split("+", 1)[-1]
+    return any(
+        name == f.replace(" ", "-") or name.startswith(f.replace(" ", "-") + "-") for f in families
+    )
+
+
+def missing_glyph(text: str, faces: Iterable[FontFace]) -> tuple[str, FontFace] | None:
+    """First character of *text* some face lacks, with that face; None when all is covered."""
+    faces = tuple(faces)
+    for char in dict.fromkeys(text):
+        if char in _IGNORED or unicodedata.category(char) == "Cc":
+            continue
+        for face in faces:
+            if ord(char) not in face.codepoints:
+                return char, face
+    return None
+
+
+def check_coverage(
+    text: str, faces: Iterable[FontFace], *, path: Path, lines: list[str], first_line: int = 1
+) -> None:
+    """Raise a :class:`WorkbookError` naming the line of the first uncovered character."""
+    found = missing_glyph(text, faces)
+    if found is None:
+        return
+    char, face = found
+    line = next((i for i, row in enumerate(lines, start=first_line) if char in row), None)
+    raise WorkbookError(
+        f"character {char!r} (U+{ord(char):04X} {unicodedata.name(char, '?')}) "
+        f"is not in the book's font {face.family} {face.style}",
+        path=path,
+        line=line,
+        hint="replace the character, or add a font that has it to styles/fonts",
+    )

@@ -1,0 +1,182 @@
+"""Stage 6b: finish WeasyPrint's PDF with pikepdf where WeasyPrint 70 falls short.
+
+Press edition: exact BleedBox (WeasyPrint caps it at 10 pt), no link annotations,
+blank pages up to the binding's page multiple.
+
+Screen edition (PDF/UA-1): running heads and folios become artifacts (WeasyPrint
+tags them as spans under an orphan structure element, upstream issue #1836),
+and every link annotation gets a description a screen reader can speak.
+
+The result is saved with a content-derived document ID, so the same input gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, NumberTree, Operator
+
+from .config import PageFormat
+from .model import Book
+from .variants import Variant
+
+PT_PER_MM = 72 / 25.4
+
+
+def finish(data: bytes, *, variant: Variant, book: Book) -> bytes:
+    """Apply the edition's post-processing to WeasyPrint's output."""
+    fmt = book.project.config.format
+    with pikepdf.open(BytesIO(data)) as pdf:
+        if variant.bleed:
+            set_boxes(pdf, fmt)
+        if not variant.keep_links:
+            remove_links(pdf)
+        if variant.pad_to_binding:
+            pad_pages(pdf, fmt.multiple)
+        if variant.tagged:
+            artifact_orphan_content(pdf)
+            describe_links(pdf, book)
+        out = BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def set_boxes(pdf: pikepdf.Pdf, fmt: PageFormat) -> None:
+    """TrimBox = trim size, BleedBox = MediaBox = trim + bleed on every side."""
+    width, height = (v * PT_PER_MM for v in fmt.trim)
+    bleed = fmt.bleed * PT_PER_MM
+    for page in pdf.pages:
+        media = [float(v) for v in page.MediaBox]
+        x0, y0 = media[0] + bleed, media[1] + bleed
+        page.TrimBox = Array([x0, y0, x0 + width, y0 + height])
+        page.BleedBox = Array([x0 - bleed, y0 - bleed, x0 + width + bleed, y0 + height + bleed])
+        page.MediaBox = Array(page.BleedBox)
+
+
+def remove_links(pdf: pikepdf.Pdf) -> None:
+    """Drop link annotations (print has no use for them)."""
+    for page in pdf.pages:
+        annots = page.obj.get("/Annots")
+        if annots is None:
+            continue
+        kept = [a for a in annots if a.get("/Subtype") != Name.Link]
+        if kept:
+            page.obj.Annots = Array(kept)
+        else:
+            del page.obj["/Annots"]
+
+
+def pad_pages(pdf: pikepdf.Pdf, multiple: int) -> int:
+    """Append blank pages (same boxes as the last page) up to a multiple; return how many."""
+    missing = -len(pdf.pages) % multiple
+    last = pdf.pages[-1]
+    for _ in range(missing):
+        blank = Dictionary(
+            Type=Name.Page,
+            MediaBox=Array(last.MediaBox),
+            Resources=Dictionary(),
+            Contents=pdf.make_stream(b""),
+        )
+        for box in ("/TrimBox", "/BleedBox"):
+            if box in last.obj:
+                blank[box] = Array(last.obj[box])
+        pdf.pages.append(pikepdf.Page(blank))
+    return missing
+
+
+def _reachable(struct_root: Dictionary) -> set[tuple[int, int]]:
+    seen: set[tuple[int, int]] = set()
+    stack = [struct_root]
+    while stack:
+        element = stack.pop()
+        if not isinstance(element, Dictionary) or element.get("/Type") in (Name.OBJR, Name.MCR):
+            continue
+        if element.is_indirect:
+            if element.objgen in seen:
+                continue
+            seen.add(element.objgen)
+        kids = element.get("/K")
+        if isinstance(kids, Array):
+            stack.extend(kids)
+        elif kids is not None:
+            stack.append(kids)
+    return seen
+
+
+def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
+    """Turn marked content whose structure element hangs outside the tree into artifacts.
+
+    These are the margin boxes (running heads, folios). Returns how many
+    marked-content sequences were changed.
+    """
+    struct_root = pdf.Root.get("/StructTreeRoot")
+    if struct_root is None or "/ParentTree" not in struct_root:
+        return 0
+    reachable = _reachable(struct_root)
+    parent_tree = NumberTree(struct_root.ParentTree)
+    changed = 0
+    for page in pdf.pages:
+        key = page.obj.get("/StructParents")
+        if key is None or int(key) not in parent_tree:
+            continue
+        parents = parent_tree[int(key)]
+        orphans = {
+            mcid
+            for mcid, element in enumerate(parents)
+            if isinstance(element, Dictionary) and element.objgen not in reachable
+        }
+        if not orphans:
+            continue
+        instructions = []
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if (
+                operator == Operator("BDC")
+                and len(operands) == 2
+                and isinstance(operands[1], Dictionary)
+                and int(operands[1].get("/MCID", -1)) in orphans
+            ):
+                operands = [Name.Artifact, Dictionary(Type=Name.Pagination)]
+                changed += 1
+            instructions.append((operands, operator))
+        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        for mcid in orphans:
+            parents[mcid] = pikepdf.Null() if hasattr(pikepdf, "Null") else None
+    return changed
+
+
+def destination_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
+    """Named destination -> 1-based page number."""
+    index = {page.obj.objgen: number for number, page in enumerate(pdf.pages, start=1)}
+    result: dict[str, int] = {}
+    names = pdf.Root.get("/Names")
+    if names is not None and "/Dests" in names:
+        for name, dest in pikepdf.NameTree(names.Dests).items():
+            target = dest.get("/D") if isinstance(dest, Dictionary) else dest
+            if isinstance(target, Array) and len(target) and target[0].objgen in index:
+                result[str(name)] = index[target[0].objgen]
+    return result
+
+
+def describe_links(pdf: pikepdf.Pdf, book: Book) -> int:
+    """Give each internal link a spoken description: target title and page."""
+    pages = destination_pages(pdf)
+    described = 0
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            if annot.get("/Subtype") != Name.Link:
+                continue
+            dest = annot.get("/Dest")
+            if isinstance(dest, pikepdf.String | Name):
+                name = str(dest).lstrip("/")
+                target = book.targets.get(name)
+                title = target.title if target else name
+                page_number = pages.get(name)
+                text = f"{title}, sivu {page_number}" if page_number else title
+                annot.Contents = pikepdf.String(text)
+                described += 1
+            elif "/A" in annot and annot.A.get("/URI") is not None:
+                annot.Contents = pikepdf.String(f"Verkko-osoite {annot.A.URI}")
+                described += 1
+    return described
