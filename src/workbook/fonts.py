@@ -37,16 +37,16 @@ def book_fonts(fonts_dir: Path) -> tuple[FontFace, ...]:
     """All faces under *fonts_dir* (``*.ttf``, ``*.otf``)."""
     faces = []
     for path in sorted([*fonts_dir.rglob("*.ttf"), *fonts_dir.rglob("*.otf")]):
-        font = TTFont(path, lazy=True)
-        name = font["name"]
-        faces.append(
-            FontFace(
-                path=path,
-                family=str(name.getDebugName(1)),
-                style=str(name.getDebugName(2)),
-                codepoints=frozenset(font.getBestCmap()),
+        with TTFont(path, lazy=True) as font:
+            name = font["name"]
+            faces.append(
+                FontFace(
+                    path=path,
+                    family=str(name.getDebugName(1)),
+                    style=str(name.getDebugName(2)),
+                    codepoints=frozenset(font.getBestCmap()),
+                )
             )
-        )
     if not faces:
         raise WorkbookError("no fonts found", path=fonts_dir, hint="the book's fonts live here")
     return tuple(faces)

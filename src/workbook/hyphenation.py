@@ -18,7 +18,7 @@ from .errors import WorkbookError
 SOFT_HYPHEN = "\u00ad"
 MIN_WORD = 6  # shorter words are never broken
 MIN_LEFT = 2  # letters kept before a break
-MIN_RIGHT = 3  # letters carried to the next line
+MIN_RIGHT = 2  # letters carried to the next line (Finnish never carries one alone)
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 

@@ -1,0 +1,58 @@
+"""Shared fixtures: tiny publications built from the case-named files in fixtures/."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_publication(
+    root: Path, chapters: dict[str, str | Path], config: str | Path = "valid"
+) -> Path:
+    """Write a publication (config + chapters) under *root*; return its config path.
+
+    *chapters* maps a file name to Markdown text, or to a fixture chapter path.
+    *config* is a fixture name from fixtures/config, or TOML text.
+    """
+    chapters_dir = root / "chapters"
+    chapters_dir.mkdir(parents=True, exist_ok=True)
+    for name, body in chapters.items():
+        if isinstance(body, Path):
+            shutil.copyfile(body, chapters_dir / name)
+        else:
+            (chapters_dir / name).write_text(body, encoding="utf-8")
+    config_path = root / "publication.toml"
+    if isinstance(config, Path) or "\n" not in config:
+        source = config if isinstance(config, Path) else FIXTURES / "config" / f"{config}.toml"
+        shutil.copyfile(source, config_path)
+    else:
+        config_path.write_text(config, encoding="utf-8")
+    return config_path
+
+
+def chapter(title: str, body: str, **meta: str) -> str:
+    """Markdown text of a chapter with front matter."""
+    extra = "".join(f"{k}: {v}\n" for k, v in meta.items())
+    return f"---\ntitle: {title}\n{extra}---\n\n{body}\n"
+
+
+@pytest.fixture
+def fixture_chapter() -> object:
+    """Path of a case-named chapter fixture."""
+    return lambda name: FIXTURES / "chapters" / f"{name}.md"
+
+
+@pytest.fixture
+def assert_no_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail the test if WeasyPrint or the pipeline logs a warning or worse."""
+    with caplog.at_level(logging.WARNING):
+        yield
+    bad = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not bad, [r.getMessage() for r in bad]

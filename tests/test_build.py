@@ -1,0 +1,109 @@
+"""Building tiny publications: errors stop the build before any PDF; writes are atomic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import chapter, make_publication
+
+from workbook.build import build, load_book
+from workbook.errors import WorkbookError
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def build_error(tmp_path: Path, chapters: dict) -> str:
+    config = make_publication(tmp_path, chapters)
+    with pytest.raises(WorkbookError) as info:
+        build(config, out_dir=tmp_path / "build", report=quiet)
+    text = str(info.value)
+    assert "\n" not in text
+    assert not list((tmp_path / "build").glob("*.pdf")) if (tmp_path / "build").exists() else True
+    return text
+
+
+def test_link_to_missing_heading_names_file_and_line(tmp_path, fixture_chapter):
+    text = build_error(tmp_path, {"01-luku.md": fixture_chapter("link-to-missing-heading")})
+    assert "01-luku.md:7: link to '#ei-ole', which is no heading in the book" in text
+
+
+def test_markdown_link_to_missing_heading(tmp_path, fixture_chapter):
+    text = build_error(
+        tmp_path, {"01-luku.md": fixture_chapter("markdown-link-to-missing-heading")}
+    )
+    assert "01-luku.md:5: link to '#olematon'" in text
+
+
+def test_near_miss_link_gets_suggestion(tmp_path):
+    text = build_error(
+        tmp_path,
+        {
+            "01-a.md": chapter("A", "## Kyselyn tulokset {#tulokset}\n\nTeksti."),
+            "02-b.md": chapter("B", "Katso [[#tulokse]]."),
+        },
+    )
+    assert "did you mean '#tulokset'?" in text
+
+
+def test_duplicate_heading_id(tmp_path):
+    text = build_error(
+        tmp_path,
+        {
+            "01-a.md": chapter("A", "## Yksi {#sama}\n\nx"),
+            "02-b.md": chapter("B", "## Kaksi {#sama}\n\ny"),
+        },
+    )
+    assert "02-b.md" in text and "id 'sama' is used twice (also in 01-a.md)" in text
+
+
+def test_glyph_missing_from_book_fonts(tmp_path, fixture_chapter):
+    text = build_error(tmp_path, {"01-luku.md": fixture_chapter("glyph-not-in-font")})
+    assert "01-luku.md:7: character '中' (U+4E2D" in text
+    assert "is not in the book's font" in text
+
+
+def test_file_outside_publication_is_refused(tmp_path, fixture_chapter):
+    text = build_error(tmp_path, {"01-luku.md": fixture_chapter("file-url-outside")})
+    assert "refused to read file:///etc/passwd" in text
+
+
+def test_network_is_refused(tmp_path, fixture_chapter):
+    text = build_error(tmp_path, {"01-luku.md": fixture_chapter("network-image")})
+    assert "network access is not allowed" in text
+
+
+def test_rel_attachment_is_refused(tmp_path, fixture_chapter):
+    text = build_error(tmp_path, {"01-luku.md": fixture_chapter("rel-attachment")})
+    assert "would embed a file in the PDF" in text
+
+
+def test_load_book_validates_everything_without_rendering(tmp_path):
+    config = make_publication(
+        tmp_path, {"01-a.md": chapter("A", "Teksti."), "02-b.md": chapter("B", "[[#a]]")}
+    )
+    book = load_book(config)
+    assert [c.id for c in book.chapters] == ["a", "b"]
+    assert [c.number for c in book.chapters] == [1, 2]
+    assert not (tmp_path / "build").exists()
+
+
+def test_failed_build_keeps_previous_good_file(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Hyvä teksti.")})
+    out = tmp_path / "build"
+    build(config, out_dir=out, editions=["screen"], report=quiet)
+    good = (out / "testikirja-screen.pdf").read_bytes()
+    (tmp_path / "chapters" / "01-a.md").write_text(chapter("A", "![x](file:///etc/passwd)"))
+    with pytest.raises(WorkbookError) as info:
+        build(config, out_dir=out, editions=["screen"], report=quiet)
+    assert "the previous file is kept" in str(info.value)
+    assert (out / "testikirja-screen.pdf").read_bytes() == good
+    assert not list(out.glob("*.part"))
+
+
+def test_unknown_edition(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "x")})
+    with pytest.raises(WorkbookError, match="unknown edition 'ebook'"):
+        build(config, out_dir=tmp_path / "build", editions=["ebook"], report=quiet)
