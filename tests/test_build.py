@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import chapter, make_publication
 
+from conftest import chapter, make_publication
 from workbook.build import build, load_book
 from workbook.errors import WorkbookError
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, chapter, make_publication
 
 
@@ -15,7 +16,11 @@ def invoke(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.run(
         [sys.executable, "-m", "invoke", "--search-root", str(REPO), *args],
-        cwd=cwd, capture_output=True, text=True, env=env, timeout=300,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
 
 
@@ -27,8 +32,11 @@ def invoke(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
         ("valid", {"01-a.md": "Ei etusivutietoja.\n"}, "01-a.md:1: front matter missing"),
         ("valid", {"01-a.md": "---\ntitle: [x\n---\n"}, "01-a.md:2: malformed front matter"),
         ("valid", {"01-a.md": chapter("A", "Ks. [[#ei]]")}, "01-a.md:5: link to '#ei'"),
-        ("missing-chapter-file", {"01-olemassa.md": chapter("A", "x")},
-         "chapter '02-puuttuu.md' listed in the config does not exist"),
+        (
+            "missing-chapter-file",
+            {"01-olemassa.md": chapter("A", "x")},
+            "chapter '02-puuttuu.md' listed in the config does not exist",
+        ),
     ],
 )
 def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, config, chapters, expected):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from workbook.config import Binding, isbn13_is_valid, load_config, parse_length, parse_size
 from workbook.errors import WorkbookError
 
@@ -37,7 +37,9 @@ def test_valid_config_has_defaults():
 
 
 def test_perfect_bound_default_multiple_is_two(tmp_path: Path):
-    text = (FIXTURES / "config" / "valid.toml").read_text().replace("saddle-stitch", "perfect-bound")
+    text = (
+        (FIXTURES / "config" / "valid.toml").read_text().replace("saddle-stitch", "perfect-bound")
+    )
     (tmp_path / "publication.toml").write_text(text)
     assert load_config(tmp_path).config.format.multiple == 2
 
@@ -86,17 +88,19 @@ def test_missing_config_file(tmp_path: Path):
         load_config(tmp_path / "publication.toml")
 
 
-@pytest.mark.parametrize(
-    ("text", "mm"), [("3mm", 3.0), ("0,5 cm", 5.0), ("72pt", 25.4), (4, 4.0)]
-)
+@pytest.mark.parametrize(("text", "mm"), [("3mm", 3.0), ("0,5 cm", 5.0), ("72pt", 25.4), (4, 4.0)])
 def test_parse_length(text, mm):
     assert parse_length(text) == pytest.approx(mm)
 
 
 @pytest.mark.parametrize(
     ("text", "size"),
-    [("170 x 240 mm", (170, 240)), ("170x240mm", (170, 240)), ("A5", (148, 210)),
-     ("17 × 24 cm", (170, 240))],
+    [
+        ("170 x 240 mm", (170, 240)),
+        ("170x240mm", (170, 240)),
+        ("A5", (148, 210)),
+        ("17 × 24 cm", (170, 240)),
+    ],
 )
 def test_parse_size(text, size):
     assert parse_size(text) == pytest.approx(size)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import chapter, make_publication
 
+from conftest import chapter, make_publication
 from workbook.config import load_config
 from workbook.content import load_chapters, read_chapter
 from workbook.errors import WorkbookError

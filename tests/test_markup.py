@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import FIXTURES
-
 from workbook.content import read_chapter
 from workbook.markup import convert, slugify
 
@@ -39,7 +38,10 @@ def test_heading_ids_explicit_and_generated():
 def test_tables_definition_lists_and_markdown_in_html():
     html = all_features().html
     assert "<table>" in html and "<th>Väittämä</th>" in html
-    assert '<td align="right">62\u00a0%</td>' in html or '<td style="text-align: right;">62\u00a0%</td>' in html
+    assert (
+        '<td align="right">62\u00a0%</td>' in html
+        or '<td style="text-align: right;">62\u00a0%</td>' in html
+    )
     assert "<dl>" in html and "<dt>Termi</dt>" in html
     assert '<div class="laatikko">' in html and "<strong>Markdownia</strong>" in html
 

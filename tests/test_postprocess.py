@@ -1,0 +1,61 @@
+"""pikepdf post-processing on tiny PDFs made in the test."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pikepdf
+import pytest
+from weasyprint import HTML
+
+from conftest import chapter, make_publication
+from workbook.build import build
+from workbook.config import PageFormat
+from workbook.postprocess import PT_PER_MM, artifact_orphan_content, pad_pages, set_boxes
+
+
+def tiny_pdf(pages: int, css: str = "", **options) -> pikepdf.Pdf:
+    body = "".join(f'<p style="break-after: page">Sivu {i}</p>' for i in range(pages))
+    html = f"<html lang=fi><title>T</title><style>{css}</style><body>{body}</body></html>"
+    return pikepdf.open(BytesIO(HTML(string=html).write_pdf(**options)))
+
+
+@pytest.mark.parametrize(("pages", "multiple", "added"), [(5, 4, 3), (8, 4, 0), (3, 2, 1)])
+def test_pad_pages_to_multiple(pages, multiple, added):
+    pdf = tiny_pdf(pages, "@page { size: 170mm 240mm; bleed: 3mm }")
+    set_boxes(pdf, PageFormat())
+    assert pad_pages(pdf, multiple) == added
+    assert len(pdf.pages) % multiple == 0
+    assert pdf.pages[-1].TrimBox == pdf.pages[0].TrimBox
+
+
+def test_set_boxes_exact_bleed_beyond_weasyprint_cap():
+    # WeasyPrint caps the BleedBox at 10 pt; a 5 mm bleed must still be 5 mm.
+    pdf = tiny_pdf(1, "@page { size: 170mm 240mm; bleed: 5mm }")
+    set_boxes(pdf, PageFormat(bleed=5))
+    page = pdf.pages[0]
+    trim, bleed = [float(v) for v in page.TrimBox], [float(v) for v in page.BleedBox]
+    assert trim[0] - bleed[0] == pytest.approx(5 * PT_PER_MM)
+    assert trim[2] - trim[0] == pytest.approx(170 * PT_PER_MM)
+    assert [float(v) for v in page.MediaBox] == pytest.approx(bleed)
+
+
+def test_margin_boxes_become_artifacts():
+    css = "@page { @top-center { content: 'Ylä' } @bottom-center { content: counter(page) } }"
+    pdf = tiny_pdf(2, css, pdf_variant="pdf/ua-1")
+    changed = artifact_orphan_content(pdf)
+    assert changed == 4  # head and folio on two pages
+    for page in pdf.pages:
+        tags = [str(ops[0]) for ops, op in pikepdf.parse_content_stream(page) if str(op) == "BDC"]
+        assert tags.count("/Artifact") == 2
+
+
+def test_screen_edition_describes_links(tmp_path):
+    config = make_publication(
+        tmp_path,
+        {"01-a.md": chapter("Alku", "Katso (ks. [[#loppu]]).\n\n## Loppu {#loppu}\n\nValmis.")},
+    )
+    result = build(config, out_dir=tmp_path / "b", editions=["screen"], report=lambda _: None)
+    with pikepdf.open(result.editions[0].path) as pdf:
+        contents = [str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", [])]
+    assert "Loppu, sivu 5" in contents

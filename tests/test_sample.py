@@ -1,0 +1,263 @@
+"""Integration: build the sample publication and read both PDFs back with pypdf/pikepdf."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from conftest import REPO
+from workbook.build import BuildResult, build
+from workbook.postprocess import _reachable
+
+SAMPLE = REPO / "content" / "publication.toml"
+MM = 72 / 25.4
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> BuildResult:
+    out = tmp_path_factory.mktemp("sample")
+    return build(SAMPLE, out_dir=out, report=lambda _: None)
+
+
+@pytest.fixture(scope="module")
+def press(built) -> Path:
+    return next(e.path for e in built.editions if e.variant.name == "press")
+
+
+@pytest.fixture(scope="module")
+def screen(built) -> Path:
+    return next(e.path for e in built.editions if e.variant.name == "screen")
+
+
+def test_all_build_checks_pass(built):
+    for edition in built.editions:
+        failed = [c for c in edition.checks if c.status != "pass"]
+        assert not failed, failed
+        assert not edition.warnings, edition.warnings
+
+
+def test_sample_is_a_real_book(built, press):
+    chapters = built.book.chapters
+    assert len([c for c in chapters if c.number]) >= 5
+    assert len(PdfReader(press).pages) >= 24
+    assert sum(c.html.count('class="footnote"') for c in chapters) >= 3
+    assert any("<table>" in c.html for c in chapters)
+    assert sum(c.html.count('class="pageref"') for c in chapters) >= 3
+    assert any(c.title == "Lähteet" and c.number is None for c in chapters)
+
+
+def test_press_boxes_on_every_page(press):
+    reader = PdfReader(press)
+    for page in reader.pages:
+        assert "/TrimBox" in page and "/BleedBox" in page
+        trim, bleed = page.trimbox, page.bleedbox
+        assert float(trim.width) == pytest.approx(170 * MM, abs=0.05)
+        assert float(trim.height) == pytest.approx(240 * MM, abs=0.05)
+        assert float(trim.left - bleed.left) == pytest.approx(3 * MM, abs=0.05)
+        assert float(bleed.right - trim.right) == pytest.approx(3 * MM, abs=0.05)
+        assert float(trim.bottom - bleed.bottom) == pytest.approx(3 * MM, abs=0.05)
+        assert float(bleed.top - trim.top) == pytest.approx(3 * MM, abs=0.05)
+        assert [float(v) for v in page.mediabox] == pytest.approx([float(v) for v in bleed])
+
+
+def test_press_page_count_fits_binding(press):
+    assert len(PdfReader(press).pages) % 4 == 0
+
+
+def test_press_has_no_rgb_and_no_links(press):
+    with pikepdf.open(press) as pdf:
+        for page in pdf.pages:
+            ops = {str(op) for _, op in pikepdf.parse_content_stream(page)}
+            assert not ops & {"rg", "RG"}
+            assert "/Annots" not in page.obj
+
+
+@pytest.mark.parametrize("edition", ["press", "screen"])
+def test_fonts_embedded_and_only_book_fonts(edition, request):
+    reader = PdfReader(request.getfixturevalue(edition))
+    seen = set()
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            name = str(font["/BaseFont"]).split("+", 1)[-1]
+            seen.add(name)
+            descendant = font["/DescendantFonts"][0].get_object()
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, name
+    assert seen and all(n.startswith(("Workbook-Charis", "Workbook-Inter")) for n in seen)
+
+
+def test_screen_is_tagged_pdf_ua(screen, built):
+    reader = PdfReader(screen)
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "fi"
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"]
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert reader.metadata.title == built.book.title
+    xmp = reader.xmp_metadata
+    assert xmp is not None and "pdfuaid" in xmp.rdf_root.toxml()
+    page = reader.pages[0]
+    assert float(page.mediabox.width) == pytest.approx(170 * MM, abs=0.05)
+    assert "/TrimBox" not in page or page.trimbox == page.mediabox
+
+
+def _outline(reader: PdfReader) -> list[tuple[str, int]]:
+    result = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                result.append((item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline)
+    return result
+
+
+def test_outline_entry_per_chapter_on_its_page(screen, built):
+    reader = PdfReader(screen)
+    outline = _outline(reader)
+    dests = {
+        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
+    }
+    for chapter in built.book.chapters:
+        matches = [page for title, page in outline if chapter.title in " ".join(title.split())]
+        assert matches == [dests[chapter.id]], chapter.title
+
+
+def _toc_lines(reader: PdfReader, first: int, last: int) -> list[tuple[str, int]]:
+    entries, pending = [], ""
+    for index in range(first - 1, last - 1):
+        for raw in reader.pages[index].extract_text().splitlines():
+            line = " ".join(raw.split())
+            if not line or line == "Sisällys":
+                continue
+            match = re.match(r"^(.*?)[ .]*(\d+)$", line)
+            if match:
+                entries.append(((pending + " " + match[1]).strip(" ."), int(match[2])))
+                pending = ""
+            else:
+                pending = (pending + " " + line).strip()
+    return entries
+
+
+@pytest.mark.parametrize("edition", ["press", "screen"])
+def test_contents_page_numbers_are_real_pages(edition, request, built):
+    reader = PdfReader(request.getfixturevalue(edition))
+    dests = {
+        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
+    }
+    first_chapter = min(dests[c.id] for c in built.book.chapters)
+    lines = _toc_lines(reader, dests["sisallys"], first_chapter)
+    assert len(lines) == len(built.book.toc)
+    for entry, (title, number) in zip(built.book.toc, lines, strict=True):
+        assert title.endswith(entry.title)
+        assert number == dests[entry.id], entry.title
+
+
+def test_page_references_show_real_pages(screen, built):
+    """Every "s. N" link's number is the page its target is on."""
+    reader = PdfReader(screen)
+    dests = {
+        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
+    }
+    checked = 0
+    for page in reader.pages:
+        runs: list[tuple[float, float, str]] = []
+
+        def visit(text, cm, tm, font, size, runs=runs):
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                runs.append((x, y, text))
+
+        page.extract_text(visitor_text=visit)
+        for annot in page.get("/Annots", []):
+            annot = annot.get_object()
+            dest = str(annot.get("/Dest", ""))
+            if dest not in dests or dest not in built.book.targets:
+                continue
+            x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+            inside = "".join(
+                t for x, y, t in runs if x0 - 1 <= x <= x1 + 1 and y0 - 3 <= y <= y1 + 1
+            )
+            number = re.search(r"(\d+)\s*$", inside)
+            if number and inside.strip().startswith("s."):
+                assert int(number[1]) == dests[dest], (inside, dest)
+                checked += 1
+    assert checked >= 3
+
+
+def _text_tags(pdf: pikepdf.Pdf):
+    """(page, tag, mcid) of every text-showing operator."""
+    for number, page in enumerate(pdf.pages, start=1):
+        stack: list[tuple[str, int | None]] = []
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            if op in ("BDC", "BMC"):
+                props = operands[1] if op == "BDC" and len(operands) > 1 else None
+                mcid = (
+                    int(props.MCID)
+                    if isinstance(props, pikepdf.Dictionary) and "/MCID" in props
+                    else None
+                )
+                stack.append((str(operands[0]), mcid))
+            elif op == "EMC" and stack:
+                stack.pop()
+            elif op in ("Tj", "TJ", "'", '"'):
+                yield number, stack[-1] if stack else (None, None)
+
+
+def test_running_heads_and_folios_are_artifacts(screen):
+    with pikepdf.open(screen) as pdf:
+        struct = pdf.Root.StructTreeRoot
+        reachable = _reachable(struct)
+        tree = pikepdf.NumberTree(struct.ParentTree)
+        artifact_pages = set()
+        for number, (tag, mcid) in _text_tags(pdf):
+            assert tag is not None, f"untagged text on page {number}"
+            if tag == "/Artifact":
+                artifact_pages.add(number)
+                continue
+            parents = tree[int(pdf.pages[number - 1].obj.StructParents)]
+            element = parents[mcid]
+            assert isinstance(element, pikepdf.Dictionary) and element.objgen in reachable
+        # every page after the front matter with text has a folio, so an artifact
+        assert len(artifact_pages) >= len(pdf.pages) // 2
+
+
+def test_links_have_descriptions(screen):
+    reader = PdfReader(screen)
+    count = 0
+    for page in reader.pages:
+        for annot in page.get("/Annots", []):
+            annot = annot.get_object()
+            if annot["/Subtype"] == "/Link":
+                assert str(annot["/Contents"]) not in ("", str(annot.get("/Dest", "")))
+                assert "sivu" in str(annot["/Contents"]) or "/A" in annot
+                count += 1
+    assert count >= 10
+
+
+def test_finnish_hyphenation_happens(screen):
+    text = "".join(page.extract_text() for page in PdfReader(screen).pages)
+    assert len(re.findall(r"\w[\u2010-]\n\w", text)) >= 5
+
+
+def test_same_input_same_bytes(built, tmp_path):
+    again = build(SAMPLE, out_dir=tmp_path, report=lambda _: None)
+    for first, second in zip(built.editions, again.editions, strict=True):
+        assert first.path.read_bytes() == second.path.read_bytes(), first.variant.name
+
+
+def test_press_and_screen_have_same_content_pages(press, screen):
+    press_reader, screen_reader = PdfReader(press), PdfReader(screen)
+    assert len(press_reader.pages) - len(screen_reader.pages) in range(0, 4)
+    assert len(BytesIO(press.read_bytes()).getvalue()) > 0
