@@ -38,6 +38,29 @@ def build(
         raise Exit(f"error: {exc}", code=1) from None
 
 
+@task(
+    help={
+        "config": "publication.toml of the book (default: content/publication.toml)",
+        "edition": "press or screen (default: press)",
+        "dpi": "resolution of the page images (default: 40)",
+        "out": "output folder of the build (default: build)",
+    }
+)
+def proof(c: Context, config: str = str(DEFAULT_CONFIG), edition: str = "press",
+          dpi: int = 40, out: str = "build") -> None:
+    """Write a PNG proof sheet of a built edition's spreads to build/proof/."""
+    from workbook.config import load_config
+    from workbook.proof import contact_sheet
+
+    try:
+        slug = load_config(Path(config)).config.publication.slug
+        pdf = Path(out) / f"{slug}-{edition}.pdf"
+        sheet = contact_sheet(pdf, Path(out) / "proof" / f"{slug}-{edition}.png", dpi=dpi)
+    except WorkbookError as exc:
+        raise Exit(f"error: {exc}", code=1) from None
+    print(sheet)
+
+
 @task(help={"k": "only tests matching this expression (pytest -k)"})
 def test(c: Context, k: str = "") -> None:
     """Run ruff and the test suite."""
