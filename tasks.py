@@ -46,8 +46,13 @@ def build(
         "out": "output folder of the build (default: build)",
     }
 )
-def proof(c: Context, config: str = str(DEFAULT_CONFIG), edition: str = "press",
-          dpi: int = 40, out: str = "build") -> None:
+def proof(
+    c: Context,
+    config: str = str(DEFAULT_CONFIG),
+    edition: str = "press",
+    dpi: int = 40,
+    out: str = "build",
+) -> None:
     """Write a PNG proof sheet of a built edition's spreads to build/proof/."""
     from workbook.config import load_config
     from workbook.proof import contact_sheet
