@@ -261,3 +261,20 @@ def test_press_and_screen_have_same_content_pages(press, screen):
     press_reader, screen_reader = PdfReader(press), PdfReader(screen)
     assert len(press_reader.pages) - len(screen_reader.pages) in range(0, 4)
     assert len(BytesIO(press.read_bytes()).getvalue()) > 0
+
+
+def test_footnotes_are_tagged_notes_with_ids(screen, built):
+    with pikepdf.open(screen) as pdf:
+        ids = []
+        stack = [pdf.Root.StructTreeRoot]
+        while stack:
+            element = stack.pop()
+            if not isinstance(element, pikepdf.Dictionary):
+                continue
+            if element.get("/S") == "/Note":
+                ids.append(str(element.ID))
+            kids = element.get("/K")
+            stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+    footnotes = sum(c.html.count('class="footnote"') for c in built.book.chapters)
+    assert len(ids) >= footnotes >= 3
+    assert len(set(ids)) == len(ids)

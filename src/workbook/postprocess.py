@@ -37,6 +37,7 @@ def finish(data: bytes, *, variant: Variant, book: Book) -> bytes:
             pad_pages(pdf, fmt.multiple)
         if variant.tagged:
             artifact_orphan_content(pdf)
+            tag_footnotes(pdf)
             describe_links(pdf, book)
         out = BytesIO()
         pdf.save(out, deterministic_id=True)
@@ -144,6 +145,31 @@ def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
         for mcid in orphans:
             parents[mcid] = pikepdf.Null() if hasattr(pikepdf, "Null") else None
     return changed
+
+
+def tag_footnotes(pdf: pikepdf.Pdf) -> int:
+    """Tag footnote bodies as ``Note`` elements with an ID, as PDF/UA requires.
+
+    WeasyPrint puts each page's footnote area as an untyped ``NonStruct`` child of
+    the ``Document`` element, holding one ``Span`` per footnote. The book's
+    template puts everything else in sections, so those NonStruct children are
+    exactly the footnote areas.
+    """
+    struct_root = pdf.Root.get("/StructTreeRoot")
+    if struct_root is None:
+        return 0
+    documents = struct_root.K if isinstance(struct_root.K, Array) else [struct_root.K]
+    count = 0
+    for document in documents:
+        for area in document.get("/K", []):
+            if not isinstance(area, Dictionary) or area.get("/S") != Name.NonStruct:
+                continue
+            for note in area.get("/K", []):
+                if isinstance(note, Dictionary) and note.get("/S") == Name.Span:
+                    count += 1
+                    note.S = Name.Note
+                    note.ID = pikepdf.String(f"alaviite-{count}")
+    return count
 
 
 def destination_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
