@@ -137,7 +137,7 @@ def _toc_lines(reader: PdfReader, first: int, last: int) -> list[tuple[str, int]
     for index in range(first - 1, last - 1):
         for raw in reader.pages[index].extract_text().splitlines():
             line = " ".join(raw.split())
-            if not line or line == "Sisällys":
+            if not line or line == "Sisällys" or (line.isdigit() and not pending):
                 continue
             match = re.match(r"^(.*?)[ .]*(\d+)$", line)
             if match:
@@ -184,9 +184,10 @@ def test_page_references_show_real_pages(screen, built):
             dest = str(annot.get("/Dest", ""))
             if dest not in dests or dest not in built.book.targets:
                 continue
-            x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+            xa, ya, xb, yb = (float(v) for v in annot["/Rect"])
+            x0, x1, y0, y1 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
             inside = "".join(
-                t for x, y, t in runs if x0 - 1 <= x <= x1 + 1 and y0 - 3 <= y <= y1 + 1
+                t for x, y, t in runs if x0 - 1 <= x < x1 - 0.5 and y0 - 3 <= y <= y1 + 1
             )
             number = re.search(r"(\d+)\s*$", inside)
             if number and inside.strip().startswith("s."):

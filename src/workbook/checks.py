@@ -138,8 +138,8 @@ def contents_numbers(reader: PdfReader, book: Book) -> list[tuple[str, int]]:
         text = reader.pages[index].extract_text() or ""
         for raw in text.splitlines():
             line = " ".join(raw.replace("\u00ad", "").split())
-            if not line or line == "Sisällys":
-                continue
+            if not line or line == "Sisällys" or (line.isdigit() and not pending):
+                continue  # heading, blank, or the folio
             match = _TOC_LINE_RE.match(line.replace(" .", "").rstrip(" ."))
             if match and match[2]:
                 title = (pending + " " + match[1]).strip(" .")
@@ -162,10 +162,12 @@ def check_contents_pages(reader: PdfReader, book: Book) -> CheckResult:
         dests = destination_pages(pdf)
     pairs = contents_numbers(reader, book)
     wrong = []
-    for entry in book.toc:
-        shown = next((n for t, n in pairs if t.endswith(entry.title)), None)
-        if shown is None or shown != dests.get(entry.id):
-            wrong.append(f"{entry.title}: shown {shown}, real {dests.get(entry.id)}")
+    if len(pairs) != len(book.toc):
+        wrong.append(f"{len(pairs)} lines read, {len(book.toc)} expected")
+    for entry, (title, shown) in zip(book.toc, pairs, strict=False):
+        real = dests.get(entry.id)
+        if not title.endswith(entry.title) or shown != real:
+            wrong.append(f"{entry.title}: shown {shown}, real {real}")
     return _result(
         "contents-pages",
         not wrong and bool(pairs),

@@ -187,6 +187,7 @@ class Content(_Strict):
 
     chapters_dir: NonEmpty = "chapters"
     chapters: list[NonEmpty] | None = None
+    toc_depth: int = Field(default=2, ge=1, le=3)  # 1: chapters, 2: and ## sections, 3: ###
 
 
 class Config(_Strict):

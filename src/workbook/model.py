@@ -16,8 +16,6 @@ from .hyphenation import Hyphenator
 from .markup import Heading, Markup, convert
 from .typography import finnish_text
 
-TOC_DEPTH = 2  # chapter titles and their ## sections
-
 
 @dataclass(frozen=True)
 class Chapter:
@@ -122,13 +120,12 @@ def assemble(project: Project, sources: list[SourceChapter], hyphenator: Hyphena
                     hint=_suggest(link.target, targets),
                 )
 
+    toc_depth = project.config.content.toc_depth
     toc: list[TocEntry] = []
     for chapter in chapters:
         toc.append(TocEntry(1, chapter.id, chapter.title, chapter.label))
         toc.extend(
-            TocEntry(h.level - 1, h.id, h.text, "")
-            for h in chapter.headings
-            if h.level - 1 <= TOC_DEPTH and h.level == 2
+            TocEntry(h.level, h.id, h.text, "") for h in chapter.headings if h.level <= toc_depth
         )
     return Book(project=project, chapters=tuple(chapters), toc=tuple(toc), targets=targets)
 
