@@ -9,7 +9,8 @@ A chapter file starts with YAML front matter between two ``---`` lines::
 
 Keys: ``title`` (required), ``short_title`` (running head, defaults to the title),
 ``numbered`` (false for back matter such as sources), ``order`` (a number; files
-without one follow file-name order). The config's ``[content] chapters`` list,
+without one follow file-name order), ``layout`` (``references`` sets paragraphs as
+a list of sources with hanging indents). The config's ``[content] chapters`` list,
 when given, decides the order instead.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -37,6 +39,7 @@ class ChapterMeta(BaseModel):
     short_title: str = Field(default="", max_length=48)
     numbered: bool = True
     order: int | None = None
+    layout: Literal["chapter", "references"] = "chapter"
 
     @property
     def running_head(self) -> str:

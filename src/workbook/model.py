@@ -29,6 +29,7 @@ class Chapter:
     headings: tuple[Heading, ...]
     source: SourceChapter
     text: str
+    layout: str = "chapter"
 
     @property
     def label(self) -> str:
@@ -90,6 +91,7 @@ def assemble(project: Project, sources: list[SourceChapter], hyphenator: Hyphena
             headings=tuple(markup.headings),
             source=source,
             text=markup.text,
+            layout=source.meta.layout,
         )
         for anchor in [chapter.id, *(h.id for h in markup.headings)]:
             if anchor in owner:
