@@ -107,3 +107,18 @@ def test_unknown_edition(tmp_path):
     config = make_publication(tmp_path, {"01-a.md": chapter("A", "x")})
     with pytest.raises(WorkbookError, match="unknown edition 'ebook'"):
         build(config, out_dir=tmp_path / "build", editions=["ebook"], report=quiet)
+
+
+def test_write_atomic_replaces_whole_file_with_normal_permissions(tmp_path):
+    import os
+
+    from workbook.pdf import write_atomic
+
+    target = tmp_path / "out" / "book.pdf"
+    write_atomic(target, b"first")
+    write_atomic(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert list(target.parent.iterdir()) == [target]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask

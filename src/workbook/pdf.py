@@ -88,6 +88,12 @@ def render_pdf(
     return Rendered(data=data, pages=len(document.pages), warnings=warnings)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write *data* to *path* via a temporary file and a rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,6 +103,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
