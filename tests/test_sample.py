@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from io import BytesIO
 from pathlib import Path
@@ -279,3 +280,23 @@ def test_footnotes_are_tagged_notes_with_ids(screen, built):
     footnotes = sum(c.html.count('class="footnote"') for c in built.book.chapters)
     assert len(ids) >= footnotes >= 3
     assert len(set(ids)) == len(ids)
+
+
+def test_structure_is_one_section_per_chapter_with_headings_in_order(screen, built):
+    with pikepdf.open(screen) as pdf:
+        document = pdf.Root.StructTreeRoot.K[0]
+        sections = [k for k in document.K if k.get("/S") == "/Sect"]
+        # front matter (title page + colophon), contents, then one per chapter
+        assert len(sections) == len(built.book.chapters) + 2
+        levels: list[int] = []
+        stack = [document]
+        while stack:
+            element = stack.pop()
+            tag = str(element.get("/S", ""))
+            if re.fullmatch(r"/H\d", tag):
+                levels.append(int(tag[2]))
+            kids = element.get("/K")
+            if isinstance(kids, pikepdf.Array):
+                stack.extend(k for k in reversed(list(kids)) if isinstance(k, pikepdf.Dictionary))
+    assert levels[0] == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels))

@@ -38,6 +38,7 @@ def finish(data: bytes, *, variant: Variant, book: Book) -> bytes:
         if variant.tagged:
             artifact_orphan_content(pdf)
             tag_footnotes(pdf)
+            merge_page_continuations(pdf)
             describe_links(pdf, book)
         out = BytesIO()
         pdf.save(out, deterministic_id=True)
@@ -170,6 +171,50 @@ def tag_footnotes(pdf: pikepdf.Pdf) -> int:
                     note.S = Name.Note
                     note.ID = pikepdf.String(f"alaviite-{count}")
     return count
+
+
+def _first_kid_tag(element: Dictionary) -> Name | None:
+    kids = element.get("/K")
+    first = kids[0] if isinstance(kids, Array) and len(kids) else kids
+    return first.get("/S") if isinstance(first, Dictionary) else None
+
+
+def merge_page_continuations(pdf: pikepdf.Pdf) -> int:
+    """Join the pieces WeasyPrint makes of a section at each page break.
+
+    WeasyPrint builds the structure tree page by page, so a chapter on five
+    pages becomes five ``Sect`` elements, with the page's footnote area between
+    them. A ``Sect`` that does not start with an ``H1`` continues the one before:
+    its children move into that one, and each footnote area moves into the
+    section it belongs to (after that page's text). Returns how many were joined.
+    """
+    struct_root = pdf.Root.get("/StructTreeRoot")
+    if struct_root is None:
+        return 0
+    documents = struct_root.K if isinstance(struct_root.K, Array) else [struct_root.K]
+    joined = 0
+    for document in documents:
+        kept: list[Dictionary] = []
+        current: Dictionary | None = None
+        for kid in list(document.get("/K", [])):
+            if not isinstance(kid, Dictionary):
+                kept.append(kid)
+                continue
+            tag = kid.get("/S")
+            continues = tag == Name.Sect and _first_kid_tag(kid) != Name.H1
+            if current is not None and (continues or tag == Name.NonStruct):
+                pieces = list(kid.K) if (continues and isinstance(kid.K, Array)) else [kid]
+                if continues:
+                    joined += 1
+                for piece in pieces:
+                    if isinstance(piece, Dictionary) and piece.is_indirect:
+                        piece.P = current
+                    current.K.append(piece)
+                continue
+            kept.append(kid)
+            current = kid if tag == Name.Sect and isinstance(kid.get("/K"), Array) else None
+        document.K = Array(kept)
+    return joined
 
 
 def destination_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
