@@ -122,3 +122,13 @@ def test_write_atomic_replaces_whole_file_with_normal_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_strict_mode_fails_on_weasyprint_warning(tmp_path):
+    body = '<p style="colour: red">Väärin kirjoitettu ominaisuus.</p>'
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", body)})
+    result = build(config, out_dir=tmp_path / "lax", editions=["screen"], report=quiet)
+    assert any("colour" in w for w in result.editions[0].warnings)
+    with pytest.raises(WorkbookError, match="strict mode"):
+        build(config, out_dir=tmp_path / "strict", editions=["screen"], strict=True, report=quiet)
+    assert not (tmp_path / "strict" / "testikirja-screen.pdf").exists()

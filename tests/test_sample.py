@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from conftest import REPO
 from workbook.build import BuildResult, build
-from workbook.postprocess import _reachable
+from workbook.postprocess import reachable_elements
 
 SAMPLE = REPO / "content" / "publication.toml"
 MM = 72 / 25.4
@@ -220,7 +220,7 @@ def _text_tags(pdf: pikepdf.Pdf):
 def test_running_heads_and_folios_are_artifacts(screen):
     with pikepdf.open(screen) as pdf:
         struct = pdf.Root.StructTreeRoot
-        reachable = _reachable(struct)
+        reachable = reachable_elements(struct)
         tree = pikepdf.NumberTree(struct.ParentTree)
         artifact_pages = set()
         for number, (tag, mcid) in _text_tags(pdf):
@@ -300,3 +300,20 @@ def test_structure_is_one_section_per_chapter_with_headings_in_order(screen, bui
                 stack.extend(k for k in reversed(list(kids)) if isinstance(k, pikepdf.Dictionary))
     assert levels[0] == 1
     assert all(b <= a + 1 for a, b in itertools.pairwise(levels))
+
+
+def test_blank_versos_carry_nothing_and_openers_are_recto(press, screen, built):
+    reader = PdfReader(press)
+    dests = {
+        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
+    }
+    for chapter in built.book.chapters:
+        page = dests[chapter.id]
+        assert page % 2 == 1, f"{chapter.title} opens on page {page}"
+        before = reader.pages[page - 2].extract_text().strip()
+        # the verso before an opener holds text of the previous chapter, or nothing at all
+        # (no running head, no folio)
+        assert before == "" or len(before) > 40, (page - 1, before)
+    # padding pages for the binding are blank
+    for page in reader.pages[len(PdfReader(screen).pages) :]:
+        assert page.extract_text().strip() == ""

@@ -313,10 +313,10 @@ def check_accessibility(data: bytes, book: Book) -> list[CheckResult]:
 
 def _untagged_marked_content(pdf: pikepdf.Pdf) -> list[str]:
     """Marked content whose structure element is missing or outside the tree."""
-    from .postprocess import _reachable
+    from .postprocess import reachable_elements
 
     struct = pdf.Root.StructTreeRoot
-    reachable = _reachable(struct)
+    reachable = reachable_elements(struct)
     tree = pikepdf.NumberTree(struct.ParentTree)
     problems = []
     for number, page in enumerate(pdf.pages, start=1):

@@ -88,7 +88,7 @@ def pad_pages(pdf: pikepdf.Pdf, multiple: int) -> int:
     return missing
 
 
-def _reachable(struct_root: Dictionary) -> set[tuple[int, int]]:
+def reachable_elements(struct_root: Dictionary) -> set[tuple[int, int]]:
     seen: set[tuple[int, int]] = set()
     stack = [struct_root]
     while stack:
@@ -116,7 +116,7 @@ def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
     struct_root = pdf.Root.get("/StructTreeRoot")
     if struct_root is None or "/ParentTree" not in struct_root:
         return 0
-    reachable = _reachable(struct_root)
+    reachable = reachable_elements(struct_root)
     parent_tree = NumberTree(struct_root.ParentTree)
     changed = 0
     for page in pdf.pages:
