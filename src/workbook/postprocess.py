@@ -148,6 +148,15 @@ def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
     return changed
 
 
+def _documents(pdf: pikepdf.Pdf) -> list[Dictionary]:
+    """The top-level structure elements (WeasyPrint makes one ``Document``)."""
+    struct_root = pdf.Root.get("/StructTreeRoot")
+    if struct_root is None:
+        return []
+    kids = struct_root.get("/K")
+    return list(kids) if isinstance(kids, Array) else [kids] if kids is not None else []
+
+
 def tag_footnotes(pdf: pikepdf.Pdf) -> int:
     """Tag footnote bodies as ``Note`` elements with an ID, as PDF/UA requires.
 
@@ -156,10 +165,7 @@ def tag_footnotes(pdf: pikepdf.Pdf) -> int:
     template puts everything else in sections, so those NonStruct children are
     exactly the footnote areas.
     """
-    struct_root = pdf.Root.get("/StructTreeRoot")
-    if struct_root is None:
-        return 0
-    documents = struct_root.K if isinstance(struct_root.K, Array) else [struct_root.K]
+    documents = _documents(pdf)
     count = 0
     for document in documents:
         for area in document.get("/K", []):
@@ -188,10 +194,7 @@ def merge_page_continuations(pdf: pikepdf.Pdf) -> int:
     its children move into that one, and each footnote area moves into the
     section it belongs to (after that page's text). Returns how many were joined.
     """
-    struct_root = pdf.Root.get("/StructTreeRoot")
-    if struct_root is None:
-        return 0
-    documents = struct_root.K if isinstance(struct_root.K, Array) else [struct_root.K]
+    documents = _documents(pdf)
     joined = 0
     for document in documents:
         kept: list[Dictionary] = []
