@@ -59,3 +59,35 @@ def test_screen_edition_describes_links(tmp_path):
     with pikepdf.open(result.editions[0].path) as pdf:
         contents = [str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", [])]
     assert "Loppu, sivu 5" in contents
+
+
+@pytest.mark.parametrize(
+    ("css", "ok"),
+    [
+        ("p { color: device-cmyk(0 0 0 1) }", True),
+        ("p { color: #ff0000 }", False),
+        ("p { color: device-cmyk(0 0 0 1); background: rgb(0 0 255) }", False),
+        ("p { color: lab(50% 40 20) }", False),
+    ],
+)
+def test_press_colour_check(css, ok):
+    from workbook.checks import check_no_rgb
+
+    html = f"<html><style>{css}</style><p>Teksti</p></html>"
+    result = check_no_rgb(HTML(string=html).write_pdf())
+    assert (result.status == "pass") is ok, result.measured
+
+
+def test_press_colour_check_flags_rgb_image():
+    import base64
+
+    from PIL import Image
+
+    from workbook.checks import check_no_rgb
+
+    buffer = BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    html = f"<html><style>p {{ color: device-cmyk(0 0 0 1) }}</style><img src='{uri}'></html>"
+    result = check_no_rgb(HTML(string=html).write_pdf())
+    assert result.status == "fail" and "image" in result.measured

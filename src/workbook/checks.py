@@ -229,27 +229,48 @@ def check_page_multiple(reader: PdfReader, book: Book) -> CheckResult:
     )
 
 
-_RGB_OPERATORS = {"rg", "RG"}
+_PRESS_SPACES = {"/DeviceCMYK", "/DeviceGray", "/Pattern", "/Separation", "/DeviceN"}
+
+
+def _space_name(space: object, resources: pikepdf.Dictionary) -> str:
+    """Family of a colour space operand: ``/DeviceRGB``, ``/ICCBased`` (N=3 -> RGB)..."""
+    if isinstance(space, pikepdf.Name) and str(space) not in _PRESS_SPACES | {"/DeviceRGB"}:
+        space = resources.get("/ColorSpace", {}).get(str(space), space)
+    if isinstance(space, pikepdf.Array) and len(space):
+        family = str(space[0])
+        if family == "/ICCBased":
+            return {1: "/DeviceGray", 3: "/DeviceRGB", 4: "/DeviceCMYK"}.get(
+                int(space[1].N), family
+            )
+        return family
+    return str(space)
 
 
 def check_no_rgb(data: bytes) -> CheckResult:
-    """No DeviceRGB colour operators in page content (press colours are CMYK)."""
-    pages: list[int] = []
+    """Everything painted on press pages is CMYK or grey: no RGB, Lab or RGB images."""
+    problems: dict[int, str] = {}
     with pikepdf.open(BytesIO(data)) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
-            streams = [page]
-            xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
-            streams += [x for x in xobjects.values() if x.get("/Subtype") == "/Form"]
-            for stream in streams:
-                ops = pikepdf.parse_content_stream(stream)
-                if any(str(op) in _RGB_OPERATORS for _, op in ops):
-                    pages.append(number)
-                    break
+            resources = page.obj.get("/Resources", pikepdf.Dictionary())
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op in ("rg", "RG"):
+                    problems.setdefault(number, "RGB colour")
+                elif op in ("cs", "CS"):
+                    family = _space_name(operands[0], resources)
+                    if family not in _PRESS_SPACES:
+                        problems.setdefault(number, f"{family} colour")
+            for name, xobject in resources.get("/XObject", {}).items():
+                if xobject.get("/Subtype") == "/Image" and not xobject.get("/ImageMask", False):
+                    family = _space_name(xobject.get("/ColorSpace"), resources)
+                    if family not in _PRESS_SPACES:
+                        problems.setdefault(number, f"{family} image {name}")
+    pages = sorted(problems)
     return _result(
-        "no-rgb",
+        "cmyk-only",
         not pages,
-        f"RGB colour on pages {pages[:10]}" if pages else "CMYK only",
-        "press colours must be device-cmyk (palette.toml)",
+        "; ".join(f"p. {n}: {problems[n]}" for n in pages[:5]) if pages else "CMYK and grey only",
+        "press colours must be device-cmyk (palette.toml); images CMYK",
         pages,
     )
 
