@@ -322,3 +322,36 @@ def test_editions_paginate_alike(press, screen):
         }
 
     assert pages(press) == pages(screen)
+
+
+def _elements(pdf: pikepdf.Pdf, tag: str) -> list[pikepdf.Dictionary]:
+    return _elements_under(pdf.Root.StructTreeRoot, tag)
+
+
+def _elements_under(root: pikepdf.Dictionary, tag: str) -> list[pikepdf.Dictionary]:
+    found, stack = [], [root]
+    while stack:
+        element = stack.pop()
+        if not isinstance(element, pikepdf.Dictionary):
+            continue
+        if element.get("/S") == tag:
+            found.append(element)
+        kids = element.get("/K")
+        stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+    return found
+
+
+def test_tables_split_across_pages_are_one_table_with_one_header(screen, built):
+    tables = sum(c.html.count("<table>") for c in built.book.chapters)
+    with pikepdf.open(screen) as pdf:
+        assert len(_elements(pdf, "/Table")) == tables
+        # the sample has a table that breaks across pages, so the join is exercised
+        assert any(
+            len({tr.Pg.objgen for tr in _elements_under(table, "/TR")}) > 1
+            for table in _elements(pdf, "/Table")
+        )
+        header_ids = [str(th.ID) for th in _elements(pdf, "/TH")]
+        assert len(header_ids) == len(set(header_ids))
+        for td in _elements(pdf, "/TD"):
+            for header in td.A.get("/Headers", []):
+                assert str(header) in header_ids

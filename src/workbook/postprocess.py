@@ -36,9 +36,9 @@ def finish(data: bytes, *, variant: Variant, book: Book) -> bytes:
         if variant.pad_to_binding:
             pad_pages(pdf, fmt.multiple)
         if variant.tagged:
-            artifact_orphan_content(pdf)
             tag_footnotes(pdf)
             merge_page_continuations(pdf)
+            artifact_orphan_content(pdf)  # after merging: repeated table headers too
             describe_links(pdf, book)
         out = BytesIO()
         pdf.save(out, deterministic_id=True)
@@ -209,6 +209,15 @@ def merge_page_continuations(pdf: pikepdf.Pdf) -> int:
                 pieces = list(kid.K) if (continues and isinstance(kid.K, Array)) else [kid]
                 if continues:
                     joined += 1
+                    previous = _last_content(current)
+                    if (
+                        pieces
+                        and isinstance(previous, Dictionary)
+                        and previous.get("/S") == Name.Table
+                        and isinstance(pieces[0], Dictionary)
+                        and pieces[0].get("/S") == Name.Table
+                    ):
+                        join_tables(previous, pieces.pop(0))
                 for piece in pieces:
                     if isinstance(piece, Dictionary) and piece.is_indirect:
                         piece.P = current
@@ -218,6 +227,59 @@ def merge_page_continuations(pdf: pikepdf.Pdf) -> int:
             current = kid if tag == Name.Sect and isinstance(kid.get("/K"), Array) else None
         document.K = Array(kept)
     return joined
+
+
+def _last_content(section: Dictionary) -> object:
+    """Last child of *section* that is not a footnote area."""
+    kids = [
+        k
+        for k in section.get("/K", [])
+        if not (isinstance(k, Dictionary) and k.get("/S") == Name.NonStruct)
+    ]
+    return kids[-1] if kids else None
+
+
+def _kids(element: Dictionary, tag: Name) -> list[Dictionary]:
+    kids = element.get("/K")
+    kids = list(kids) if isinstance(kids, Array) else [kids]
+    return [k for k in kids if isinstance(k, Dictionary) and k.get("/S") == tag]
+
+
+def join_tables(first: Dictionary, second: Dictionary) -> None:
+    """Append the rows of a table's continuation (next page) to the table.
+
+    The continuation's repeated header row is detached from the tree, so
+    :func:`artifact_orphan_content` makes it an artifact (a screen reader reads
+    the header once), and its cells' ``Headers`` are pointed at the first
+    header's cell IDs.
+    """
+    first_heads = [
+        th
+        for head in _kids(first, Name.THead)
+        for tr in _kids(head, Name.TR)
+        for th in _kids(tr, Name.TH)
+    ]
+    second_heads = [
+        th
+        for head in _kids(second, Name.THead)
+        for tr in _kids(head, Name.TR)
+        for th in _kids(tr, Name.TH)
+    ]
+    rename = {
+        str(b.ID): a.ID
+        for a, b in zip(first_heads, second_heads, strict=False)
+        if "/ID" in a and "/ID" in b
+    }
+    bodies = _kids(first, Name.TBody)
+    target = bodies[-1] if bodies else first
+    for body in _kids(second, Name.TBody):
+        for row in _kids(body, Name.TR):
+            row.P = target
+            target.K.append(row)
+            for cell in _kids(row, Name.TD) + _kids(row, Name.TH):
+                attributes = cell.get("/A")
+                if isinstance(attributes, Dictionary) and "/Headers" in attributes:
+                    attributes.Headers = Array([rename.get(str(h), h) for h in attributes.Headers])
 
 
 def destination_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
