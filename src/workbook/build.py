@@ -113,9 +113,12 @@ def build(
             raise
         written.append(target)
         results.append(result)
+        passed = sum(1 for c in result.checks if c.status == "pass")
         report(
             f"{variant.name:>6}: {display_path(target)} ({result.pages} pages, "
-            f"{target.stat().st_size / 1024:.0f} KiB)"
+            f"{target.stat().st_size / 1024:.0f} KiB; {passed}/{len(result.checks)} checks passed: "
+            + ", ".join(c.name for c in result.checks)
+            + ")"
         )
         for warning in result.warnings:
             report(f"        warning: {warning}")
@@ -156,13 +159,4 @@ def _build_edition(
             hint=first.rule,
         )
     write_atomic(target, data)
-    pages = sum(1 for _ in range(_page_count(data)))
-    return EditionResult(variant, target, pages, rendered.warnings, results)
-
-
-def _page_count(data: bytes) -> int:
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
-    return len(PdfReader(BytesIO(data)).pages)
+    return EditionResult(variant, target, checks.page_count(data), rendered.warnings, results)

@@ -36,6 +36,11 @@ class CheckResult:
     pages: tuple[int, ...] = ()
 
 
+def page_count(data: bytes) -> int:
+    """Number of pages of a PDF given as bytes."""
+    return len(PdfReader(BytesIO(data)).pages)
+
+
 def _result(name: str, ok: bool, measured: str, rule: str, pages=()) -> CheckResult:
     return CheckResult(name, "pass" if ok else "fail", measured, rule, tuple(pages))
 
