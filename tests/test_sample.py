@@ -355,3 +355,28 @@ def test_tables_split_across_pages_are_one_table_with_one_header(screen, built):
         for td in _elements(pdf, "/TD"):
             for header in td.A.get("/Headers", []):
                 assert str(header) in header_ids
+
+
+def test_lists_split_across_pages_are_one_list(screen, built):
+    html = "".join(c.html for c in built.book.chapters)
+    lists = sum(html.count(tag) for tag in ("<ul>", "<ol>", "<dl>")) + 1  # + contents
+    with pikepdf.open(screen) as pdf:
+        elements = _elements(pdf, "/L")
+        assert len(elements) == lists
+        assert any(
+            len({li.Pg.objgen for li in _elements_under(lst, "/LI")}) > 1 for lst in elements
+        )
+
+
+def test_running_heads_name_the_chapter(press, built):
+    reader = PdfReader(press)
+    dests = {
+        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
+    }
+    openers = sorted((dests[c.id], c) for c in built.book.chapters)
+    ends = [*openers[1:], (len(reader.pages) + 1, None)]
+    for (start, chapter), (end, _) in zip(openers, ends, strict=True):
+        for number in range(start + 1, end):
+            text = reader.pages[number - 1].extract_text()
+            if text.strip():
+                assert chapter.running_head in text, (number, chapter.running_head)

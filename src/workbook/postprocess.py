@@ -192,7 +192,8 @@ def merge_page_continuations(pdf: pikepdf.Pdf) -> int:
     pages becomes five ``Sect`` elements, with the page's footnote area between
     them. A ``Sect`` that does not start with an ``H1`` continues the one before:
     its children move into that one, and each footnote area moves into the
-    section it belongs to (after that page's text). Returns how many were joined.
+    section it belongs to (after that page's text). A table or list that the
+    page break cut in two becomes one again. Returns how many were joined.
     """
     documents = _documents(pdf)
     joined = 0
@@ -210,14 +211,15 @@ def merge_page_continuations(pdf: pikepdf.Pdf) -> int:
                 if continues:
                     joined += 1
                     previous = _last_content(current)
-                    if (
-                        pieces
-                        and isinstance(previous, Dictionary)
-                        and previous.get("/S") == Name.Table
-                        and isinstance(pieces[0], Dictionary)
-                        and pieces[0].get("/S") == Name.Table
-                    ):
+                    first = pieces[0] if pieces else None
+                    pair = (
+                        previous.get("/S") if isinstance(previous, Dictionary) else None,
+                        first.get("/S") if isinstance(first, Dictionary) else None,
+                    )
+                    if pair == (Name.Table, Name.Table):
                         join_tables(previous, pieces.pop(0))
+                    elif pair == (Name.L, Name.L):
+                        join_lists(previous, pieces.pop(0))
                 for piece in pieces:
                     if isinstance(piece, Dictionary) and piece.is_indirect:
                         piece.P = current
@@ -280,6 +282,13 @@ def join_tables(first: Dictionary, second: Dictionary) -> None:
                 attributes = cell.get("/A")
                 if isinstance(attributes, Dictionary) and "/Headers" in attributes:
                     attributes.Headers = Array([rename.get(str(h), h) for h in attributes.Headers])
+
+
+def join_lists(first: Dictionary, second: Dictionary) -> None:
+    """Append the items of a list's continuation (next page) to the list."""
+    for item in _kids(second, Name.LI):
+        item.P = first
+        first.K.append(item)
 
 
 def destination_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
