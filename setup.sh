@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# libpango-1.0-0, libpangoft2-1.0-0: the text layout WeasyPrint renders with.
 # libvoikko1 + voikko-fi: Finnish hyphenation with compound words.
 # libharfbuzz-subset0: font subsetting WeasyPrint prefers over fontTools.
 # poppler-utils: pdftoppm/pdffonts, to look at and inspect the PDFs.
-system_packages=(libvoikko1 voikko-fi libharfbuzz-subset0 poppler-utils)
+system_packages=(libpango-1.0-0 libpangoft2-1.0-0 libvoikko1 voikko-fi libharfbuzz-subset0 poppler-utils)
 missing=()
 for pkg in "${system_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
