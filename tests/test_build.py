@@ -67,12 +67,19 @@ def test_glyph_missing_from_book_fonts(tmp_path, fixture_chapter):
 
 def test_file_outside_publication_is_refused(tmp_path, fixture_chapter):
     text = build_error(tmp_path, {"01-luku.md": fixture_chapter("file-url-outside")})
-    assert "refused to read file:///etc/passwd" in text
+    assert "01-luku.md:7: refused to read file:///etc/passwd" in text
 
 
 def test_network_is_refused(tmp_path, fixture_chapter):
     text = build_error(tmp_path, {"01-luku.md": fixture_chapter("network-image")})
+    assert "01-luku.md:7: refused to read http://example.invalid/kuva.png" in text
     assert "network access is not allowed" in text
+
+
+def test_missing_image_names_chapter_line(tmp_path):
+    body = "Teksti.\n\n![kuva](kuvat/puuttuu.png)\n"
+    text = build_error(tmp_path, {"01-luku.md": chapter("Luku", body)})
+    assert "01-luku.md:7:" in text and "puuttuu.png" in text
 
 
 def test_rel_attachment_is_refused(tmp_path, fixture_chapter):

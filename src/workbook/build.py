@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from . import checks
 from .config import Project, load_config
@@ -125,6 +126,16 @@ def build(
     return BuildResult(book=book, editions=results)
 
 
+def locate_url(book: Book, url: str) -> tuple[Path, int | None] | None:
+    """The chapter file and line that refer to *url* (by the URL or its file name)."""
+    name = unquote(urlparse(url).path).rsplit("/", 1)[-1]
+    for chapter in book.chapters:
+        for needle in (url, name):
+            if needle and (line := chapter.source.line_of(needle)) is not None:
+                return chapter.source.path, line
+    return None
+
+
 def _build_edition(
     book: Book,
     variant: Variant,
@@ -138,7 +149,12 @@ def _build_edition(
     target.parent.mkdir(parents=True, exist_ok=True)
     (target.with_suffix(".html")).write_text(html, encoding="utf-8")
     rendered = render_pdf(
-        html, base=project.root, variant=variant, allowed=allowed, source=project.config_path
+        html,
+        base=project.root,
+        variant=variant,
+        allowed=allowed,
+        source=project.config_path,
+        locate=lambda url: locate_url(book, url),
     )
     data = finish(rendered.data, variant=variant, book=book)
     results = checks.check_edition(

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ from weasyprint import HTML
 from .errors import WorkbookError
 from .sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from .variants import Variant
+
+Locator = Callable[[str], tuple[Path, int | None] | None]
+_URL_RE = re.compile(r"(?:file|https?|data):[^\s'\"]+")
 
 
 @dataclass
@@ -54,9 +58,19 @@ def _collect_logs() -> Iterator[_Collector]:
 
 
 def render_pdf(
-    html: str, *, base: Path, variant: Variant, allowed: Sequence[Path], source: Path
+    html: str,
+    *,
+    base: Path,
+    variant: Variant,
+    allowed: Sequence[Path],
+    source: Path,
+    locate: Locator = lambda _: None,
 ) -> Rendered:
-    """Render *html* to PDF bytes for *variant*; only files under *allowed* are read."""
+    """Render *html* to PDF bytes for *variant*; only files under *allowed* are read.
+
+    *locate* maps a URL named in an error to the file and line that wrote it;
+    errors name *source* when it finds nothing.
+    """
     if snippet := find_attachment(html):
         raise WorkbookError(
             f"'{snippet}' would embed a file in the PDF",
@@ -72,16 +86,21 @@ def render_pdf(
             )
             data = document.write_pdf(**options)
         except SandboxViolation as exc:
+            path, line = locate(exc.url) or (source, None)
             raise WorkbookError(
                 f"refused to read {exc.url} ({exc.reason})",
-                path=source,
+                path=path,
+                line=line,
                 hint="images and styles must be files inside the publication folder",
             ) from None
     errors = [r.getMessage() for r in logs.records if r.levelno >= logging.ERROR]
     if errors:
+        urls = _URL_RE.findall(errors[0])
+        path, line = next(filter(None, map(locate, urls)), None) or (source, None)
         raise WorkbookError(
             f"WeasyPrint reported an error in the {variant.name} edition: {errors[0]}",
-            path=source,
+            path=path,
+            line=line,
             hint="fix the content or style it names",
         )
     warnings = [r.getMessage() for r in logs.records if r.levelno < logging.ERROR]
