@@ -74,6 +74,12 @@ def test(c: Context, k: str = "") -> None:
 
 
 @task
+def golden(c: Context) -> None:
+    """Regenerate the golden HTML files in tests/golden/ (review the diff before committing)."""
+    c.run("python -m pytest -q tests/test_golden.py --update-golden", pty=False)
+
+
+@task
 def clean(c: Context) -> None:
     """Remove build/ (all generated files)."""
     shutil.rmtree(ROOT / "build", ignore_errors=True)

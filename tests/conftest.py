@@ -56,3 +56,8 @@ def assert_no_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         yield
     bad = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert not bad, [r.getMessage() for r in bad]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden`` rewrites tests/golden/ instead of comparing."""
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files")
