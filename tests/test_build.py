@@ -139,3 +139,8 @@ def test_strict_mode_fails_on_weasyprint_warning(tmp_path):
     with pytest.raises(WorkbookError, match="strict mode"):
         build(config, out_dir=tmp_path / "strict", editions=["screen"], strict=True, report=quiet)
     assert not (tmp_path / "strict" / "testikirja-screen.pdf").exists()
+
+
+def test_glyph_missing_in_title_names_front_matter_line(tmp_path):
+    text = build_error(tmp_path, {"01-a.md": chapter("Otsikko \u4e2d", "Teksti.")})
+    assert "01-a.md:2: character '中'" in text

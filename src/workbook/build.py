@@ -6,7 +6,6 @@ is written atomically only after it rendered and passed its checks.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,6 @@ from .pdf import render_pdf, write_atomic
 from .postprocess import finish
 from .variants import VARIANTS, Variant
 
-log = logging.getLogger("workbook")
 Report = Callable[[str], None]
 
 
@@ -57,17 +55,15 @@ def load_book(config_path: Path, resources: Resources = DEFAULT_RESOURCES) -> Bo
     faces = book_fonts(resources.styles / "fonts")
     pub = project.config.publication
     front = " ".join([pub.title, pub.subtitle, *pub.authors, pub.illustrator, pub.publisher])
-    check_coverage(front, faces, path=project.config_path, lines=[])
+    check_coverage(front, faces, path=project.config_path, lines=_lines(project.config_path))
     for chapter in book.chapters:
-        source = chapter.source
-        check_coverage(
-            chapter.title + chapter.text,
-            faces,
-            path=source.path,
-            lines=source.body.splitlines(),
-            first_line=source.body_line,
-        )
+        path = chapter.source.path
+        check_coverage(chapter.title + chapter.text, faces, path=path, lines=_lines(path))
     return book
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8-sig").splitlines()
 
 
 def select_variants(names: Sequence[str] | None) -> list[Variant]:

@@ -80,15 +80,13 @@ def missing_glyph(text: str, faces: Iterable[FontFace]) -> tuple[str, FontFace] 
     return None
 
 
-def check_coverage(
-    text: str, faces: Iterable[FontFace], *, path: Path, lines: list[str], first_line: int = 1
-) -> None:
+def check_coverage(text: str, faces: Iterable[FontFace], *, path: Path, lines: list[str]) -> None:
     """Raise a :class:`WorkbookError` naming the line of the first uncovered character."""
     found = missing_glyph(text, faces)
     if found is None:
         return
     char, face = found
-    line = next((i for i, row in enumerate(lines, start=first_line) if char in row), None)
+    line = next((i for i, row in enumerate(lines, start=1) if char in row), None)
     raise WorkbookError(
         f"character {char!r} (U+{ord(char):04X} {unicodedata.name(char, '?')}) "
         f"is not in the book's font {face.family} {face.style}",
