@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from .fonts import declared_families, is_book_font
 from .model import Book
-from .postprocess import PT_PER_MM, destination_pages
+from .postprocess import PT_PER_MM
 from .variants import Variant
 
 Status = Literal["pass", "warn", "fail"]
@@ -129,10 +129,16 @@ def check_outline(reader: PdfReader, book: Book) -> CheckResult:
 _TOC_LINE_RE = re.compile(r"^(.*?)[\s.]*?(\d+)$")
 
 
-def contents_numbers(reader: PdfReader, book: Book) -> list[tuple[str, int]]:
+def named_pages(reader: PdfReader) -> dict[str, int]:
+    """Named destination (heading id) -> 1-based page number, as a reader resolves it."""
+    return {
+        name: reader.get_destination_page_number(dest) + 1
+        for name, dest in reader.named_destinations.items()
+    }
+
+
+def contents_numbers(reader: PdfReader, book: Book, dests: dict[str, int]) -> list[tuple[str, int]]:
     """(title, page number) pairs read from the table-of-contents pages' text."""
-    with pikepdf.open(BytesIO(_reader_bytes(reader))) as pdf:
-        dests = destination_pages(pdf)
     first = dests.get("sisallys")
     chapter_pages = [dests[c.id] for c in book.chapters if c.id in dests]
     if first is None or not chapter_pages:
@@ -155,17 +161,10 @@ def contents_numbers(reader: PdfReader, book: Book) -> list[tuple[str, int]]:
     return pairs
 
 
-def _reader_bytes(reader: PdfReader) -> bytes:
-    stream = reader.stream
-    stream.seek(0)
-    return stream.read()
-
-
 def check_contents_pages(reader: PdfReader, book: Book) -> CheckResult:
     """Each contents line's page number is the page its heading is really on."""
-    with pikepdf.open(BytesIO(_reader_bytes(reader))) as pdf:
-        dests = destination_pages(pdf)
-    pairs = contents_numbers(reader, book)
+    dests = named_pages(reader)
+    pairs = contents_numbers(reader, book, dests)
     wrong = []
     if len(pairs) != len(book.toc):
         wrong.append(f"{len(pairs)} lines read, {len(book.toc)} expected")
