@@ -144,7 +144,7 @@ def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
             instructions.append((operands, operator))
         page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
         for mcid in orphans:
-            parents[mcid] = pikepdf.Null() if hasattr(pikepdf, "Null") else None
+            parents[mcid] = None  # written as null: no structure element
     return changed
 
 
