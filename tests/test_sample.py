@@ -380,3 +380,14 @@ def test_running_heads_name_the_chapter(press, built):
             text = reader.pages[number - 1].extract_text()
             if text.strip():
                 assert chapter.running_head in text, (number, chapter.running_head)
+
+
+def test_chapter_headings_read_as_number_and_title(screen, built):
+    reader = PdfReader(screen)
+    titles = [" ".join(t.split()) for t, _ in _outline(reader)]
+    for chapter in built.book.chapters:
+        expected = f"{chapter.label} {chapter.title}" if chapter.label else chapter.title
+        assert expected in titles
+        page = reader.get_destination_page_number(reader.named_destinations[chapter.id])
+        text = " ".join(reader.pages[page].extract_text().split())
+        assert expected in text
