@@ -91,3 +91,24 @@ def test_press_colour_check_flags_rgb_image():
     html = f"<html><style>p {{ color: device-cmyk(0 0 0 1) }}</style><img src='{uri}'></html>"
     result = check_no_rgb(HTML(string=html).write_pdf())
     assert result.status == "fail" and "image" in result.measured
+
+
+def test_paragraph_cut_by_page_break_is_one_paragraph(tmp_path):
+    long = " ".join(["Pitkä kappale, joka jatkuu sivulta toiselle."] * 60)
+    config = make_publication(tmp_path, {"01-a.md": chapter("Alku", long)})
+    result = build(config, out_dir=tmp_path / "b", editions=["screen"], report=lambda _: None)
+    with pikepdf.open(result.editions[0].path) as pdf:
+        stack, paragraphs = [pdf.Root.StructTreeRoot], []
+        while stack:
+            element = stack.pop()
+            if isinstance(element, pikepdf.Dictionary):
+                if element.get("/S") == "/P":
+                    paragraphs.append(element)
+                kids = element.get("/K")
+                stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+        chapter_paragraphs = [
+            p for p in paragraphs if p.P.get("/S") == "/Sect" and p.P.K[0].S == "/H1"
+        ]
+        assert len(chapter_paragraphs) == 1
+        pages = {k.Pg.objgen for k in chapter_paragraphs[0].K}
+        assert len(pages) >= 2

@@ -152,7 +152,7 @@ def _build_edition(
         source=project.config_path,
         locate=lambda url: locate_url(book, url),
     )
-    data = finish(rendered.data, variant=variant, book=book)
+    data = finish(rendered.data, variant=variant, book=book, splits=rendered.splits)
     results = checks.check_edition(
         data, variant=variant, book=book, stylesheet=resources.styles / "book.css"
     )

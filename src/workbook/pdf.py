@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from weasyprint import HTML
+from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes
 
 from .errors import WorkbookError
 from .sandbox import SandboxFetcher, SandboxViolation, find_attachment
@@ -32,6 +34,44 @@ class Rendered:
     data: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    splits: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _edge_path(box: boxes.Box, last: bool) -> list[object]:
+    """Elements on the path to the first (or last) block of a page, outermost first."""
+    path: list[object] = []
+    while isinstance(box, boxes.ParentBox) and not isinstance(box, boxes.LineBox):
+        kids = [
+            kid
+            for kid in box.children
+            if isinstance(kid, boxes.BlockLevelBox)
+            and not isinstance(kid, boxes.MarginBox | boxes.FootnoteAreaBox)
+            and kid.element is not None
+        ]
+        if not kids:
+            break
+        box = kids[-1] if last else kids[0]
+        if not path or path[-1] is not box.element:
+            path.append(box.element)
+    return path
+
+
+def page_break_splits(document: Document) -> dict[int, tuple[str, ...]]:
+    """For each page that continues an element cut by the page break before it,
+    the tags of the cut elements below ``body`` (e.g. ``("section", "p")``)."""
+    splits: dict[int, tuple[str, ...]] = {}
+    for index in range(1, len(document.pages)):
+        before = _edge_path(document.pages[index - 1]._page_box, last=True)
+        after = _edge_path(document.pages[index]._page_box, last=False)
+        common = []
+        for a, b in zip(before, after, strict=False):
+            if a is not b:
+                break
+            common.append(a.tag)
+        tags = tuple(t for t in common if t not in ("html", "body"))
+        if tags:
+            splits[index] = tags
+    return splits
 
 
 class _Collector(logging.Handler):
@@ -104,7 +144,12 @@ def render_pdf(
             hint="fix the content or style it names",
         )
     warnings = [r.getMessage() for r in logs.records if r.levelno < logging.ERROR]
-    return Rendered(data=data, pages=len(document.pages), warnings=warnings)
+    return Rendered(
+        data=data,
+        pages=len(document.pages),
+        warnings=warnings,
+        splits=page_break_splits(document),
+    )
 
 
 def _umask() -> int:

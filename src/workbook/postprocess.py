@@ -13,6 +13,7 @@ the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from io import BytesIO
 
 import pikepdf
@@ -25,8 +26,12 @@ from .variants import Variant
 PT_PER_MM = 72 / 25.4
 
 
-def finish(data: bytes, *, variant: Variant, book: Book) -> bytes:
-    """Apply the edition's post-processing to WeasyPrint's output."""
+def finish(data: bytes, *, variant: Variant, book: Book, splits: Splits | None = None) -> bytes:
+    """Apply the edition's post-processing to WeasyPrint's output.
+
+    *splits* (from :func:`workbook.pdf.page_break_splits`) tells which elements
+    each page break cut, so their structure elements can be joined again.
+    """
     fmt = book.project.config.format
     with pikepdf.open(BytesIO(data)) as pdf:
         if variant.bleed:
@@ -37,7 +42,7 @@ def finish(data: bytes, *, variant: Variant, book: Book) -> bytes:
             pad_pages(pdf, fmt.multiple)
         if variant.tagged:
             tag_footnotes(pdf)
-            merge_page_continuations(pdf)
+            merge_page_continuations(pdf, splits or {})
             artifact_orphan_content(pdf)  # after merging: repeated table headers too
             describe_links(pdf, book)
         out = BytesIO()
@@ -179,56 +184,126 @@ def tag_footnotes(pdf: pikepdf.Pdf) -> int:
     return count
 
 
-def _first_kid_tag(element: Dictionary) -> Name | None:
-    kids = element.get("/K")
-    first = kids[0] if isinstance(kids, Array) and len(kids) else kids
-    return first.get("/S") if isinstance(first, Dictionary) else None
+Splits = Mapping[int, tuple[str, ...]]
+
+# HTML elements cut by a page break -> the structure elements WeasyPrint makes of them.
+_STRUCT_OF_HTML = {
+    "section": ("Sect",),
+    "p": ("P",),
+    "ul": ("L",),
+    "ol": ("L",),
+    "dl": ("L",),
+    "li": ("LI", "LBody"),
+    "dt": ("LI", "LBody"),
+    "dd": ("LI", "LBody"),
+    "table": ("Table",),
+    "blockquote": ("BlockQuote",),
+    "div": ("Div",),
+}
 
 
-def merge_page_continuations(pdf: pikepdf.Pdf) -> int:
-    """Join the pieces WeasyPrint makes of a section at each page break.
+def struct_chain(html_tags: tuple[str, ...]) -> tuple[str, ...]:
+    """Structure tags of a chain of split HTML elements, up to the first unknown one."""
+    chain: list[str] = []
+    for tag in html_tags:
+        if tag not in _STRUCT_OF_HTML:
+            break
+        chain.extend(_STRUCT_OF_HTML[tag])
+    return tuple(chain)
 
-    WeasyPrint builds the structure tree page by page, so a chapter on five
-    pages becomes five ``Sect`` elements, with the page's footnote area between
-    them. A ``Sect`` that does not start with an ``H1`` continues the one before:
-    its children move into that one, and each footnote area moves into the
-    section it belongs to (after that page's text). A table or list that the
-    page break cut in two becomes one again. Returns how many were joined.
+
+def merge_page_continuations(pdf: pikepdf.Pdf, splits: Splits) -> int:
+    """Join the pieces WeasyPrint makes of an element at each page break.
+
+    WeasyPrint builds the structure tree page by page: a chapter on five pages
+    becomes five ``Sect`` elements with the page's footnote area between them,
+    and a paragraph, list or table cut by a page break becomes two. *splits*
+    says, from the layout, which elements each page break cut (page index of
+    the page after the break -> HTML tags below ``body``, outermost first);
+    those pieces are joined again, and each footnote area moves into the
+    section it belongs to, after that page's text. Returns how many breaks
+    were joined.
     """
-    documents = _documents(pdf)
+    page_index = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    replaced: dict[tuple[int, int], Dictionary] = {}
     joined = 0
-    for document in documents:
+    for document in _documents(pdf):
         kept: list[Dictionary] = []
         current: Dictionary | None = None
         for kid in list(document.get("/K", [])):
-            if not isinstance(kid, Dictionary):
-                kept.append(kid)
+            tag = kid.get("/S") if isinstance(kid, Dictionary) else None
+            if current is not None and tag == Name.NonStruct:
+                _append(current, kid)
                 continue
-            tag = kid.get("/S")
-            continues = tag == Name.Sect and _first_kid_tag(kid) != Name.H1
-            if current is not None and (continues or tag == Name.NonStruct):
-                pieces = list(kid.K) if (continues and isinstance(kid.K, Array)) else [kid]
-                if continues:
+            if current is not None and tag == Name.Sect:
+                chain = struct_chain(splits.get(page_index.get(kid.Pg.objgen, -1), ()))
+                if chain[:1] == ("Sect",):
+                    _merge_into(current, kid, chain[1:], replaced)
                     joined += 1
-                    previous = _last_content(current)
-                    first = pieces[0] if pieces else None
-                    pair = (
-                        previous.get("/S") if isinstance(previous, Dictionary) else None,
-                        first.get("/S") if isinstance(first, Dictionary) else None,
-                    )
-                    if pair == (Name.Table, Name.Table):
-                        join_tables(previous, pieces.pop(0))
-                    elif pair == (Name.L, Name.L):
-                        join_lists(previous, pieces.pop(0))
-                for piece in pieces:
-                    if isinstance(piece, Dictionary) and piece.is_indirect:
-                        piece.P = current
-                    current.K.append(piece)
-                continue
+                    continue
             kept.append(kid)
-            current = kid if tag == Name.Sect and isinstance(kid.get("/K"), Array) else None
+            current = kid if tag == Name.Sect else None
         document.K = Array(kept)
+    _repoint_parent_tree(pdf, replaced)
     return joined
+
+
+def _as_array(element: Dictionary) -> Array:
+    kids = element.get("/K")
+    if not isinstance(kids, Array):
+        element.K = Array([] if kids is None else [kids])
+    return element.K
+
+
+def _append(parent: Dictionary, kid: object) -> None:
+    if isinstance(kid, Dictionary) and kid.is_indirect:
+        kid.P = parent
+    _as_array(parent).append(kid)
+
+
+def _merge_into(
+    first: Dictionary,
+    second: Dictionary,
+    chain: tuple[str, ...],
+    replaced: dict[tuple[int, int], Dictionary],
+) -> None:
+    """Move *second*'s children into *first*, joining deeper split elements on *chain*."""
+    kids = list(_as_array(second))
+    if chain and kids:
+        last, head = _last_content(first), kids[0]
+        tag = Name("/" + chain[0])
+        if (
+            isinstance(last, Dictionary)
+            and isinstance(head, Dictionary)
+            and last.get("/S") == tag
+            and head.get("/S") == tag
+        ):
+            if tag == Name.Table:
+                join_tables(last, head)
+            else:
+                _merge_into(last, head, chain[1:], replaced)
+            kids = kids[1:]
+    for kid in kids:
+        if isinstance(kid, int):  # a bare MCID belongs to the second piece's page
+            kid = Dictionary(Type=Name.MCR, MCID=kid, Pg=second.Pg)
+        _append(first, kid)
+    replaced[second.objgen] = first
+
+
+def _repoint_parent_tree(pdf: pikepdf.Pdf, replaced: dict[tuple[int, int], Dictionary]) -> None:
+    """Point ParentTree entries of merged-away elements at the element they joined."""
+    if not replaced:
+        return
+    tree = NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+    for key in list(tree.keys()):
+        entry = tree[key]
+        if isinstance(entry, Array):
+            for index, element in enumerate(entry):
+                target = element
+                while isinstance(target, Dictionary) and target.objgen in replaced:
+                    target = replaced[target.objgen]
+                if target is not element:
+                    entry[index] = target
 
 
 def _last_content(section: Dictionary) -> object:
@@ -282,13 +357,6 @@ def join_tables(first: Dictionary, second: Dictionary) -> None:
                 attributes = cell.get("/A")
                 if isinstance(attributes, Dictionary) and "/Headers" in attributes:
                     attributes.Headers = Array([rename.get(str(h), h) for h in attributes.Headers])
-
-
-def join_lists(first: Dictionary, second: Dictionary) -> None:
-    """Append the items of a list's continuation (next page) to the list."""
-    for item in _kids(second, Name.LI):
-        item.P = first
-        first.K.append(item)
 
 
 def destination_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
