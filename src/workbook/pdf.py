@@ -58,7 +58,12 @@ def _edge_path(box: boxes.Box, last: bool) -> list[object]:
 
 def page_break_splits(document: Document) -> dict[int, tuple[str, ...]]:
     """For each page that continues an element cut by the page break before it,
-    the tags of the cut elements below ``body`` (e.g. ``("section", "p")``)."""
+    the tags of the cut elements below ``body`` (e.g. ``("section", "p")``).
+
+    Reads WeasyPrint's laid-out page boxes (``Page._page_box``, internal in
+    WeasyPrint 70): the same element object at the end of one page and the
+    start of the next was cut by the break.
+    """
     splits: dict[int, tuple[str, ...]] = {}
     for index in range(1, len(document.pages)):
         before = _edge_path(document.pages[index - 1]._page_box, last=True)
