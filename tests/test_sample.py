@@ -107,6 +107,13 @@ def test_screen_is_tagged_pdf_ua(screen, built):
     assert "/TrimBox" not in page or page.trimbox == page.mediabox
 
 
+def _dests(reader: PdfReader) -> dict[str, int]:
+    """Heading id -> 1-based page number, as a PDF reader resolves it."""
+    return {
+        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
+    }
+
+
 def _outline(reader: PdfReader) -> list[tuple[str, int]]:
     result = []
 
@@ -124,9 +131,7 @@ def _outline(reader: PdfReader) -> list[tuple[str, int]]:
 def test_outline_entry_per_chapter_on_its_page(screen, built):
     reader = PdfReader(screen)
     outline = _outline(reader)
-    dests = {
-        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
-    }
+    dests = _dests(reader)
     for chapter in built.book.chapters:
         matches = [page for title, page in outline if chapter.title in " ".join(title.split())]
         assert matches == [dests[chapter.id]], chapter.title
@@ -151,9 +156,7 @@ def _toc_lines(reader: PdfReader, first: int, last: int) -> list[tuple[str, int]
 @pytest.mark.parametrize("edition", ["press", "screen"])
 def test_contents_page_numbers_are_real_pages(edition, request, built):
     reader = PdfReader(request.getfixturevalue(edition))
-    dests = {
-        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
-    }
+    dests = _dests(reader)
     first_chapter = min(dests[c.id] for c in built.book.chapters)
     lines = _toc_lines(reader, dests["sisallys"], first_chapter)
     assert len(lines) == len(built.book.toc)
@@ -165,9 +168,7 @@ def test_contents_page_numbers_are_real_pages(edition, request, built):
 def test_page_references_show_real_pages(screen, built):
     """Every "s. N" link's number is the page its target is on."""
     reader = PdfReader(screen)
-    dests = {
-        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
-    }
+    dests = _dests(reader)
     checked = 0
     for page in reader.pages:
         runs: list[tuple[float, float, str]] = []
@@ -260,16 +261,7 @@ def test_same_input_same_bytes(built, tmp_path):
 
 def test_footnotes_are_tagged_notes_with_ids(screen, built):
     with pikepdf.open(screen) as pdf:
-        ids = []
-        stack = [pdf.Root.StructTreeRoot]
-        while stack:
-            element = stack.pop()
-            if not isinstance(element, pikepdf.Dictionary):
-                continue
-            if element.get("/S") == "/Note":
-                ids.append(str(element.ID))
-            kids = element.get("/K")
-            stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+        ids = [str(note.ID) for note in _elements(pdf, "/Note")]
     footnotes = sum(c.html.count('class="footnote"') for c in built.book.chapters)
     assert len(ids) >= footnotes >= 3
     assert len(set(ids)) == len(ids)
@@ -297,9 +289,7 @@ def test_structure_is_one_section_per_chapter_with_headings_in_order(screen, bui
 
 def test_blank_versos_carry_nothing_and_openers_are_recto(press, screen, built):
     reader = PdfReader(press)
-    dests = {
-        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
-    }
+    dests = _dests(reader)
     for chapter in built.book.chapters:
         page = dests[chapter.id]
         assert page % 2 == 1, f"{chapter.title} opens on page {page}"
@@ -315,13 +305,7 @@ def test_blank_versos_carry_nothing_and_openers_are_recto(press, screen, built):
 def test_editions_paginate_alike(press, screen):
     """Page references printed in one edition hold in the other."""
 
-    def pages(path):
-        reader = PdfReader(path)
-        return {
-            k: reader.get_destination_page_number(v) for k, v in reader.named_destinations.items()
-        }
-
-    assert pages(press) == pages(screen)
+    assert _dests(PdfReader(press)) == _dests(PdfReader(screen))
 
 
 def _elements(pdf: pikepdf.Pdf, tag: str) -> list[pikepdf.Dictionary]:
@@ -383,9 +367,7 @@ def test_one_structure_element_per_html_element(screen, tag, html_pattern):
 
 def test_running_heads_name_the_chapter(press, built):
     reader = PdfReader(press)
-    dests = {
-        k: reader.get_destination_page_number(v) + 1 for k, v in reader.named_destinations.items()
-    }
+    dests = _dests(reader)
     openers = sorted((dests[c.id], c) for c in built.book.chapters)
     ends = [*openers[1:], (len(reader.pages) + 1, None)]
     for (start, chapter), (end, _) in zip(openers, ends, strict=True):

@@ -55,15 +55,12 @@ def load_book(config_path: Path, resources: Resources = DEFAULT_RESOURCES) -> Bo
     faces = book_fonts(resources.styles / "fonts")
     pub = project.config.publication
     front = " ".join([pub.title, pub.subtitle, *pub.authors, pub.illustrator, pub.publisher])
-    check_coverage(front, faces, path=project.config_path, lines=_lines(project.config_path))
+    config_lines = project.config_path.read_text(encoding="utf-8").splitlines()
+    check_coverage(front, faces, path=project.config_path, lines=config_lines)
     for chapter in book.chapters:
-        path = chapter.source.path
-        check_coverage(chapter.title + chapter.text, faces, path=path, lines=_lines(path))
+        source = chapter.source
+        check_coverage(chapter.title + chapter.text, faces, path=source.path, lines=source.lines)
     return book
-
-
-def _lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8-sig").splitlines()
 
 
 def select_variants(names: Sequence[str] | None) -> list[Variant]:

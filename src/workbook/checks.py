@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from .fonts import declared_families, is_book_font
 from .model import Book
-from .postprocess import PT_PER_MM
+from .postprocess import PT_PER_MM, reachable_elements
 from .variants import Variant
 
 Status = Literal["pass", "warn", "fail"]
@@ -338,8 +338,6 @@ def check_accessibility(data: bytes, book: Book) -> list[CheckResult]:
 
 def _untagged_marked_content(pdf: pikepdf.Pdf) -> list[str]:
     """Marked content whose structure element is missing or outside the tree."""
-    from .postprocess import reachable_elements
-
     struct = pdf.Root.StructTreeRoot
     reachable = reachable_elements(struct)
     tree = pikepdf.NumberTree(struct.ParentTree)

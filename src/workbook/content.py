@@ -55,6 +55,7 @@ class SourceChapter:
     meta: ChapterMeta
     body: str
     body_line: int  # line number of the body's first line in the file
+    lines: tuple[str, ...] = ()  # the whole file, for error locations
 
     @property
     def slug(self) -> str:
@@ -62,9 +63,10 @@ class SourceChapter:
         stem = re.sub(r"^\d+[-_ ]*", "", self.path.stem)
         return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "luku"
 
-    def line_of(self, needle: str) -> int | None:
-        """First line of the file containing *needle* (for error messages)."""
-        for number, line in enumerate(self.body.splitlines(), start=self.body_line):
+    def line_of(self, needle: str, *, in_body: bool = True) -> int | None:
+        """First line of the body (or the whole file) containing *needle*, for errors."""
+        start = self.body_line if in_body else 1
+        for number, line in enumerate(self.lines[start - 1 :], start=start):
             if needle in line:
                 return number
         return None
@@ -139,7 +141,13 @@ def read_chapter(path: Path) -> SourceChapter:
             message = f"bad front matter value for '{key}': {error['msg']}"
             hint = f"allowed keys: {allowed}"
         raise WorkbookError(message, path=path, line=line, hint=hint) from None
-    return SourceChapter(path=path, meta=meta, body="\n".join(lines[end + 1 :]), body_line=end + 2)
+    return SourceChapter(
+        path=path,
+        meta=meta,
+        body="\n".join(lines[end + 1 :]),
+        body_line=end + 2,
+        lines=tuple(lines),
+    )
 
 
 def chapter_paths(project: Project) -> list[Path]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,7 +80,9 @@ def missing_glyph(text: str, faces: Iterable[FontFace]) -> tuple[str, FontFace] 
     return None
 
 
-def check_coverage(text: str, faces: Iterable[FontFace], *, path: Path, lines: list[str]) -> None:
+def check_coverage(
+    text: str, faces: Iterable[FontFace], *, path: Path, lines: Sequence[str]
+) -> None:
     """Raise a :class:`WorkbookError` naming the line of the first uncovered character."""
     found = missing_glyph(text, faces)
     if found is None:

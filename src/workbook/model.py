@@ -7,6 +7,7 @@ and line.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from .config import Project
@@ -133,8 +134,6 @@ def assemble(project: Project, sources: list[SourceChapter], hyphenator: Hyphena
 
 
 def _suggest(target: str, targets: dict[str, Target]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(target, list(targets), n=1)
     if close:
         return f"did you mean '#{close[0]}'?"

@@ -94,6 +94,7 @@ def pad_pages(pdf: pikepdf.Pdf, multiple: int) -> int:
 
 
 def reachable_elements(struct_root: Dictionary) -> set[tuple[int, int]]:
+    """Object ids of the structure elements reachable from the root through ``/K``."""
     seen: set[tuple[int, int]] = set()
     stack = [struct_root]
     while stack:
@@ -104,11 +105,7 @@ def reachable_elements(struct_root: Dictionary) -> set[tuple[int, int]]:
             if element.objgen in seen:
                 continue
             seen.add(element.objgen)
-        kids = element.get("/K")
-        if isinstance(kids, Array):
-            stack.extend(kids)
-        elif kids is not None:
-            stack.append(kids)
+        stack.extend(_children(element))
     return seen
 
 
@@ -153,13 +150,16 @@ def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
     return changed
 
 
+def _children(element: Dictionary) -> list:
+    """An element's ``/K`` as a list (it may be absent, one object, or an array)."""
+    kids = element.get("/K")
+    return list(kids) if isinstance(kids, Array) else [] if kids is None else [kids]
+
+
 def _documents(pdf: pikepdf.Pdf) -> list[Dictionary]:
     """The top-level structure elements (WeasyPrint makes one ``Document``)."""
     struct_root = pdf.Root.get("/StructTreeRoot")
-    if struct_root is None:
-        return []
-    kids = struct_root.get("/K")
-    return list(kids) if isinstance(kids, Array) else [kids] if kids is not None else []
+    return [] if struct_root is None else _children(struct_root)
 
 
 def tag_footnotes(pdf: pikepdf.Pdf) -> int:
@@ -173,10 +173,10 @@ def tag_footnotes(pdf: pikepdf.Pdf) -> int:
     documents = _documents(pdf)
     count = 0
     for document in documents:
-        for area in document.get("/K", []):
+        for area in _children(document):
             if not isinstance(area, Dictionary) or area.get("/S") != Name.NonStruct:
                 continue
-            for note in area.get("/K", []):
+            for note in _children(area):
                 if isinstance(note, Dictionary) and note.get("/S") == Name.Span:
                     count += 1
                     note.S = Name.Note
@@ -230,7 +230,7 @@ def merge_page_continuations(pdf: pikepdf.Pdf, splits: Splits) -> int:
     for document in _documents(pdf):
         kept: list[Dictionary] = []
         current: Dictionary | None = None
-        for kid in list(document.get("/K", [])):
+        for kid in _children(document):
             tag = kid.get("/S") if isinstance(kid, Dictionary) else None
             if current is not None and tag == Name.NonStruct:
                 _append(current, kid)
@@ -310,16 +310,14 @@ def _last_content(section: Dictionary) -> object:
     """Last child of *section* that is not a footnote area."""
     kids = [
         k
-        for k in section.get("/K", [])
+        for k in _children(section)
         if not (isinstance(k, Dictionary) and k.get("/S") == Name.NonStruct)
     ]
     return kids[-1] if kids else None
 
 
 def _kids(element: Dictionary, tag: Name) -> list[Dictionary]:
-    kids = element.get("/K")
-    kids = list(kids) if isinstance(kids, Array) else [kids]
-    return [k for k in kids if isinstance(k, Dictionary) and k.get("/S") == tag]
+    return [k for k in _children(element) if isinstance(k, Dictionary) and k.get("/S") == tag]
 
 
 def join_tables(first: Dictionary, second: Dictionary) -> None:
