@@ -12,12 +12,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from . import checks
+from .colour import OutputProfile, load_output_profile
 from .config import Project, load_config
 from .content import load_chapters
 from .errors import WorkbookError, display_path
 from .fonts import book_fonts, check_coverage
 from .htmlbook import DEFAULT_RESOURCES, Resources, render_html
 from .hyphenation import hyphenator_for
+from .illustrations import load_manifest
+from .imaging import Prepared, prepare_book
 from .model import Book, assemble
 from .palette import load_palette
 from .pdf import render_pdf, write_atomic
@@ -36,6 +39,12 @@ class EditionResult:
     pages: int
     warnings: list[str] = field(default_factory=list)
     checks: list[checks.CheckResult] = field(default_factory=list)
+    images: dict[str, Prepared] = field(default_factory=dict)
+
+    @property
+    def images_converted(self) -> int:
+        """How many illustrations were converted (not taken from the cache)."""
+        return sum(1 for image in self.images.values() if image.converted)
 
 
 @dataclass
@@ -50,8 +59,9 @@ def load_book(config_path: Path, resources: Resources = DEFAULT_RESOURCES) -> Bo
     """Load and validate everything a build needs; render nothing."""
     project = load_config(config_path)
     sources = load_chapters(project)
+    manifest = load_manifest(project)
     hyphenator = hyphenator_for(project.config.publication.language)
-    book = assemble(project, sources, hyphenator)
+    book = assemble(project, sources, hyphenator, manifest)
     faces = book_fonts(resources.styles / "fonts")
     pub = project.config.publication
     front = " ".join([pub.title, pub.subtitle, *pub.authors, pub.illustrator, pub.publisher])
@@ -89,8 +99,20 @@ def build(
     book = load_book(config_path, resources)
     project = book.project
     palette = load_palette(resources.styles / "palette.toml")
-    allowed = (project.root, resources.styles, resources.templates)
-    htmls = {v.name: render_html(book, v, palette, resources) for v in variants}
+    profile = load_output_profile(project)
+    cache = out_dir / "cache" / "images"
+    allowed = (project.root, resources.styles, resources.templates, profile.path.parent)
+    images = {v.name: prepare_book(book, v, profile, cache) for v in variants}
+    htmls = {
+        v.name: render_html(
+            book,
+            v,
+            palette,
+            resources,
+            profile=profile if v.colour_space == "cmyk" else None,
+        )
+        for v in variants
+    }
 
     results: list[EditionResult] = []
     written: list[Path] = []
@@ -98,8 +120,17 @@ def build(
         target = out_dir / variant.filename(project.config.publication.slug)
         try:
             result = _build_edition(
-                book, variant, htmls[variant.name], target, allowed, resources, strict
+                book,
+                variant,
+                htmls[variant.name],
+                target,
+                allowed,
+                resources,
+                strict,
+                profile,
+                images[variant.name],
             )
+            result.images = images[variant.name]
         except WorkbookError as exc:
             kept = "the previous file is kept" if target.exists() else "no file was written"
             done = ", ".join(display_path(p) for p in written) or "none"
@@ -114,6 +145,12 @@ def build(
             + ", ".join(c.name for c in result.checks)
             + ")"
         )
+        if result.images:
+            report(
+                f"        illustrations: {len(result.images)}, "
+                f"{result.images_converted} converted, "
+                f"{len(result.images) - result.images_converted} from the cache"
+            )
         for warning in result.warnings:
             report(f"        warning: {warning}")
     return BuildResult(book=book, editions=results)
@@ -137,6 +174,8 @@ def _build_edition(
     allowed: tuple[Path, ...],
     resources: Resources,
     strict: bool,
+    profile: OutputProfile,
+    images: dict[str, Prepared],
 ) -> EditionResult:
     project: Project = book.project
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -148,8 +187,11 @@ def _build_edition(
         allowed=allowed,
         source=project.config_path,
         locate=lambda url: locate_url(book, url),
+        images={ident: image.path for ident, image in images.items()},
     )
-    data = finish(rendered.data, variant=variant, book=book, splits=rendered.splits)
+    data = finish(
+        rendered.data, variant=variant, book=book, splits=rendered.splits, profile=profile
+    )
     results = checks.check_edition(
         data, variant=variant, book=book, stylesheet=resources.styles / "book.css"
     )

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from .fonts import declared_families, is_book_font
 from .model import Book
+from .pdfcontent import colour_space_family, image_draws, operations
 from .postprocess import PT_PER_MM, reachable_elements
 from .variants import Variant
 
@@ -59,8 +60,17 @@ def check_edition(
         results.append(check_boxes(reader, book))
     if variant.pad_to_binding:
         results.append(check_page_multiple(reader, book))
+    images = book.project.config.images
     if variant.colour_space == "cmyk":
         results.append(check_no_rgb(data))
+    if variant.pdf_variant == "pdf/x-4":
+        results.append(check_output_intent(data))
+    if variant.colour_space == "cmyk":
+        results.append(check_image_resolution(data, minimum=images.press_min_ppi, maximum=None))
+    else:
+        # The e-version is resampled to screen_ppi; allow a little for rounding.
+        limit = images.screen_ppi * 1.15
+        results.append(check_image_resolution(data, minimum=None, maximum=limit))
     if variant.tagged:
         results.extend(check_accessibility(data, book))
     return results
@@ -234,41 +244,26 @@ def check_page_multiple(reader: PdfReader, book: Book) -> CheckResult:
 
 
 _PRESS_SPACES = {"/DeviceCMYK", "/DeviceGray", "/Pattern", "/Separation", "/DeviceN"}
-
-
-def _space_name(space: object, resources: pikepdf.Dictionary) -> str:
-    """Family of a colour space operand: ``/DeviceRGB``, ``/ICCBased`` (N=3 -> RGB)..."""
-    if isinstance(space, pikepdf.Name) and str(space) not in _PRESS_SPACES | {"/DeviceRGB"}:
-        space = resources.get("/ColorSpace", {}).get(str(space), space)
-    if isinstance(space, pikepdf.Array) and len(space):
-        family = str(space[0])
-        if family == "/ICCBased":
-            return {1: "/DeviceGray", 3: "/DeviceRGB", 4: "/DeviceCMYK"}.get(
-                int(space[1].N), family
-            )
-        return family
-    return str(space)
+_RESOLUTION_SLACK = 0.5  # ppi: rounding of pixel sizes to whole pixels
 
 
 def check_no_rgb(data: bytes) -> CheckResult:
-    """Everything painted on press pages is CMYK or grey: no RGB, Lab or RGB images."""
+    """Everything painted on press pages is CMYK or grey: no RGB, Lab or RGB images.
+
+    Reads page streams, form XObjects and tiling patterns (backgrounds).
+    """
     problems: dict[int, str] = {}
     with pikepdf.open(BytesIO(data)) as pdf:
-        for number, page in enumerate(pdf.pages, start=1):
-            resources = page.obj.get("/Resources", pikepdf.Dictionary())
-            for operands, operator in pikepdf.parse_content_stream(page):
-                op = str(operator)
-                if op in ("rg", "RG"):
-                    problems.setdefault(number, "RGB colour")
-                elif op in ("cs", "CS"):
-                    family = _space_name(operands[0], resources)
-                    if family not in _PRESS_SPACES:
-                        problems.setdefault(number, f"{family} colour")
-            for name, xobject in resources.get("/XObject", {}).items():
-                if xobject.get("/Subtype") == "/Image" and not xobject.get("/ImageMask", False):
-                    family = _space_name(xobject.get("/ColorSpace"), resources)
-                    if family not in _PRESS_SPACES:
-                        problems.setdefault(number, f"{family} image {name}")
+        for op in operations(pdf):
+            if op.operator in ("rg", "RG"):
+                problems.setdefault(op.page, "RGB colour")
+            elif op.operator in ("cs", "CS") and op.operands:
+                family = colour_space_family(op.operands[0], op.resources)
+                if family not in _PRESS_SPACES:
+                    problems.setdefault(op.page, f"{family} colour")
+        for draw in image_draws(pdf):
+            if draw.colour_space not in _PRESS_SPACES:
+                problems.setdefault(draw.page, f"{draw.colour_space} image {draw.name}")
     pages = sorted(problems)
     return _result(
         "cmyk-only",
@@ -276,6 +271,59 @@ def check_no_rgb(data: bytes) -> CheckResult:
         "; ".join(f"p. {n}: {problems[n]}" for n in pages[:5]) if pages else "CMYK and grey only",
         "press colours must be device-cmyk (palette.toml); images CMYK",
         pages,
+    )
+
+
+def check_output_intent(data: bytes) -> CheckResult:
+    """PDF/X-4: a GTS_PDFX output intent with a 4-component (CMYK) ICC profile."""
+    with pikepdf.open(BytesIO(data)) as pdf:
+        intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == "/GTS_PDFX"]
+        profile = intents[0].get("/DestOutputProfile") if intents else None
+        components = int(profile.get("/N", 0)) if profile is not None else 0
+        condition = str(intents[0].get("/OutputConditionIdentifier", "")) if intents else ""
+        with pdf.open_metadata() as meta:
+            version = str(meta.get("pdfxid:GTS_PDFXVersion", ""))
+        has_art = any("/ArtBox" in page.obj for page in pdf.pages)
+    ok = len(intents) == 1 and components == 4 and version == "PDF/X-4" and not has_art
+    measured = (
+        f"{version or 'no PDF/X version'}, output intent {condition!r} "
+        f"({components} components){', ArtBox present' if has_art else ''}"
+        if intents
+        else f"{version or 'no PDF/X version'}, no GTS_PDFX output intent"
+    )
+    return _result(
+        "output-intent",
+        ok,
+        measured,
+        "PDF/X-4 with one CMYK output intent (colour.output_profile); TrimBox, no ArtBox",
+    )
+
+
+def check_image_resolution(data: bytes, *, minimum: float | None, maximum: float | None):
+    """Effective resolution of every image at its drawn size, measured in the PDF."""
+    with pikepdf.open(BytesIO(data)) as pdf:
+        draws = image_draws(pdf)
+    if not draws:
+        return _result("image-resolution", True, "no raster images", "-")
+    low = [d for d in draws if minimum is not None and d.ppi + _RESOLUTION_SLACK < minimum]
+    high = [d for d in draws if maximum is not None and d.ppi > maximum + _RESOLUTION_SLACK]
+    bad = low + high
+    lowest = min(d.ppi for d in draws)
+    highest = max(d.ppi for d in draws)
+    measured = f"{len(draws)} images, {lowest:.0f}-{highest:.0f} ppi"
+    if bad:
+        measured += "; " + "; ".join(f"p. {d.page}: {d.ppi:.0f} ppi" for d in bad[:5])
+    rules = []
+    if minimum is not None:
+        rules.append(f"at least {minimum:g} ppi")
+    if maximum is not None:
+        rules.append(f"at most {maximum:g} ppi")
+    return _result(
+        "image-resolution",
+        not bad,
+        measured,
+        " and ".join(rules) + " at the drawn size",
+        sorted({d.page for d in bad}),
     )
 
 
@@ -292,6 +340,8 @@ def check_accessibility(data: bytes, book: Book) -> list[CheckResult]:
             title = meta.get("dc:title", "")
             ua_part = meta.get("pdfuaid:part", "")
         untagged = _untagged_marked_content(pdf) if struct is not None else ["no structure tree"]
+        figures = _figures(struct) if struct is not None else []
+        no_alt = [f for f in figures if not str(f.get("/Alt", "")).strip()]
         bad_links = []
         for number, page in enumerate(pdf.pages, start=1):
             for annot in page.obj.get("/Annots", []):
@@ -325,6 +375,14 @@ def check_accessibility(data: bytes, book: Book) -> list[CheckResult]:
             "running heads and folios are artifacts; no orphan content",
         ),
         _result(
+            "figure-alt",
+            not no_alt,
+            f"{len(no_alt)} of {len(figures)} figures without alt text"
+            if no_alt
+            else f"{len(figures)} figures, all with alt text",
+            "every Figure has /Alt; decorative images are artifacts",
+        ),
+        _result(
             "link-descriptions",
             not bad_links,
             f"undescribed links on pages {sorted(set(bad_links))[:10]}"
@@ -334,6 +392,29 @@ def check_accessibility(data: bytes, book: Book) -> list[CheckResult]:
             sorted(set(bad_links)),
         ),
     ]
+
+
+def _figures(struct: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    """Every Figure structure element reachable from the root."""
+    found = []
+    stack = [struct]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        element = stack.pop()
+        if not isinstance(element, pikepdf.Dictionary):
+            continue
+        if element.is_indirect:
+            if element.objgen in seen:
+                continue
+            seen.add(element.objgen)
+        if element.get("/S") == "/Figure":
+            found.append(element)
+        kids = element.get("/K")
+        if isinstance(kids, pikepdf.Array):
+            stack.extend(kids)
+        elif kids is not None:
+            stack.append(kids)
+    return found
 
 
 def _untagged_marked_content(pdf: pikepdf.Pdf) -> list[str]:

@@ -7,6 +7,7 @@ and what is allowed.
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from enum import StrEnum
@@ -174,12 +175,22 @@ class Publication(_Strict):
     illustrator: str = ""
     publisher: NonEmpty
     year: int = Field(ge=1900, le=2100)
+    date: datetime.date | None = None  # publication day; PDF dates (default: 1 January)
     edition: NonEmpty = "1. painos"
     language: str = Field(default="fi", pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     printer: str = ""
     keywords: list[NonEmpty] = []
     description: str = ""
+
+    @property
+    def issued(self) -> str:
+        """ISO 8601 timestamp of publication, written as the PDFs' creation date.
+
+        A fixed date, not the build time, keeps the output reproducible.
+        """
+        day = self.date or datetime.date(self.year, 1, 1)
+        return f"{day.isoformat()}T00:00:00+00:00"
 
 
 class Content(_Strict):
@@ -190,6 +201,44 @@ class Content(_Strict):
     toc_depth: int = Field(default=2, ge=1, le=3)  # 1: chapters, 2: and ## sections, 3: ###
 
 
+class RenderingIntent(StrEnum):
+    """ICC rendering intent for RGB -> CMYK conversion of images."""
+
+    PERCEPTUAL = "perceptual"
+    RELATIVE = "relative-colorimetric"
+
+
+class Colour(_Strict):
+    """Colour management of the press edition (PDF/X-4 output intent)."""
+
+    # Path relative to publication.toml; empty: the bundled default profile.
+    output_profile: str = ""
+    # OutputConditionIdentifier, e.g. "FOGRA39"; empty: the profile's description.
+    output_condition: str = ""
+    rendering_intent: RenderingIntent = RenderingIntent.PERCEPTUAL
+    max_ink: int = Field(default=300, ge=200, le=400)  # total area coverage, %
+
+
+class Images(_Strict):
+    """Where the illustrations are and the resolution rules for each edition."""
+
+    # Illustration manifest, relative to publication.toml; empty: no illustrations.
+    manifest: str = ""
+    press_min_ppi: int = Field(default=300, ge=150, le=1200)
+    press_max_ppi: int = Field(default=450, ge=300, le=2400)  # downsampled above this
+    line_art_min_ppi: int = Field(default=600, ge=300, le=2400)  # raster line art
+    screen_ppi: int = Field(default=175, ge=96, le=300)
+    press_jpeg_quality: int = Field(default=92, ge=60, le=100)
+    screen_jpeg_quality: int = Field(default=85, ge=60, le=100)
+    max_pixels: int = Field(default=60_000_000, ge=1_000_000, le=400_000_000)
+
+    @model_validator(mode="after")
+    def _order(self) -> Images:
+        if self.press_max_ppi < self.press_min_ppi:
+            raise ValueError("press_max_ppi must not be below press_min_ppi")
+        return self
+
+
 class Config(_Strict):
     """The whole ``publication.toml``, validated."""
 
@@ -197,6 +246,8 @@ class Config(_Strict):
     isbn: Isbn
     format: PageFormat = PageFormat()
     content: Content = Content()
+    colour: Colour = Colour()
+    images: Images = Images()
 
 
 class Project(BaseModel):
@@ -212,6 +263,12 @@ class Project(BaseModel):
     def chapters_dir(self) -> Path:
         """Folder holding the chapter Markdown files."""
         return self.root / self.config.content.chapters_dir
+
+    @property
+    def manifest_path(self) -> Path | None:
+        """The illustration manifest, or None when the book has no illustrations."""
+        name = self.config.images.manifest
+        return (self.root / name).resolve() if name else None
 
 
 def load_config(path: Path) -> Project:
@@ -256,7 +313,7 @@ def _config_error(exc: ValidationError, path: Path, text: str) -> WorkbookError:
     error = exc.errors()[0]
     loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
     key = ".".join(loc)
-    line = _key_line(text, loc)
+    line = toml_key_line(text, loc)
     kind = error["type"]
     model = _model_at(loc[:-1])
     allowed = ", ".join(model.model_fields) if model else ""
@@ -290,6 +347,7 @@ def _allowed_for(loc: list[str]) -> str | None:
     key = loc[-1] if loc else ""
     return {
         "binding": "allowed: " + ", ".join(b.value for b in Binding),
+        "rendering_intent": "allowed: " + ", ".join(i.value for i in RenderingIntent),
         "trim": 'e.g. "170 x 240 mm", or A4, A5, B5',
         "bleed": 'e.g. "3mm"',
         "language": 'a language code such as "fi" or "sv"',
@@ -299,7 +357,7 @@ def _allowed_for(loc: list[str]) -> str | None:
     }.get(key)
 
 
-def _key_line(text: str, loc: list[str]) -> int | None:
+def toml_key_line(text: str, loc: list[str]) -> int | None:
     """Find the line of ``key = ...`` inside its ``[table]`` (best effort; TOML keeps no lines)."""
     if not loc:
         return None

@@ -8,8 +8,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup
 
+from .colour import OutputProfile
 from .config import PageFormat
 from .errors import WorkbookError
+from .illustrations import opener_height
 from .model import Book
 from .palette import Palette
 from .variants import Variant
@@ -41,6 +43,38 @@ def page_css(fmt: PageFormat, variant: Variant) -> str:
     )
 
 
+def illustration_css(fmt: PageFormat, variant: Variant) -> str:
+    """Geometry of full-page and chapter-opener illustrations, which reach into the bleed."""
+    bleed = fmt.bleed if variant.bleed else 0.0
+    width, height = fmt.trim
+    m = fmt.margins
+    band = opener_height(fmt)
+
+    def mm(value: float) -> str:
+        return f"{value + 0.0:g}mm"  # + 0.0: no "-0mm"
+
+    return (
+        f".placement-full-page {{ width: {width:g}mm; height: {height - 1:g}mm; }}\n"
+        f".placement-full-page > img, .placement-full-page > .picture {{"
+        f" top: {mm(-bleed)}; left: {mm(-bleed)};"
+        f" width: {width + 2 * bleed:g}mm; height: {height + 2 * bleed:g}mm; }}\n"
+        f".placement-opener > img, .placement-opener > .picture {{"
+        f" top: {-(m.top + bleed):g}mm; left: {-(m.inner + bleed):g}mm;"
+        f" width: {width + 2 * bleed:g}mm; height: {band + bleed:g}mm; }}\n"
+        f"section.has-opener > h1.chapter-title {{ margin-top: {band - m.top + 10:g}mm; }}\n"
+    )
+
+
+def colour_profile_css(profile: OutputProfile | None) -> str:
+    """The ``@color-profile device-cmyk`` rule that makes WeasyPrint write a PDF/X output intent."""
+    if profile is None:
+        return ""
+    return (
+        f"@color-profile device-cmyk {{ src: url({profile.path.as_uri()});"
+        " components: c, m, y, k; }\n"
+    )
+
+
 def environment(resources: Resources) -> Environment:
     """A Jinja2 environment that fails on undefined names and escapes HTML."""
     return Environment(
@@ -53,11 +87,27 @@ def environment(resources: Resources) -> Environment:
     )
 
 
-def render_html(book: Book, variant: Variant, palette: Palette, resources: Resources) -> str:
-    """The complete HTML document of one edition."""
+def render_html(
+    book: Book,
+    variant: Variant,
+    palette: Palette,
+    resources: Resources,
+    profile: OutputProfile | None = None,
+) -> str:
+    """The complete HTML document of one edition.
+
+    Illustrations stay ``illustration:<id>`` URLs, answered at render time with
+    the edition's prepared files; *profile* is the press edition's CMYK output
+    profile (PDF/X output intent).
+    """
     config = book.project.config
     stylesheets = [(resources.styles / name).as_uri() for name in variant.stylesheets]
-    inline_css = palette.css(variant.colour_space) + page_css(config.format, variant)
+    inline_css = (
+        colour_profile_css(profile)
+        + palette.css(variant.colour_space)
+        + page_css(config.format, variant)
+        + illustration_css(config.format, variant)
+    )
     try:
         template = environment(resources).get_template(BOOK_TEMPLATE)
         return template.render(

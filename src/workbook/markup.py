@@ -4,6 +4,7 @@ Python-Markdown with the extensions a book needs (tables, footnotes, attribute
 lists, definition lists, Markdown inside HTML blocks) plus the book's own:
 
 - ``[[#id]]`` is a page reference, rendered as "s. 12" with the real page;
+- ``![[id]]`` on a line of its own places an illustration of the manifest;
 - footnotes become inline ``<span class="footnote">`` so the PDF puts them at
   the foot of the page (CSS ``float: footnote``);
 - headings without an explicit ``{#id}`` get a stable ASCII id;
@@ -22,7 +23,10 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from . import figures
+from .config import PageFormat
 from .hyphenation import SOFT_HYPHEN, Hyphenator
+from .illustrations import EMPTY_MANIFEST, Manifest
 from .typography import finnish_text
 
 PAGEREF_RE = r"\[\[#([A-Za-z][\w-]*)\]\]"
@@ -58,6 +62,7 @@ class Markup:
     links: list[LinkRef] = field(default_factory=list)
     footnotes: int = 0
     text: str = ""
+    figures: list[figures.FigureUse] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -194,20 +199,36 @@ def _remove_keep_tail(parent: etree.Element, child: etree.Element) -> None:
 class BookExtension(Extension):
     """The book's own Markdown syntax and post-processing."""
 
-    def __init__(self, id_prefix: str, hyphenator: Hyphenator | None) -> None:
+    def __init__(
+        self,
+        id_prefix: str,
+        hyphenator: Hyphenator | None,
+        manifest: Manifest = EMPTY_MANIFEST,
+        fmt: PageFormat | None = None,
+    ) -> None:
         super().__init__()
         self.id_prefix = id_prefix
         self.hyphenator = hyphenator
+        self.manifest = manifest
+        self.fmt = fmt or PageFormat()
         self.result = Markup(html="")
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        figures.register(md, self.manifest, self.fmt, self.result.figures)
         md.inlinePatterns.register(_PageRefPattern(PAGEREF_RE, md), "pageref", 185)
         md.treeprocessors.register(_BookTreeprocessor(md, self), "workbook", 1)
 
 
-def convert(source: str, *, id_prefix: str, hyphenator: Hyphenator | None) -> Markup:
-    """Convert a chapter body to HTML and collect its headings, links and footnotes."""
-    book = BookExtension(id_prefix, hyphenator)
+def convert(
+    source: str,
+    *,
+    id_prefix: str,
+    hyphenator: Hyphenator | None,
+    manifest: Manifest = EMPTY_MANIFEST,
+    fmt: PageFormat | None = None,
+) -> Markup:
+    """Convert a chapter body to HTML and collect its headings, links, footnotes, figures."""
+    book = BookExtension(id_prefix, hyphenator, manifest, fmt)
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, book],
         extension_configs={"footnotes": {"UNIQUE_IDS": True}},

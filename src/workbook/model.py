@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from .config import Project
 from .content import SourceChapter
 from .errors import WorkbookError
+from .figures import FigureUse
 from .hyphenation import Hyphenator
+from .illustrations import EMPTY_MANIFEST, Manifest, Placement
 from .markup import Heading, Markup, convert
 from .typography import finnish_text
 
@@ -31,6 +33,8 @@ class Chapter:
     source: SourceChapter
     text: str
     layout: str = "chapter"
+    figures: tuple[str, ...] = ()  # illustration ids in order of appearance
+    opener: str | None = None  # id of the chapter-opener illustration
 
     @property
     def label(self) -> str:
@@ -65,6 +69,12 @@ class Book:
     chapters: tuple[Chapter, ...]
     toc: tuple[TocEntry, ...]
     targets: dict[str, Target]
+    manifest: Manifest = EMPTY_MANIFEST
+
+    @property
+    def illustrations(self) -> list[str]:
+        """Ids of the illustrations the chapters place, in book order."""
+        return [ident for chapter in self.chapters for ident in chapter.figures]
 
     @property
     def title(self) -> str:
@@ -73,14 +83,24 @@ class Book:
         return f"{pub.title} – {pub.subtitle}" if pub.subtitle else pub.title
 
 
-def assemble(project: Project, sources: list[SourceChapter], hyphenator: Hyphenator | None) -> Book:
+def assemble(
+    project: Project,
+    sources: list[SourceChapter],
+    hyphenator: Hyphenator | None,
+    manifest: Manifest = EMPTY_MANIFEST,
+) -> Book:
     """Convert every chapter and tie them into a book; raise on broken references."""
     chapters: list[Chapter] = []
     markups: list[Markup] = []
     owner: dict[str, SourceChapter] = {}
+    placed: dict[str, SourceChapter] = {}
     number = 0
+    fmt = project.config.format
     for source in sources:
-        markup = convert(source.body, id_prefix=source.slug, hyphenator=hyphenator)
+        markup = convert(
+            source.body, id_prefix=source.slug, hyphenator=hyphenator, manifest=manifest, fmt=fmt
+        )
+        opener = _check_figures(source, markup.figures, manifest, placed)
         if source.meta.numbered:
             number += 1
         chapter = Chapter(
@@ -93,6 +113,8 @@ def assemble(project: Project, sources: list[SourceChapter], hyphenator: Hyphena
             source=source,
             text=markup.text,
             layout=source.meta.layout,
+            figures=tuple(use.id for use in markup.figures),
+            opener=opener,
         )
         for anchor in [chapter.id, *(h.id for h in markup.headings)]:
             if anchor in owner:
@@ -130,7 +152,53 @@ def assemble(project: Project, sources: list[SourceChapter], hyphenator: Hyphena
         toc.extend(
             TocEntry(h.level, h.id, h.text, "") for h in chapter.headings if h.level <= toc_depth
         )
-    return Book(project=project, chapters=tuple(chapters), toc=tuple(toc), targets=targets)
+    return Book(
+        project=project,
+        chapters=tuple(chapters),
+        toc=tuple(toc),
+        targets=targets,
+        manifest=manifest,
+    )
+
+
+def _check_figures(
+    source: SourceChapter,
+    uses: list[FigureUse],
+    manifest: Manifest,
+    placed: dict[str, SourceChapter],
+) -> str | None:
+    """Raise on unknown, repeated or misplaced illustrations; return the opener's id."""
+    opener = None
+    for use in uses:
+        needle = f"![[{use.id}]]"
+        line = source.line_of(needle)
+        if use.id not in manifest:
+            close = difflib.get_close_matches(use.id, list(manifest.items), n=1)
+            where = manifest.path.name if manifest.path else "no manifest (images.manifest)"
+            raise WorkbookError(
+                f"unknown illustration '{use.id}'",
+                path=source.path,
+                line=line,
+                hint=f"did you mean '{close[0]}'?" if close else f"ids are the tables of {where}",
+            )
+        if use.id in placed:
+            raise WorkbookError(
+                f"illustration '{use.id}' is placed twice (also in {placed[use.id].path.name})",
+                path=source.path,
+                line=line,
+                hint="an illustration appears once; add a second manifest entry for a copy",
+            )
+        placed[use.id] = source
+        if manifest[use.id].placement is Placement.OPENER:
+            if not use.first_block or opener is not None:
+                raise WorkbookError(
+                    f"opener illustration '{use.id}' is not the first thing in the chapter",
+                    path=source.path,
+                    line=line,
+                    hint="put ![[id]] of a chapter opener before the chapter's text",
+                )
+            opener = use.id
+    return opener
 
 
 def _suggest(target: str, targets: dict[str, Target]) -> str:

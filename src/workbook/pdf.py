@@ -10,7 +10,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,11 +110,13 @@ def render_pdf(
     allowed: Sequence[Path],
     source: Path,
     locate: Locator = lambda _: None,
+    images: Mapping[str, Path] | None = None,
 ) -> Rendered:
     """Render *html* to PDF bytes for *variant*; only files under *allowed* are read.
 
     *locate* maps a URL named in an error to the file and line that wrote it;
-    errors name *source* when it finds nothing.
+    errors name *source* when it finds nothing. *images* maps illustration ids
+    (``illustration:<id>`` URLs) to the edition's prepared files.
     """
     if snippet := find_attachment(html):
         raise WorkbookError(
@@ -122,7 +124,7 @@ def render_pdf(
             path=source,
             hint="attachments are not allowed; link to the file instead",
         )
-    fetcher = SandboxFetcher(allowed)
+    fetcher = SandboxFetcher(allowed, images)
     options = {"pdf_variant": variant.pdf_variant} if variant.pdf_variant else {}
     with _collect_logs() as logs:
         try:

@@ -3,9 +3,15 @@
 Press edition: exact BleedBox (WeasyPrint caps it at 10 pt), no link annotations,
 blank pages up to the binding's page multiple.
 
+Press edition (PDF/X-4): no ArtBox next to the TrimBox, the output condition
+named as configured, and a document ID derived from the content instead of
+WeasyPrint's random one.
+
 Screen edition (PDF/UA-1): running heads and folios become artifacts (WeasyPrint
 tags them as spans under an orphan structure element, upstream issue #1836),
-and every link annotation gets a description a screen reader can speak.
+every link annotation gets a description a screen reader can speak, and an
+illustration with its caption becomes ``Div[Figure, Caption]`` (WeasyPrint
+leaves ``<figure>`` as nested NonStruct elements).
 
 The result is saved with a content-derived document ID, so the same input gives
 the same bytes.
@@ -13,12 +19,16 @@ the same bytes.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import uuid
 from collections.abc import Mapping
 from io import BytesIO
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NumberTree, Operator
 
+from .colour import OutputProfile
 from .config import PageFormat
 from .model import Book
 from .variants import Variant
@@ -26,11 +36,19 @@ from .variants import Variant
 PT_PER_MM = 72 / 25.4
 
 
-def finish(data: bytes, *, variant: Variant, book: Book, splits: Splits | None = None) -> bytes:
+def finish(
+    data: bytes,
+    *,
+    variant: Variant,
+    book: Book,
+    splits: Splits | None = None,
+    profile: OutputProfile | None = None,
+) -> bytes:
     """Apply the edition's post-processing to WeasyPrint's output.
 
     *splits* (from :func:`workbook.pdf.page_break_splits`) tells which elements
     each page break cut, so their structure elements can be joined again.
+    *profile* names the PDF/X output condition.
     """
     fmt = book.project.config.format
     with pikepdf.open(BytesIO(data)) as pdf:
@@ -40,8 +58,11 @@ def finish(data: bytes, *, variant: Variant, book: Book, splits: Splits | None =
             remove_links(pdf)
         if variant.pad_to_binding:
             pad_pages(pdf, fmt.multiple)
+        if variant.pdf_variant and variant.pdf_variant.startswith("pdf/x"):
+            finish_pdfx(pdf, profile)
         if variant.tagged:
             tag_footnotes(pdf)
+            tag_figures(pdf)
             merge_page_continuations(pdf, splits or {})
             artifact_orphan_content(pdf)  # after merging: repeated table headers too
             describe_links(pdf, book)
@@ -60,6 +81,100 @@ def set_boxes(pdf: pikepdf.Pdf, fmt: PageFormat) -> None:
         page.TrimBox = Array([x0, y0, x0 + width, y0 + height])
         page.BleedBox = Array([x0 - bleed, y0 - bleed, x0 + width + bleed, y0 + height + bleed])
         page.MediaBox = Array(page.BleedBox)
+        if "/ArtBox" in page.obj:
+            del page.obj["/ArtBox"]  # PDF/X: TrimBox or ArtBox, never both
+        if "/CropBox" in page.obj:
+            page.CropBox = Array(page.MediaBox)
+
+
+def content_digest(pdf: pikepdf.Pdf) -> bytes:
+    """SHA-256 of what the pages show (content streams and the images they use)."""
+    h = hashlib.sha256()
+    for page in pdf.pages:
+        h.update(page.obj.MediaBox.unparse())
+        contents = page.obj.get("/Contents")
+        streams = list(contents) if isinstance(contents, Array) else [contents]
+        for stream in filter(None, streams):
+            h.update(stream.read_raw_bytes())
+        for _, xobject in sorted(page.obj.get("/Resources", {}).get("/XObject", {}).items()):
+            h.update(xobject.read_raw_bytes())
+    return h.digest()
+
+
+def finish_pdfx(pdf: pikepdf.Pdf, profile: OutputProfile | None) -> None:
+    """Reproducible PDF/X: a content-derived DocumentID, the configured output condition.
+
+    WeasyPrint writes a random uuid4 as the XMP DocumentID of PDF/X files.
+    """
+    digest = content_digest(pdf)
+    # qpdf keeps the first /ID string of its input; WeasyPrint's is random here.
+    pdf.trailer.ID = Array([pikepdf.String(digest[:16]), pikepdf.String(digest[16:])])
+    document_id = f"uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["xmpMM:DocumentID"] = document_id
+        meta["xmpMM:InstanceID"] = document_id
+    if profile is None:
+        return
+    for intent in pdf.Root.get("/OutputIntents", []):
+        intent.OutputConditionIdentifier = pikepdf.String(profile.condition)
+        intent.Info = pikepdf.String(profile.description)
+        if re.fullmatch(r"(FOGRA|CGATS|CRPC|GRACoL|SWOP|IFRA)\S*", profile.condition):
+            intent.RegistryName = pikepdf.String("http://www.color.org")
+
+
+def tag_figures(pdf: pikepdf.Pdf) -> int:
+    """Give each illustration the structure PDF/UA expects; return how many were fixed.
+
+    WeasyPrint 70 tags ``<img alt>`` as a Figure but wraps it in NonStruct
+    elements (for ``<figure>`` and its anonymous block) and puts the
+    ``figcaption`` Caption beside them. The wrappers that hold nothing but the
+    Figure are removed; the ``<figure>``'s wrapper holding the Figure and its
+    Caption becomes a ``Div``, which ties the two together.
+    """
+    fixed = 0
+    for document in _documents(pdf):
+        stack = [document]
+        while stack:
+            element = stack.pop()
+            kids = _children(element)
+            for index, kid in enumerate(kids):
+                if not isinstance(kid, Dictionary) or kid.get("/Type") in (Name.OBJR, Name.MCR):
+                    continue
+                unwrapped = _unwrap_figure(kid)
+                if unwrapped is not kid:
+                    unwrapped.P = element
+                    kids[index] = unwrapped
+                    element.K = Array(kids)
+                    fixed += 1
+                    kid = unwrapped
+                if kid.get("/S") == Name.NonStruct and _is_captioned_figure(kid):
+                    kid.S = Name.Div
+                    fixed += 1
+                stack.append(kid)
+    return fixed
+
+
+def _unwrap_figure(element: Dictionary) -> Dictionary:
+    """The Figure inside a chain of NonStruct wrappers that hold only it, else *element*."""
+    inner = element
+    while inner.get("/S") == Name.NonStruct:
+        kids = _children(inner)
+        if len(kids) != 1 or not isinstance(kids[0], Dictionary):
+            return element
+        inner = kids[0]
+    return inner if inner is not element and inner.get("/S") == Name.Figure else element
+
+
+def _is_captioned_figure(element: Dictionary) -> bool:
+    kids = [_unwrap_figure(k) for k in _children(element) if isinstance(k, Dictionary)]
+    for index, kid in enumerate(_children(element)):
+        if isinstance(kid, Dictionary) and kids[index] is not kid:
+            kids[index].P = element
+    tags = [k.get("/S") for k in kids]
+    if tags.count(Name.Figure) != 1 or not set(tags) <= {Name.Figure, Name.Caption}:
+        return False
+    element.K = Array(kids)
+    return True
 
 
 def remove_links(pdf: pikepdf.Pdf) -> None:

@@ -35,15 +35,15 @@ class Variant:
 
 PRESS = Variant(
     name="press",
-    description="print-ready PDF for the print house: trim + bleed, CMYK colours",
+    description="print-ready PDF/X-4 for the print house: trim + bleed, CMYK only",
     stylesheets=("book.css", "press.css"),
     colour_space="cmyk",
     bleed=True,
     pad_to_binding=True,
     keep_links=False,
-    # PDF/X-4 with a CMYK output intent needs the colour-managed image pipeline;
-    # until then the press file is plain PDF with DeviceCMYK colours.
-    pdf_variant=None,
+    # PDF/X-4: CMYK output intent from the configured ICC profile (colour.py);
+    # images are converted to that CMYK by imaging.py before rendering.
+    pdf_variant="pdf/x-4",
     isbn_kind="print",
     tagged=False,
 )

@@ -1,0 +1,147 @@
+"""Colour management: the press edition's CMYK output profile and conversions to it.
+
+The output profile (ICC, 4 components) becomes the PDF/X-4 output intent and
+the target of every RGB -> CMYK conversion (LittleCMS through Pillow's
+ImageCms), so what the print house's RIP assumes and what the images contain
+agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from io import BytesIO
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageCms
+
+from .config import Project, RenderingIntent
+from .errors import WorkbookError
+
+BUNDLED_PROFILE = Path(__file__).resolve().parents[2] / "styles" / "icc" / "default-cmyk.icc"
+
+_INTENTS = {
+    RenderingIntent.PERCEPTUAL: ImageCms.Intent.PERCEPTUAL,
+    RenderingIntent.RELATIVE: ImageCms.Intent.RELATIVE_COLORIMETRIC,
+}
+
+
+def srgb_profile() -> ImageCms.ImageCmsProfile:
+    """LittleCMS's built-in sRGB profile."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@dataclass(frozen=True)
+class OutputProfile:
+    """The press edition's CMYK output condition."""
+
+    path: Path
+    data: bytes
+    description: str
+    condition: str
+    intent: RenderingIntent
+    max_ink: int  # total area coverage limit, %
+
+    @cached_property
+    def profile(self) -> ImageCms.ImageCmsProfile:
+        """The profile opened by LittleCMS."""
+        return ImageCms.ImageCmsProfile(BytesIO(self.data))
+
+    @cached_property
+    def digest(self) -> str:
+        """Content hash (with intent and ink limit): part of every image cache key."""
+        h = hashlib.sha256(self.data)
+        h.update(f"{self.intent.value}/{self.max_ink}".encode())
+        return h.hexdigest()[:16]
+
+    def transform(self, source: ImageCms.ImageCmsProfile, mode: str) -> ImageCms.ImageCmsTransform:
+        """A transform from *source* (in image *mode*) to this CMYK profile."""
+        return ImageCms.buildTransform(
+            source,
+            self.profile,
+            mode,
+            "CMYK",
+            renderingIntent=_INTENTS[self.intent],
+            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+        )
+
+    def to_cmyk(self, image: Image.Image, source: ImageCms.ImageCmsProfile | None) -> Image.Image:
+        """Convert an RGB image (profile *source*, sRGB when None) to CMYK, ink-limited."""
+        converted = ImageCms.applyTransform(image, self.transform(source or srgb_profile(), "RGB"))
+        return limit_ink(converted, self.max_ink)
+
+    def cmyk_of_hex(self, colour: str) -> tuple[float, float, float, float]:
+        """CMYK fractions for an sRGB ``#rrggbb``; neutral greys print on black ink only.
+
+        Thin lines in four-colour grey or black blur on press (misregistration),
+        so greys map to K alone, as a prepress operator would set them.
+        """
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        if max(r, g, b) - min(r, g, b) <= 3:
+            grey = (r + g + b) / 3
+            return (0.0, 0.0, 0.0, round(1 - grey / 255, 3))
+        pixel = self.to_cmyk(Image.new("RGB", (1, 1), (r, g, b)), None).getpixel((0, 0))
+        return tuple(round(v / 255, 3) for v in pixel)  # type: ignore[return-value]
+
+
+def limit_ink(image: Image.Image, max_ink: int) -> Image.Image:
+    """Scale C, M and Y down where C+M+Y+K exceeds *max_ink* percent; K is kept."""
+    pixels = np.asarray(image, dtype=np.float32)
+    limit = max_ink / 100 * 255
+    total = pixels.sum(axis=-1)
+    over = total > limit + 0.5
+    if not over.any():
+        return image
+    k = pixels[..., 3]
+    cmy = pixels[..., :3].sum(axis=-1)
+    scale = np.where(over, np.clip((limit - k) / np.maximum(cmy, 1e-6), 0, 1), 1.0)
+    pixels[..., :3] *= scale[..., None]
+    return Image.fromarray(np.clip(np.floor(pixels), 0, 255).astype(np.uint8), "CMYK")
+
+
+def max_ink_percent(image: Image.Image) -> float:
+    """The highest total area coverage of a CMYK image, in percent."""
+    pixels = np.asarray(image, dtype=np.uint16)
+    return float(pixels.sum(axis=-1).max()) / 255 * 100
+
+
+def load_output_profile(project: Project) -> OutputProfile:
+    """The configured CMYK output profile, checked to be a readable 4-component ICC."""
+    colour = project.config.colour
+    path = (project.root / colour.output_profile).resolve() if colour.output_profile else None
+    source = path or BUNDLED_PROFILE
+    where = project.config_path
+    try:
+        data = source.read_bytes()
+    except OSError:
+        raise WorkbookError(
+            f"output profile '{colour.output_profile}' not found",
+            path=where,
+            hint="colour.output_profile is relative to publication.toml; "
+            "use the .icc file your print house supplied",
+        ) from None
+    try:
+        profile = ImageCms.ImageCmsProfile(BytesIO(data))
+    except (OSError, ImageCms.PyCMSError):
+        raise WorkbookError(
+            f"output profile {source.name} is not a readable ICC profile",
+            path=where,
+            hint="ask the print house for their ICC profile (e.g. PSO Coated v3)",
+        ) from None
+    if profile.profile.xcolor_space.strip() != "CMYK":
+        raise WorkbookError(
+            f"output profile {source.name} is {profile.profile.xcolor_space.strip()}, not CMYK",
+            path=where,
+            hint="PDF/X-4 press output needs a CMYK output profile",
+        )
+    description = ImageCms.getProfileDescription(profile).strip() or source.stem
+    return OutputProfile(
+        path=source,
+        data=data,
+        description=description,
+        condition=colour.output_condition or description,
+        intent=colour.rendering_intent,
+        max_ink=colour.max_ink,
+    )

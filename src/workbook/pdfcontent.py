@@ -1,0 +1,149 @@
+"""Read what a PDF paints: content streams of pages, forms and tiling patterns.
+
+The checks measure images from the PDF itself (not from the book model): each
+``Do`` of an image XObject is recorded with the transformation matrix in force,
+which gives the drawn size and so the effective resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pikepdf
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_MAX_DEPTH = 8
+
+
+def multiply(m: Matrix, n: Matrix) -> Matrix:
+    """The matrix product m x n (apply m, then n), as PDF's ``cm`` composes."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+@dataclass(frozen=True)
+class Op:
+    """One content-stream operation with its context."""
+
+    page: int  # 1-based
+    operator: str
+    operands: tuple[object, ...]
+    ctm: Matrix
+    resources: pikepdf.Dictionary
+
+
+@dataclass(frozen=True)
+class ImageDraw:
+    """An image XObject painted on a page."""
+
+    page: int
+    name: str
+    image: pikepdf.Stream
+    pixels: tuple[int, int]
+    width_pt: float
+    height_pt: float
+    colour_space: str
+
+    @property
+    def ppi(self) -> float:
+        """Effective resolution: the lower of the two axes."""
+        return min(
+            self.pixels[0] / (self.width_pt / 72) if self.width_pt else float("inf"),
+            self.pixels[1] / (self.height_pt / 72) if self.height_pt else float("inf"),
+        )
+
+
+def _matrix(value: object) -> Matrix:
+    values = [float(v) for v in value] if value is not None else []  # type: ignore[union-attr]
+    return tuple(values) if len(values) == 6 else IDENTITY  # type: ignore[return-value]
+
+
+def operations(pdf: pikepdf.Pdf) -> Iterator[Op]:
+    """Every operation painted on every page, descending into forms and tiling patterns."""
+    for number, page in enumerate(pdf.pages, start=1):
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        yield from _walk(page, number, IDENTITY, resources, 0)
+        for pattern in resources.get("/Pattern", {}).values():
+            if int(pattern.get("/PatternType", 0)) == 1:
+                matrix = _matrix(pattern.get("/Matrix"))
+                own = pattern.get("/Resources", pikepdf.Dictionary())
+                yield from _walk(pattern, number, matrix, own, 1)
+
+
+def _walk(
+    stream: object, page: int, base: Matrix, resources: pikepdf.Dictionary, depth: int
+) -> Iterator[Op]:
+    if depth > _MAX_DEPTH:
+        return
+    ctm = base
+    stack: list[Matrix] = []
+    for operands, operator in pikepdf.parse_content_stream(stream):
+        op = str(operator)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop() if stack else base
+        elif op == "cm" and len(operands) == 6:
+            ctm = multiply(_matrix(operands), ctm)
+        yield Op(page, op, tuple(operands), ctm, resources)
+        if op == "Do" and operands:
+            xobject = resources.get("/XObject", {}).get(str(operands[0]))
+            if xobject is not None and xobject.get("/Subtype") == "/Form":
+                inner = multiply(_matrix(xobject.get("/Matrix")), ctm)
+                own = xobject.get("/Resources", resources)
+                yield from _walk(xobject, page, inner, own, depth + 1)
+
+
+def colour_space_family(space: object, resources: pikepdf.Dictionary) -> str:
+    """Family of a colour space: ``/DeviceRGB``, ``/DeviceCMYK``; ICCBased by its N."""
+    if isinstance(space, pikepdf.Name) and not str(space).startswith("/Device"):
+        space = resources.get("/ColorSpace", {}).get(str(space), space)
+    if isinstance(space, pikepdf.Array) and len(space):
+        family = str(space[0])
+        if family == "/ICCBased":
+            return {1: "/DeviceGray", 3: "/DeviceRGB", 4: "/DeviceCMYK"}.get(
+                int(space[1].N), family
+            )
+        if family == "/Indexed" and len(space) > 1:
+            return colour_space_family(space[1], resources)
+        return family
+    return str(space)
+
+
+def image_draws(pdf: pikepdf.Pdf) -> list[ImageDraw]:
+    """Every image painted in the PDF with its drawn size."""
+    draws = []
+    for op in operations(pdf):
+        if op.operator != "Do" or not op.operands:
+            continue
+        name = str(op.operands[0])
+        xobject = op.resources.get("/XObject", {}).get(name)
+        if xobject is None or xobject.get("/Subtype") != "/Image":
+            continue
+        if xobject.get("/ImageMask", False):
+            continue
+        a, b, c, d, _, _ = op.ctm
+        width = (a * a + b * b) ** 0.5
+        height = (c * c + d * d) ** 0.5
+        draws.append(
+            ImageDraw(
+                page=op.page,
+                name=name,
+                image=xobject,
+                pixels=(int(xobject.Width), int(xobject.Height)),
+                width_pt=width,
+                height_pt=height,
+                colour_space=colour_space_family(xobject.get("/ColorSpace"), op.resources),
+            )
+        )
+    return draws
