@@ -91,7 +91,8 @@ def kohtaaminen() -> str:
     # the service desk with the librarian behind it
     staff = person(700, floor, 13.2, lw_px=lw, hair="bob", hair_col=HAIR["dark"],
                    skin=SKIN["tan"], top=TEAL, badge=CORAL, look=0.7, mouth="open",
-                   earring=YELLOW, arms=(("to", 560, 1752, 1), ("a", 62, 158)))
+                   earring=YELLOW, open_hands=("R",),
+                   arms=(("to", 560, 1752, 1), ("a", 62, 158)))
     b.append(staff.svg())
     b += desk_monitor_back(330, 1742, 300, 270, blw)
     # desk
@@ -133,6 +134,7 @@ def kohtaaminen() -> str:
     b.append(grand.hands)
     kid = person(kx, ky, ks, kid=True, lw_px=lw, hair="pony", hair_col=HAIR["ginger"],
                  top=YELLOW, skirt=TEAL, shoe=CORAL_D, look=-0.9, mouth="open",
+                 open_hands=("L",),
                  arms=(("a", 142, 176), ("to", meet[0] - 6, meet[1] + 4, -1)))
     b.append(kid.svg())
     # the clasped hands on top
@@ -178,41 +180,50 @@ def hyllyjen_valissa() -> str:
     W, H = 2079, 1300
     rnd = random.Random(23)
     lw, blw = 5.0, 3.6
-    floor = 1135
+    wall = 1100
+    floor = 1160
     b = [rect(-10, -10, W + 20, H + 20, CREAM)]
     # back shelves, running off the top
-    for x in (150, 760, 1370):
-        b += bookcase(x, -40, 600, floor - 30 + 40, 5, rnd, blw, frame=TEAL_L, back=TEAL_XL,
+    for x in (120, 740, 1360):
+        b += bookcase(x, -40, 610, wall + 40, 5, rnd, blw, frame=TEAL_L, back=TEAL_XL,
                       cols=SOFT_BOOK_COLS)
-    b.append(rect(-10, floor - 30, W + 20, H - floor + 40, CREAM_D, INK, blw))
-    b.append(path(f"M-10,{floor + 60} L{W + 10},{floor + 60}", "none", CREAM_DD, blw * 1.4))
-    b.append(path(f"M-10,{floor + 140} L{W + 10},{floor + 140}", "none", CREAM_DD, blw * 1.4))
+    b.append(rect(-10, wall, W + 20, H - wall + 20, CREAM_D, INK, blw))
+    for yy in (wall + 120, wall + 170):
+        b.append(path(f"M-10,{yy} L{W + 10},{yy}", "none", CREAM_DD, blw * 1.4))
     # a runner rug along the aisle
-    b.append(path(f"M200,{floor + 20} L1880,{floor + 20} L1950,{floor + 110} L130,{floor + 110} Z",
+    b.append(path(f"M230,{floor - 40} L1850,{floor - 40} L1910,{floor + 40} L170,{floor + 40} Z",
                   TEAL_L, INK, blw))
-    b.append(path(f"M250,{floor + 42} L1830,{floor + 42} L1880,{floor + 88} L200,{floor + 88} Z",
+    b.append(path(f"M272,{floor - 24} L1808,{floor - 24} L1846,{floor + 24} L234,{floor + 24} Z",
                   "none", CREAM, blw * 1.6))
 
-    # the customer, thinking, reaching for a book high up
-    cx, cs = 760, 9.3
-    reach = (560, 300)
-    b.append(shadow(cx, floor + 4, 170, 22, "#7fb2a6"))
+    # the customer, looking up and reaching for a book high up
+    cx, cs = 690, 9.3
+    reach = (412, 352)
+    b.append(shadow(cx, floor + 4, 160, 20, "#7fb2a6"))
+    # the book being reached for sticks out of the shelf a little
+    b.append(rect(reach[0] - 40, reach[1] - 120, 46, 150, CORAL, INK, lw, rx=4))
+    b.append(rect(reach[0] - 40, reach[1] - 96, 46, 14, PAPER, INK, lw * 0.7))
     cust = person(cx, floor, cs, lw_px=lw, hair="curly", hair_col=HAIR["black"],
-                  skin=SKIN["brown"], top=YELLOW, bottom=TEAL_D, backpack=CORAL, look=-0.55,
-                  look_y=-1.1, mouth="flat", shoe=CORAL_D,
-                  arms=(("to", reach[0], reach[1], 1), ("to", cx + 8, floor - 73.5 * cs, -1)))
-    b.append(cust.svg())
-    # the staff member stepping in with a couple of books
-    sx, ss = 1370, 9.3
-    b += book_cart(1580, floor, 320, 430, blw, rnd)
-    b.append(shadow(sx - 10, floor + 4, 190, 22, "#7fb2a6"))
+                  skin=SKIN["brown"], top=YELLOW, bottom=TEAL_D, backpack=CORAL, look=-0.6,
+                  look_y=-1.2, mouth="smile", shoe=CORAL_D,
+                  arms=(("to", reach[0], reach[1], -1), ("a", 16, -42)))
+    nx_, ny_ = cust.hand["R"]
+    note = group([rect(-30, -40, 60, 70, PAPER, INK, lw * 0.8),
+                  line([(-18, -22), (18, -22)], GREY_L, lw),
+                  line([(-18, -6), (10, -6)], GREY_L, lw),
+                  line([(-18, 10), (14, 10)], GREY_L, lw)],
+                 f"translate({n(nx_ + 6)},{n(ny_ - 24)}) rotate(-8)")
+    b.append(cust.svg(between=note))
+    # the staff member steps in from the book trolley
+    sx, ss = 1330, 9.3
+    b += book_cart(1560, floor, 380, 520, blw, rnd)
+    b.append(shadow(sx - 10, floor + 4, 180, 20, "#7fb2a6"))
     staff = person(sx, floor, ss, lw_px=lw, hair="long", hair_col=HAIR["blonde"],
                    skin=SKIN["light"], top=CORAL, bottom=SLATE, badge=TEAL, neckline="collar",
                    look=-0.8, mouth="open", legs="walk_l", shoe=TEAL_D,
-                   arms=(("a", 58, 150), ("to", sx + 20, floor - 52 * ss, -1)))
+                   open_hands=("L",), arms=(("a", 52, 84), ("a", 14, 2)))
     hx, hy = staff.hand["R"]
-    books = (held_book(hx - 24, hy - 10, 60, 150, TEAL, lw, angle=-8)
-             + held_book(hx - 4, hy - 4, 56, 140, YELLOW, lw, angle=-4))
+    books = held_book(hx + 18, hy - 20, 105, 140, TEAL, lw, angle=8)
     b.append(staff.svg(between=books))
     return svg_doc(W, H, b)
 
@@ -245,20 +256,12 @@ def automaatti() -> str:
     floor = 905
     b = [rect(-10, -10, W + 20, H + 20, CREAM)]
     b.append(rect(60, 60, 980, floor - 60, TEAL_XL, INK, blw, rx=40))
-    # a window and a shelf on the wall
-    b.append(rect(110, 130, 230, 260, PAPER, INK, blw, rx=8))
-    b.append(rect(128, 148, 194, 224, "#bfe0e6", INK, blw, rx=4))
-    b.append(path("M128,330 Q180,270 230,310 Q270,280 322,320 L322,372 L128,372 Z", TEAL_L,
-                  INK, blw))
-    b.append(line([(225, 148), (225, 372)], PAPER, blw * 2.2))
-    b.append(line([(128, 260), (322, 260)], PAPER, blw * 2.2))
-    b.append(line([(225, 148), (225, 372)], INK, blw * 0.7))
-    b.append(line([(128, 260), (322, 260)], INK, blw * 0.7))
-    b.append(rect(110, 130, 230, 260, "none", INK, blw, rx=8))
-    rnd = random.Random(3)
-    from kit import book_row
-    b += book_row(790, 1000, 250, 110, rnd, blw, SOFT_BOOK_COLS, gaps=False)
-    b.append(rect(775, 250, 240, 16, TEAL_L, INK, blw, rx=4))
+    # a framed picture on the wall above the machine
+    b.append(rect(455, 90, 200, 130, WOOD, INK, blw, rx=6))
+    b.append(rect(471, 106, 168, 98, "#bfe0e6", INK, blw))
+    b.append(circle(600, 135, 14, YELLOW, INK, blw * 0.8))
+    b.append(path("M471,190 Q520,140 565,178 Q600,155 639,180 L639,204 L471,204 Z", TEAL_L,
+                  INK, blw * 0.8))
     b.append(rect(-10, floor, W + 20, H - floor + 20, CREAM_D, INK, blw))
     b.append(line([(-10, floor + 52), (W + 10, floor + 52)], CREAM_DD, blw * 1.3))
 
@@ -307,7 +310,7 @@ def automaatti() -> str:
     staff = person(sx, floor, ss, lw_px=lw, hair="short", hair_col=HAIR["dark"],
                    skin=SKIN["tan"], top=PAPER, jacket=CORAL, bottom=TEAL_D, badge=TEAL,
                    neckline="collar", glasses=True, look=-0.8, mouth="open", shoe=INK,
-                   arms=(("to", kx + 60, 330, 1), ("a", 10, 4)))
+                   arms=(("to", kx + 122, 452, -1), ("a", 10, 4)))
     b.append(staff.svg())
     # a pointing finger over the screen
     hx, hy = staff.hand["L"]
@@ -370,42 +373,52 @@ def neuvonta() -> str:
     # the staff member standing behind the desk, leaning in
     sx, ss = 1130, 8.4
     screen_pt = (820, 470)
-    staff = person(sx, floor - 10, ss, lw_px=lw, hair="bun", hair_col=HAIR["brown"],
+    staff = person(sx, floor - 12, ss, lw_px=lw, hair="bun", hair_col=HAIR["brown"],
                    skin=SKIN["rosy"], top=TEAL, bottom=SLATE, badge=CORAL, neckline="v",
-                   look=-0.9, look_y=0.3, mouth="open",
-                   arms=(("to", screen_pt[0] + 30, screen_pt[1] + 10, 1),
+                   look=-0.9, look_y=0.3, mouth="open", shoe=TEAL_D,
+                   arms=(("to", screen_pt[0] + 30, screen_pt[1] + 10, -1),
                          ("to", sx + 60, 640, -1)))
+    b.append(shadow(sx, floor - 8, 120, 14))
     b.append(staff.body + staff.head)
-    # the customer on a chair
+    # the customer on an office chair
     cx, cs = 470, 8.2
-    b.append(rect(cx - 120, 420, 240, 330, CORAL, INK, lw, rx=40))           # chair back
-    b.append(rect(cx - 95, 445, 190, 280, CORAL_L, INK, blw, rx=30))
-    cust = person(cx, 1090, cs, lw_px=lw, hair="bald", hair_col=HAIR["grey"],
-                  skin=SKIN["light"], top=YELLOW, jacket=TEAL_D, bottom=SLATE,
-                  neckline="collar", glasses=True, look=0.9, look_y=0.3, moustache=None,
-                  arms=(("to", 300, 655, 1), ("to", 620, 650, -1)))
+    b.append(rect(cx - 115, 430, 230, 310, CORAL, INK, lw, rx=40))           # chair back
+    b.append(rect(cx - 92, 452, 184, 262, CORAL_L, INK, blw, rx=30))
+    b.append(shadow(cx, floor + 2, 150, 16))
+    b.append(rect(cx - 12, 800, 24, 170, GREY, INK, blw))
+    b.append(path(f"M{cx - 130},985 L{cx},950 L{cx + 130},985", "none", INK, 22 + 2 * blw,
+                  stroke_linecap="round"))
+    b.append(path(f"M{cx - 130},985 L{cx},950 L{cx + 130},985", "none", SLATE, 22,
+                  stroke_linecap="round"))
+    for wx in (cx - 130, cx + 130):
+        b.append(circle(wx, 996, 14, INK, INK, 0))
+    cust = person(cx, floor + 11 * cs, cs, lw_px=lw, hair="bob", hair_col=HAIR["grey"],
+                  skin=SKIN["brown"], top=CORAL, jacket=TEAL_D, bottom=SLATE, legs="sit",
+                  neckline="round", glasses=True, look=0.9, look_y=0.3, earring=YELLOW,
+                  shoe=CORAL_D, arms=(("a", 8, 3), ("to", 640, 652, -1)))
     b.append(cust.body + cust.head)
     # the desk
+    b.append(rect(245, 760, 40, floor - 760, TEAL_D, INK, lw))
+    b.append(rect(1315, 760, 40, floor - 760, TEAL_D, INK, lw))
     b.append(rect(200, 640, 1200, 40, WOOD, INK, lw, rx=8))
-    b.append(rect(230, 680, 1140, floor - 680 + 3, TEAL, INK, lw))
-    b.append(rect(270, 720, 520, 250, TEAL_M, INK, blw, rx=10))
-    b.append(rect(810, 720, 520, 250, TEAL_M, INK, blw, rx=10))
+    b.append(rect(230, 680, 1140, 110, TEAL, INK, lw))
+    b.append(rect(230, 770, 1140, 20, TEAL_D, INK, blw))
     # computer
     b.append(rect(865, 610, 40, 36, GREY, INK, blw))
     b.append(path("M810,646 L960,646 L950,632 L820,632 Z", GREY, INK, blw))
     b += monitor_front(720, 330, 1040, 300, 230, lw)
-    b.append(path("M660,652 L860,652 L880,676 L640,676 Z", GREY_L, INK, blw))  # keyboard
+    b.append(path("M680,652 L880,652 L900,676 L660,676 Z", GREY_L, INK, blw))  # keyboard
     for i in range(5):
-        b.append(line([(660 + i * 48, 664), (690 + i * 48, 664)], GREY, blw))
-    b.append(ellipse(620, 655, 26, 15, PAPER, INK, blw))                      # mouse
+        b.append(line([(690 + i * 42, 664), (714 + i * 42, 664)], GREY, blw))
+    b.append(ellipse(640, 657, 26, 15, PAPER, INK, blw))                      # mouse
     # a stack of books and a mug
     y = 640
     for w_, h_, c in ((210, 34, CORAL), (190, 30, YELLOW), (200, 36, TEAL_M)):
         b.append(rect(1200 - w_ / 2, y - h_, w_, h_, c, INK, blw, rx=5))
         y -= h_
-    b.append(rect(330, 580, 64, 62, CORAL, INK, blw, rx=8))
-    b.append(path("M394,594 q30,0 30,18 q0,18 -30,18", "none", INK, blw * 2.6))
-    b.append(path("M394,594 q30,0 30,18 q0,18 -30,18", "none", CORAL, blw * 0.9))
+    b.append(rect(250, 580, 64, 62, YELLOW, INK, blw, rx=8))
+    b.append(path("M250,594 q-30,0 -30,18 q0,18 30,18", "none", INK, blw * 2.6))
+    b.append(path("M250,594 q-30,0 -30,18 q0,18 30,18", "none", YELLOW, blw * 0.9))
     # hands on top of the desk
     b.append(cust.hands)
     b.append(staff.hands)
@@ -430,12 +443,12 @@ def tyopaja() -> str:
                         line([(-20, 10), (10, 10)], INK, blw * 0.7, opacity="0.35"),
                         circle(0, -28, 5, CORAL_D, INK, blw * 0.6)],
                        f"translate({n(x + 36)},{n(y + 36)}) rotate({n(rnd.uniform(-6, 6))})"))
-    floor_y = 650
+    floor_y = 600
     b.append(rect(-10, floor_y, W + 20, H - floor_y + 20, CREAM_D, INK, blw))
 
     # the table in a slight top view
-    bl, br, by = 330, 970, 555     # back edge
-    fl, fr, fy = 220, 1080, 735    # front edge
+    bl, br, by = 340, 960, 485     # back edge
+    fl, fr, fy = 215, 1085, 715    # front edge
 
     def T(u, v):
         xl = bl + (fl - bl) * v
@@ -443,22 +456,22 @@ def tyopaja() -> str:
         return (xl + (xr - xl) * u, by + (fy - by) * v)
 
     figs_back = []
-    for x, kw in ((500, dict(hair="bob", hair_col=HAIR["brown"], skin=SKIN["light"], top=CORAL,
-                             badge=TEAL, look=0.2, look_y=1.0, mouth="smile",
-                             arms=(("to", 560, 620, 1), ("to", 600, 600, -1)))),
+    for x, kw in ((505, dict(hair="bob", hair_col=HAIR["brown"], skin=SKIN["light"], top=CORAL,
+                             badge=TEAL, look=0.3, look_y=1.0, mouth="smile", earring=TEAL,
+                             arms=(("to", 470, 540, -1), ("to", 590, 520, 1)))),
                   (800, dict(hair="short", hair_col=HAIR["black"], skin=SKIN["deep"],
-                             top=TEAL_M, jacket=None, badge=YELLOW, look=-0.3, look_y=1.0,
+                             top=TEAL_M, badge=YELLOW, look=-0.3, look_y=1.0,
                              mouth="open", neckline="collar",
-                             arms=(("a", 12, -10), ("to", 760, 640, -1))))):
-        figs_back.append(person(x, 720, 6.6, lw_px=lw, **kw))
+                             arms=(("to", 700, 535, -1), ("a", 14, -6))))):
+        figs_back.append(person(x, 755, 7.0, lw_px=lw, **kw))
     for f in figs_back:
         b.append(f.body + f.head)
     # legs of the table
-    for lx in (fl + 30, fr - 60):
-        b.append(rect(lx, fy, 30, 130, WOOD_D, INK, blw))
-    b.append(shadow((fl + fr) / 2, fy + 135, 470, 22))
-    b.append(rect(fl + 30, fy, 30, 130, WOOD_D, INK, blw))
-    b.append(rect(fr - 60, fy, 30, 130, WOOD_D, INK, blw))
+    b.append(rect(bl + 10, by + 20, 24, 150, WOOD_D, INK, blw))
+    b.append(rect(br - 34, by + 20, 24, 150, WOOD_D, INK, blw))
+    b.append(shadow((fl + fr) / 2, fy + 150, 470, 22))
+    b.append(rect(fl + 30, fy, 30, 150, WOOD_D, INK, blw))
+    b.append(rect(fr - 60, fy, 30, 150, WOOD_D, INK, blw))
     b.append(poly([T(0, 0), T(1, 0), T(1, 1), T(0, 1)], WOOD, INK, lw))
     b.append(rect(fl, fy, fr - fl, 28, WOOD_D, INK, lw))
     # the big sheet
@@ -473,7 +486,7 @@ def tyopaja() -> str:
 
     centre = (0.5, 0.5)
     branches = [((0.18, 0.28), CORAL, [(0.06, 0.12), (0.08, 0.45)]),
-                ((0.5, 0.14), YELLOW, [(0.36, 0.08)]),
+                ((0.5, 0.14), YELLOW, [(0.34, 0.08)]),
                 ((0.8, 0.25), TEAL_L, [(0.93, 0.1), (0.95, 0.42)]),
                 ((0.78, 0.76), CORAL_L, [(0.94, 0.88), (0.62, 0.92)]),
                 ((0.22, 0.74), YELLOW_L, [(0.08, 0.9), (0.38, 0.92)])]
@@ -484,40 +497,211 @@ def tyopaja() -> str:
     for (u, v), col, subs in branches:
         for su, sv in subs:
             x, y = S(su, sv)
-            b.append(ellipse(x, y, 17, 8, col, INK, blw * 0.7))
+            b.append(ellipse(x, y, 18, 9, col, INK, blw * 0.7))
         x, y = S(u, v)
-        b.append(ellipse(x, y, 40, 17, col, INK, blw * 0.9))
+        b.append(ellipse(x, y, 42, 19, col, INK, blw * 0.9))
     x, y = S(*centre)
-    b.append(ellipse(x, y, 74, 30, TEAL, INK, blw))
-    b.append(ellipse(x, y, 52, 19, TEAL_M, None, 0))
+    b.append(ellipse(x, y, 78, 34, TEAL, INK, blw))
+    b.append(ellipse(x, y, 54, 21, TEAL_M, None, 0))
     # sticky notes around the sheet, in perspective
-    for u, v, col, rot in ((0.05, 0.58, YELLOW, -8), (0.93, 0.6, CORAL, 6), (0.6, 0.9, YELLOW, 4),
-                           (0.96, 0.12, TEAL_L, -5), (0.3, 0.5, YELLOW_L, 10)):
+    for u, v, col, rot in ((0.05, 0.58, YELLOW, -8), (0.94, 0.6, CORAL, 6), (0.6, 0.93, YELLOW, 4),
+                           (0.955, 0.13, TEAL_L, -5), (0.33, 0.45, YELLOW_L, 10),
+                           (0.66, 0.33, CORAL_L, -6)):
         x, y = T(u, v)
-        b.append(group([rect(-26, -12, 52, 24, col, INK, blw * 0.8)],
+        b.append(group([rect(-26, -13, 52, 26, col, INK, blw * 0.8)],
                        f"translate({n(x)},{n(y)}) rotate({n(rot)})"))
     # marker pens
-    for (x, y, ang, col) in ((700, 700, -12, CORAL_D), (380, 590, 20, TEAL_D)):
+    for (x, y, ang, col) in ((700, 690, -12, CORAL_D), (400, 520, 20, TEAL_D)):
         b.append(group([rect(-32, -6, 64, 12, col, INK, blw * 0.8, rx=6),
                         rect(20, -6, 12, 12, PAPER, INK, blw * 0.8, rx=3)],
                        f"translate({x},{y}) rotate({ang})"))
+    # a note in a hand of the first person at the back
+    hx, hy = figs_back[0].hand["R"]
+    b.append(group([rect(-24, -14, 48, 28, YELLOW, INK, blw * 0.8)],
+                   f"translate({n(hx + 8)},{n(hy + 10)}) rotate(5)"))
     for f in figs_back:
         b.append(f.hands)
 
     # two more at the ends of the table
-    left = person(150, 865, 7.0, lw_px=lw, hair="long", hair_col=HAIR["ginger"],
+    left = person(150, 870, 7.0, lw_px=lw, hair="long", hair_col=HAIR["ginger"],
                   skin=SKIN["rosy"], top=YELLOW, bottom=TEAL_D, badge=CORAL, look=0.8,
                   look_y=0.8, mouth="smile",
-                  arms=(("a", 10, 4), ("to", 330, 665, -1)))
+                  arms=(("a", 10, 4), ("to", 320, 640, -1)))
     note = group([rect(-24, -18, 48, 36, CORAL, INK, blw * 0.8)],
                  f"translate({n(left.hand['R'][0] + 20)},{n(left.hand['R'][1] - 6)}) rotate(-10)")
     b.append(left.svg(between=note))
-    right = person(1150, 865, 7.0, lw_px=lw, hair="curly", hair_col=HAIR["dark"],
+    right = person(1150, 870, 7.0, lw_px=lw, hair="curly", hair_col=HAIR["dark"],
                    skin=SKIN["tan"], top=PAPER, jacket=TEAL, bottom=SLATE, badge=CORAL,
                    glasses=True, neckline="collar", look=-0.8, look_y=0.6, mouth="open",
-                   arms=(("to", 930, 620, 1), ("a", 12, 5)))
+                   arms=(("to", 935, 600, -1), ("a", 12, 5)))
     b.append(right.svg())
     return svg_doc(W, H, b)
+
+
+# --- line art: ink plus one accent colour, strokes >= 2.5 units ------------------
+def _bezier_points(segs, steps=200):
+    """Sample a chain of cubic Bezier segments [(p0, c1, c2, p3), ...]."""
+    pts = []
+    for p0, c1, c2, p3 in segs:
+        for i in range(steps + (1 if (p0, c1, c2, p3) == segs[-1] else 0)):
+            t = i / steps
+            mt = 1 - t
+            x = mt ** 3 * p0[0] + 3 * mt * mt * t * c1[0] + 3 * mt * t * t * c2[0] + t ** 3 * p3[0]
+            y = mt ** 3 * p0[1] + 3 * mt * mt * t * c1[1] + 3 * mt * t * t * c2[1] + t ** 3 * p3[1]
+            pts.append((x, y))
+    return pts
+
+
+def _smooth_chain(points, tension=0.38):
+    """Cubic segments through points (Catmull-Rom style)."""
+    segs = []
+    for i in range(len(points) - 1):
+        p0 = points[i - 1] if i else points[i]
+        p1, p2 = points[i], points[i + 1]
+        p3 = points[i + 2] if i + 2 < len(points) else p2
+        c1 = (p1[0] + (p2[0] - p0[0]) * tension, p1[1] + (p2[1] - p0[1]) * tension)
+        c2 = (p2[0] - (p3[0] - p1[0]) * tension, p2[1] - (p3[1] - p1[1]) * tension)
+        segs.append((p1, c1, c2, p2))
+    return segs
+
+
+def _seg_d(segs):
+    return " ".join(f"C{n(c1[0])},{n(c1[1])} {n(c2[0])},{n(c2[1])} {n(p3[0])},{n(p3[1])}"
+                    for _, c1, c2, p3 in segs)
+
+
+def footprint(x, y, ang, side, col, size=1.0):
+    """One shoe print pointing along ang (degrees), side = -1 left / +1 right."""
+    return group([ellipse(0, 0, 9.5 * size, 6 * size, col, None, 0),
+                  ellipse(-15 * size, 0.6 * side * size, 5.2 * size, 4.4 * size, col, None, 0)],
+                 f"translate({n(x)},{n(y)}) rotate({n(ang)})")
+
+
+def polku() -> str:
+    """Line art: a path from a small door to an open book, with footprints."""
+    W, H = 1200, 600
+    ACC = CORAL_D
+    sw, sw2 = 6.0, 4.0
+    out = ['<g transform="translate(0,-58)">']
+    # the winding route from the door to the book
+    route = [(200, 468), (300, 528), (440, 514), (530, 440), (500, 360), (580, 296),
+             (700, 310), (770, 410), (860, 492), (962, 452)]
+    segs = _smooth_chain(route)
+    # one continuous line: ground, door, route, book
+    bx, btop, bbot = 1045, 282, 420   # spine x, spine top, spine bottom
+    d = ("M36,468 L92,468 L92,300 C92,236 188,236 188,300 L188,468 L200,468 "
+         + _seg_d(segs)
+         + f" C{n(2 * route[-1][0] - segs[-1][2][0])},{n(2 * route[-1][1] - segs[-1][2][1])}"
+           f" {bx - 14},{bbot + 4} {bx},{bbot}"
+         + f" C{bx - 36},{bbot - 18} {bx - 84},{bbot - 16} {bx - 112},{bbot - 6}"
+         + f" L{bx - 108},{btop - 8}"
+         + f" C{bx - 80},{btop - 20} {bx - 30},{btop - 14} {bx},{btop}"
+         + f" C{bx + 30},{btop - 14} {bx + 80},{btop - 20} {bx + 108},{btop - 8}"
+         + f" L{bx + 112},{bbot - 6}"
+         + f" C{bx + 84},{bbot - 16} {bx + 36},{bbot - 18} {bx},{bbot}"
+         + f" L{bx},{btop}")
+    out.append(path(d, "none", INK, sw, stroke_linecap="round"))
+    # door details: panels, handle, a little step
+    out.append(path("M112,300 C112,262 168,262 168,300 L168,360 L112,360 Z", "none", INK, sw2))
+    out.append(rect(112, 384, 56, 62, "none", INK, sw2, rx=4))
+    out.append(circle(176, 380, 5, "none", INK, sw2))
+    out.append(path("M80,486 L200,486", "none", INK, sw2, stroke_linecap="round"))
+    # the covers under the pages and lines of text as plain strokes
+    out.append(path(f"M{bx - 120},{bbot + 2} C{bx - 80},{bbot - 6} {bx - 30},{bbot - 2} "
+                    f"{bx},{bbot + 14} C{bx + 30},{bbot - 2} {bx + 80},{bbot - 6} "
+                    f"{bx + 120},{bbot + 2}", "none", INK, sw2, stroke_linecap="round"))
+    for i in range(5):
+        y = btop + 26 + i * 22
+        out.append(path(f"M{bx - 92},{y + 2} Q{bx - 56},{y - 8} {bx - 16},{y + 2}", "none", INK,
+                        sw2 * 0.75, stroke_linecap="round"))
+        if i != 2:
+            out.append(path(f"M{bx + 16},{y + 2} Q{bx + 56},{y - 8} {bx + 92},{y + 2}", "none",
+                            INK, sw2 * 0.75, stroke_linecap="round"))
+    # accent: ribbon bookmark and a few sparks of light above the book
+    out.append(path(f"M{bx + 4},{bbot + 8} L{bx + 6},{bbot + 54} L{bx + 16},{bbot + 44} "
+                    f"L{bx + 26},{bbot + 54} L{bx + 22},{bbot + 4}", "none", ACC, sw2,
+                    stroke_linecap="round"))
+    for a, r0, r1 in ((-150, 58, 96), (-120, 56, 100), (-90, 62, 112), (-60, 56, 100),
+                      (-30, 58, 96)):
+        ca, sa = math.cos(math.radians(a)), math.sin(math.radians(a))
+        cx_, cy_ = bx, btop - 30
+        out.append(line([(cx_ + ca * r0, cy_ + sa * r0), (cx_ + ca * r1, cy_ + sa * r1)], ACC,
+                        sw))
+    # a light above the door
+    for a in (-150, -120, -90, -60, -30):
+        ca, sa = math.cos(math.radians(a)), math.sin(math.radians(a))
+        out.append(line([(140 + ca * 80, 276 + sa * 80), (140 + ca * 104, 276 + sa * 104)], ACC,
+                        sw2))
+    # footprints along the route, alternating feet
+    pts = _bezier_points(segs, 240)
+    acc = [0.0]
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        acc.append(acc[-1] + math.hypot(x1 - x0, y1 - y0))
+    total = acc[-1]
+    step = 58
+    k = 0
+    dist = 40
+    j = 0
+    while dist < total - 40:
+        while acc[j + 1] < dist:
+            j += 1
+        (x0, y0), (x1, y1) = pts[j], pts[j + 1]
+        ang = math.degrees(math.atan2(y1 - y0, x1 - x0))
+        side = -1 if k % 2 == 0 else 1
+        nx_, ny_ = -(y1 - y0), (x1 - x0)
+        ln = math.hypot(nx_, ny_) or 1
+        off = 17 * side
+        out.append(footprint(x0 + nx_ / ln * off, y0 + ny_ / ln * off, ang, side, ACC, 1.15))
+        dist += step
+        k += 1
+    out.append("</g>")
+    return svg_doc(W, H, out, pixel_size=False)
+
+
+def koriste() -> str:
+    """Line art: a small vignette of three stacked books and a leaf."""
+    W, H = 400, 120
+    ACC = TEAL
+    sw, sw2 = 4.0, 3.0
+    out = []
+    base = 100
+
+    def book(x, y, w, h, rot=0.0):
+        items = [rect(0, -h, w, h, "none", INK, sw, rx=4),
+                 path(f"M16,{-h} L16,0", "none", INK, sw2),
+                 path(f"M{n(w * 0.5)},{n(-h * 0.64)} L{w - 8},{n(-h * 0.64)} "
+                      f"M{n(w * 0.42)},{n(-h * 0.34)} L{w - 8},{n(-h * 0.34)}", "none", INK,
+                      sw2 * 0.85, stroke_linecap="round")]
+        return group(items, f"translate({n(x)},{n(y)}) rotate({n(rot)})")
+    out.append(book(132, base, 136, 24))
+    out.append(book(144, base - 24, 118, 21))
+    out.append(book(150, base - 46, 104, 19, rot=-3))
+    # flourishes to both sides
+    out.append(path(f"M122,{base - 4} C96,{base - 4} 84,{base - 22} 64,{base - 16} "
+                    f"C48,{base - 11} 52,{base + 6} 66,{base + 2} C74,{base - 1} 70,{base - 10} "
+                    f"62,{base - 8}", "none", INK, sw2, stroke_linecap="round"))
+    out.append(path(f"M278,{base - 4} C304,{base - 4} 316,{base - 22} 336,{base - 16} "
+                    f"C352,{base - 11} 348,{base + 6} 334,{base + 2} C326,{base - 1} 330,"
+                    f"{base - 10} 338,{base - 8}", "none", INK, sw2, stroke_linecap="round"))
+    out.append(circle(30, base - 10, 4, ACC))
+    out.append(circle(370, base - 10, 4, ACC))
+    out.append(line([(42, base - 10), (50, base - 10)], INK, sw2))
+    out.append(line([(350, base - 10), (358, base - 10)], INK, sw2))
+    # a leafy sprig growing from behind the top book
+    stem = f"M226,{base - 69} C240,{base - 78} 258,{base - 82} 286,{base - 80}"
+    out.append(path(stem, "none", INK, sw2, stroke_linecap="round"))
+
+    def leaf(x, y, ang, ln, wd):
+        d = f"M0,0 C{n(ln * 0.3)},{n(-wd)} {n(ln * 0.75)},{n(-wd)} {n(ln)},0 " \
+            f"C{n(ln * 0.75)},{n(wd)} {n(ln * 0.3)},{n(wd)} 0,0 Z"
+        return group([path(d, ACC, None, 0),
+                      path(f"M{n(ln * 0.12)},0 L{n(ln * 0.72)},0", "none", INK, 2.5,
+                           stroke_linecap="round")],
+                     f"translate({n(x)},{n(y)}) rotate({n(ang)})")
+    out.append(leaf(286, base - 80, 4, 42, 9))
+    out.append(leaf(258, base - 81, -30, 25, 6.5))
+    out.append(leaf(240, base - 76, -156, 26, 7))
+    return svg_doc(W, H, out, pixel_size=False)
 
 
 SCENES = {
@@ -526,6 +710,8 @@ SCENES = {
     "automaatti": automaatti,
     "neuvonta": neuvonta,
     "tyopaja": tyopaja,
+    "polku": polku,
+    "koriste": koriste,
 }
 
 

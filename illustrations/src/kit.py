@@ -267,7 +267,7 @@ def person(x, y, s, *, lw_px=5.0, kid=False, skin=SKIN["light"], hair="short",
            shoe=INK, arms=(("a", 10, 4), ("a", 10, 4)), legs="stand", look=0.0, look_y=0.0,
            mouth="smile", eyes="dot", glasses=False, moustache=None, badge=None,
            neckline="round", sleeve=None, backpack=None, scarf=None, earring=None,
-           legs_col=None, belly=0.0):
+           legs_col=None, belly=0.0, open_hands=()):
     """A friendly cartoon person, feet at (x, y), s = scene px per body unit.
 
     An adult is about 100 units tall, a child about 62.  arms = (left, right) as seen
@@ -313,6 +313,11 @@ def person(x, y, s, *, lw_px=5.0, kid=False, skin=SKIN["light"], hair="short",
         L = [(-hx, hy), (-hx - 3.8, ky), (-fx - 6.6, fy)]
         R = [(hx, hy), (hx + 2.2, ky + 0.5), (fx + 5.2, fy - 1.2)]
         shoes = [(-fx - 7.6, fy + 1.2, -1), (fx + 4.8, fy + 0.1, -0.4)]
+    elif legs == "sit":  # sitting, thighs towards the viewer; the floor is at y = -11
+        kx_, ky_ = hx * 1.2, hy + 8
+        L = [(-kx_, ky_), (-kx_, ky_ + 12), (-kx_ * 1.02, ky_ + 24)]
+        R = [(kx_, ky_), (kx_, ky_ + 12), (kx_ * 1.02, ky_ + 24)]
+        shoes = [(-kx_ - 0.6, ky_ + 25.6, -0.5), (kx_ + 0.6, ky_ + 25.6, 0.5)]
     else:
         raise ValueError(legs)
 
@@ -326,6 +331,10 @@ def person(x, y, s, *, lw_px=5.0, kid=False, skin=SKIN["light"], hair="short",
                          f"C{n(sx - sw_ + dirn * 1.4)},{n(sy - sh_ * 1.9)} "
                          f"{n(sx + sw_ + dirn * 1.4)},{n(sy - sh_ * 1.9)} "
                          f"{n(sx + sw_ * 0.95 + dirn * 1.4)},{n(sy)} Z", shoe, INK, lw))
+    if legs == "sit":  # thighs seen end-on, knees round
+        for sx in (-1, 1):
+            d = f"M{n(sx * hx)},{n(hy)} L{n(sx * hx * 1.2)},{n(hy + 8)}"
+            body.append(tube(d, lwid * 1.12, lcol, lw))
     if skirt:
         sy0, sy1 = g["hip_y"] - 3, g["knee_y"] + 2.5
         w0, w1 = g["hip_w"], g["hip_w"] * 1.45
@@ -394,7 +403,7 @@ def person(x, y, s, *, lw_px=5.0, kid=False, skin=SKIN["light"], hair="short",
             H = (E[0] + side * g["fore"] * math.sin(a2), E[1] + g["fore"] * math.cos(a2))
         else:
             tgt = ((spec[1] - x) / s, (spec[2] - y) / s)
-            E, H = ik(S, tgt, g["upper"], g["fore"], spec[3] if len(spec) > 3 else side)
+            E, H = ik(S, tgt, g["upper"], g["fore"], spec[3] if len(spec) > 3 else -side)
         c = (2 * E[0] - (S[0] + H[0]) / 2, 2 * E[1] - (S[1] + H[1]) / 2)
         d = f"M{n(S[0])},{n(S[1])} Q{n(c[0])},{n(c[1])} {n(H[0])},{n(H[1])}"
         body.append(tube(d, g["arm_w"], sleeve, lw))
@@ -409,6 +418,13 @@ def person(x, y, s, *, lw_px=5.0, kid=False, skin=SKIN["light"], hair="short",
         if (px_ * -side) < 0:
             px_, py_ = -px_, -py_
         hr = g["hand_r"]
+        if key in open_hands:  # an open palm: fingers fanned out along the forearm
+            for i, spread in enumerate((-30, -10, 10, 30)):
+                a = math.atan2(uy, ux) + math.radians(spread)
+                bx_, by_ = H[0] + math.cos(a) * hr * 0.4, H[1] + math.sin(a) * hr * 0.4
+                ln = hr * (1.35 if i in (1, 2) else 1.1)
+                hands.append(tube(f"M{n(bx_)},{n(by_)} L{n(bx_ + math.cos(a) * ln)},"
+                                  f"{n(by_ + math.sin(a) * ln)}", hr * 0.52, skin, lw))
         tcx, tcy = H[0] + px_ * hr * 0.78 + ux * hr * 0.05, H[1] + py_ * hr * 0.78 + uy * hr * 0.05
         ang = math.degrees(math.atan2(uy, ux))
         hands.append(circle(H[0], H[1], hr, skin, INK, lw))

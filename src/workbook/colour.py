@@ -22,6 +22,7 @@ from .errors import WorkbookError
 
 BUNDLED_PROFILE = Path(__file__).resolve().parents[2] / "styles" / "icc" / "default-cmyk.icc"
 
+NEUTRAL_CHROMA = 8.0
 _INTENTS = {
     RenderingIntent.PERCEPTUAL: ImageCms.Intent.PERCEPTUAL,
     RenderingIntent.RELATIVE: ImageCms.Intent.RELATIVE_COLORIMETRIC,
@@ -73,17 +74,27 @@ class OutputProfile:
         return limit_ink(converted, self.max_ink)
 
     def cmyk_of_hex(self, colour: str) -> tuple[float, float, float, float]:
-        """CMYK fractions for an sRGB ``#rrggbb``; neutral greys print on black ink only.
+        """CMYK fractions for an sRGB ``#rrggbb``; near-neutral colours print on black only.
 
         Thin lines in four-colour grey or black blur on press (misregistration),
-        so greys map to K alone, as a prepress operator would set them.
+        so a colour with almost no chroma (C* below 8 in CIELAB, e.g. an ink
+        colour like #2b2b33) maps to K alone, as a prepress operator would set it.
         """
         r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-        if max(r, g, b) - min(r, g, b) <= 3:
-            grey = (r + g + b) / 3
+        if chroma((r, g, b)) < NEUTRAL_CHROMA:
+            grey = 0.2126 * r + 0.7152 * g + 0.0722 * b
             return (0.0, 0.0, 0.0, round(1 - grey / 255, 3))
         pixel = self.to_cmyk(Image.new("RGB", (1, 1), (r, g, b)), None).getpixel((0, 0))
         return tuple(round(v / 255, 3) for v in pixel)  # type: ignore[return-value]
+
+
+def chroma(rgb: tuple[int, int, int]) -> float:
+    """CIELAB chroma C* of an sRGB colour (0 for greys)."""
+    transform = ImageCms.buildTransformFromOpenProfiles(
+        srgb_profile(), ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")), "RGB", "LAB"
+    )
+    _, a, b = ImageCms.applyTransform(Image.new("RGB", (1, 1), rgb), transform).getpixel((0, 0))
+    return float(((a - 128) ** 2 + (b - 128) ** 2) ** 0.5)
 
 
 def limit_ink(image: Image.Image, max_ink: int) -> Image.Image:

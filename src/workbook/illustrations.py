@@ -23,7 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .config import PageFormat, Project, toml_key_line
@@ -369,6 +369,10 @@ def _inspect_raster(
             f"{message} ({file.name}, illustration '{ident}')", path=manifest, line=line, hint=hint
         )
 
+    # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES on import, which would let a
+    # cut-off file through with grey pixels; intake wants to know.
+    truncated_ok = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -391,6 +395,8 @@ def _inspect_raster(
         raise bad("not an image file or an unknown format", "deliver PNG, JPEG or TIFF") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise bad(f"unreadable or corrupt image: {exc}", "ask for the file again") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
     return fmt, size
 
 

@@ -63,6 +63,7 @@ def finish(
         if variant.tagged:
             tag_footnotes(pdf)
             tag_figures(pdf)
+            prune_empty_groups(pdf)
             merge_page_continuations(pdf, splits or {})
             artifact_orphan_content(pdf)  # after merging: repeated table headers too
             describe_links(pdf, book)
@@ -152,6 +153,37 @@ def tag_figures(pdf: pikepdf.Pdf) -> int:
                     fixed += 1
                 stack.append(kid)
     return fixed
+
+
+def prune_empty_groups(pdf: pikepdf.Pdf) -> int:
+    """Remove Div and NonStruct elements that hold nothing; return how many.
+
+    WeasyPrint makes them for boxes without content of their own (a decorative
+    image drawn as a background, a line break); a screen reader would announce
+    an empty group.
+    """
+    removed = 0
+
+    def prune(element: Dictionary) -> bool:
+        nonlocal removed
+        kids = _children(element)
+        kept = []
+        for kid in kids:
+            is_element = isinstance(kid, Dictionary) and kid.get("/Type") not in (
+                Name.OBJR,
+                Name.MCR,
+            )
+            if is_element and "/S" in kid and prune(kid):
+                removed += 1
+                continue
+            kept.append(kid)
+        if len(kept) != len(kids):
+            element.K = Array(kept)
+        return element.get("/S") in (Name.Div, Name.NonStruct) and not kept
+
+    for document in _documents(pdf):
+        prune(document)
+    return removed
 
 
 def _unwrap_figure(element: Dictionary) -> Dictionary:
