@@ -10,17 +10,53 @@ Like render.py this is an illustrator's tool, not part of the book build.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kit import (  # noqa: E402
-    CORAL, CORAL_D, CORAL_L, CORAL_XL, CREAM, CREAM_D, CREAM_DD, GREY, GREY_L, HAIR, INK, PAPER,
-    SKIN, SLATE, SOFT_BOOK_COLS, TEAL, TEAL_D, TEAL_L, TEAL_M, TEAL_XL, WOOD, WOOD_D, YELLOW,
-    YELLOW_D, YELLOW_L, bookcase, circle, ellipse, group, held_book, line, n, path, person,
-    plant, poly, rect, shadow, svg_doc, tube,
+from kit import (
+    CORAL,
+    CORAL_D,
+    CORAL_L,
+    CREAM,
+    CREAM_D,
+    CREAM_DD,
+    GREY,
+    GREY_L,
+    HAIR,
+    INK,
+    PAPER,
+    SKIN,
+    SLATE,
+    SOFT_BOOK_COLS,
+    TEAL,
+    TEAL_D,
+    TEAL_L,
+    TEAL_M,
+    TEAL_XL,
+    WOOD,
+    WOOD_D,
+    YELLOW,
+    YELLOW_D,
+    YELLOW_L,
+    bookcase,
+    circle,
+    ellipse,
+    group,
+    held_book,
+    line,
+    n,
+    path,
+    person,
+    plant,
+    poly,
+    rect,
+    shadow,
+    svg_doc,
+    tube,
 )
 
 SRC = Path(__file__).resolve().parent
@@ -149,7 +185,7 @@ def book_cart(x, base, w, h, lw, rnd):
     top = base - h
     out.append(rect(x, top, w * 0.05, h - wr, TEAL_D, INK, lw))
     out.append(rect(x + w * 0.95, top, w * 0.05, h - wr, TEAL_D, INK, lw))
-    for i, yy in enumerate((top + h * 0.36, top + h * 0.78)):
+    for _i, yy in enumerate((top + h * 0.36, top + h * 0.78)):
         out += _books_on(x + w * 0.06, x + w * 0.94, yy, h * 0.3, rnd, lw)
         out.append(rect(x - w * 0.02, yy, w * 1.04, h * 0.05, TEAL, INK, lw, rx=lw))
     out.append(path(f"M{n(x + w * 0.97)},{n(top)} q{n(w * 0.02)},{n(-h * 0.12)} {n(w * 0.14)},"
@@ -269,8 +305,8 @@ def automaatti() -> str:
     kx = 555
     b.append(shadow(kx, floor + 6, 150, 16))
     b.append(rect(kx - 120, floor - 40, 240, 46, TEAL_D, INK, lw, rx=8))
-    b.append(path(f"M{kx - 85},{floor - 40} L{kx - 95},520 L{kx + 95},520 L{kx + 85},{floor - 40} Z",
-                  TEAL, INK, lw))
+    b.append(path(f"M{kx - 85},{floor - 40} L{kx - 95},520 L{kx + 95},520 "
+                  f"L{kx + 85},{floor - 40} Z", TEAL, INK, lw))
     b.append(rect(kx - 60, 640, 120, 190, TEAL_M, INK, blw, rx=10))
     b.append(rect(kx - 40, 668, 80, 14, INK, INK, blw, rx=7))       # receipt slot
     b.append(path(f"M{kx - 28},{675} L{kx + 28},{675} L{kx + 24},{745} L{kx - 24},{748} Z",
@@ -395,8 +431,8 @@ def neuvonta() -> str:
     cust = person(cx, floor + 11 * cs, cs, lw_px=lw, hair="bob", hair_col=HAIR["grey"],
                   skin=SKIN["brown"], top=CORAL, jacket=TEAL_D, bottom=SLATE, legs="sit",
                   neckline="round", glasses=True, look=0.9, look_y=0.3, earring=YELLOW,
-                  shoe=CORAL_D, arms=(("a", 8, 3), ("to", 640, 652, -1)))
-    b.append(cust.body + cust.head)
+                  shoe=CORAL_D, arms=(("a", 8, 3), ("to", 640, 652, 1)))
+    b.append(cust.body + cust.head + cust.hand_svg["L"])
     # the desk
     b.append(rect(245, 760, 40, floor - 760, TEAL_D, INK, lw))
     b.append(rect(1315, 760, 40, floor - 760, TEAL_D, INK, lw))
@@ -420,7 +456,7 @@ def neuvonta() -> str:
     b.append(path("M250,594 q-30,0 -30,18 q0,18 30,18", "none", INK, blw * 2.6))
     b.append(path("M250,594 q-30,0 -30,18 q0,18 30,18", "none", YELLOW, blw * 0.9))
     # hands on top of the desk
-    b.append(cust.hands)
+    b.append(cust.hand_svg["R"])
     b.append(staff.hands)
     return svg_doc(W, H, b)
 
@@ -490,7 +526,7 @@ def tyopaja() -> str:
                 ((0.8, 0.25), TEAL_L, [(0.93, 0.1), (0.95, 0.42)]),
                 ((0.78, 0.76), CORAL_L, [(0.94, 0.88), (0.62, 0.92)]),
                 ((0.22, 0.74), YELLOW_L, [(0.08, 0.9), (0.38, 0.92)])]
-    for (u, v), col, subs in branches:
+    for (u, v), _col, subs in branches:
         b.append(line([S(*centre), S(u, v)], INK, blw * 0.9))
         for su, sv in subs:
             b.append(line([S(u, v), S(su, sv)], INK, blw * 0.7))
@@ -552,7 +588,7 @@ def _bezier_points(segs, steps=200):
     return pts
 
 
-def _smooth_chain(points, tension=0.38):
+def _smooth_chain(points, tension=0.2):
     """Cubic segments through points (Catmull-Rom style)."""
     segs = []
     for i in range(len(points) - 1):
@@ -635,7 +671,7 @@ def polku() -> str:
     # footprints along the route, alternating feet
     pts = _bezier_points(segs, 240)
     acc = [0.0]
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
         acc.append(acc[-1] + math.hypot(x1 - x0, y1 - y0))
     total = acc[-1]
     step = 58

@@ -142,6 +142,7 @@ class Figure:
     hands: str = ""
     hand: dict = field(default_factory=dict)     # scene coordinates of hands
     local_hand: dict = field(default_factory=dict)
+    hand_svg: dict = field(default_factory=dict)   # each hand on its own
 
     def svg(self, between: str = "") -> str:
         return self.body + self.head + between + self.hands
@@ -395,7 +396,9 @@ def person(x, y, s, *, lw_px=5.0, kid=False, skin=SKIN["light"], hair="short",
     # arms
     sx0, sy0 = g["shoulder"]
     hands = []
+    hand_parts = {}
     for side, spec in ((-1, arms[0]), (1, arms[1])):
+        first = len(hands)
         S = (side * sx0, sy0)
         if spec[0] == "a":
             a1, a2 = math.radians(spec[1]), math.radians(spec[2])
@@ -430,9 +433,11 @@ def person(x, y, s, *, lw_px=5.0, kid=False, skin=SKIN["light"], hair="short",
         hands.append(circle(H[0], H[1], hr, skin, INK, lw))
         hands.append(group([ellipse(0, 0, hr * 0.66, hr * 0.38, skin, INK, lw)],
                            f"translate({n(tcx)},{n(tcy)}) rotate({n(ang + 15 * side)})"))
+        hand_parts[key] = hands[first:]
 
     fig.body = group(body, tr)
     fig.hands = group(hands, tr)
+    fig.hand_svg = {k: group(v, tr) for k, v in hand_parts.items()}
     head = head_svg(lw / hk, skin, hair, hair_col, look=look, look_y=look_y, mouth=mouth, eyes=eyes,
                     glasses=glasses, moustache=moustache, earring=earring)
     fig.head = group([group([head], htr)], tr)

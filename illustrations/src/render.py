@@ -16,7 +16,6 @@ saves in the delivery format.  The SVG originals are written by draw.py.
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 import tempfile
@@ -81,6 +80,9 @@ def deliver(name: str) -> Path:
     elif fmt == "PNG":
         im.save(target, "PNG", optimize=True, dpi=dpi, icc_profile=srgb_bytes())
     elif fmt == "TIFF":
+        if not ADOBE_RGB.is_file():
+            raise SystemExit(f"{ADOBE_RGB} is missing: unpack the Adobe RGB (1998)-compatible "
+                             "profile from the icc-profiles-free package (zlib licence) there")
         adobe = ImageCms.getOpenProfile(str(ADOBE_RGB))
         srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
         im = ImageCms.profileToProfile(im, srgb, adobe,
