@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from conftest import REPO
 from workbook.build import BuildResult, build
+from workbook.pdfcontent import image_draws
 from workbook.postprocess import reachable_elements
 
 SAMPLE = REPO / "content" / "publication.toml"
@@ -386,3 +387,52 @@ def test_chapter_headings_read_as_number_and_title(screen, built):
         page = reader.get_destination_page_number(reader.named_destinations[chapter.id])
         text = " ".join(reader.pages[page].extract_text().split())
         assert expected in text
+
+
+def test_sample_illustrations_cover_every_kind(built):
+    manifest = built.book.manifest
+    placed = built.book.illustrations
+    assert len(placed) >= 6
+    kinds = {(manifest[i].placement.value, manifest[i].vector) for i in placed}
+    assert ("full-page", False) in kinds  # a raster printed to the bleed
+    assert ("inline", False) in kinds
+    assert ("inline", True) in kinds  # SVG line art
+    assert any(manifest[i].entry.decorative for i in placed)
+    for ident in placed:
+        item = manifest[ident]
+        assert item.entry.decorative or len(item.entry.alt) > 40, ident
+
+
+def test_press_is_pdf_x4_with_cmyk_images_at_print_resolution(press):
+    with pikepdf.open(press) as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and int(intent.DestOutputProfile.N) == 4
+        with pdf.open_metadata() as meta:
+            assert meta["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
+        draws = image_draws(pdf)
+    assert len(draws) >= 5
+    assert {d.colour_space for d in draws} == {"/DeviceCMYK"}
+    assert min(d.ppi for d in draws) >= 299.5
+
+
+def test_full_page_illustration_reaches_the_bleed(press):
+    with pikepdf.open(press) as pdf:
+        for draw in image_draws(pdf):
+            if draw.pixels != (2079, 2906):
+                continue
+            box = [float(v) for v in pdf.pages[draw.page - 1].BleedBox]
+            assert draw.width_pt == pytest.approx(box[2] - box[0], abs=0.1)
+            assert draw.height_pt == pytest.approx(box[3] - box[1], abs=0.1)
+            return
+    raise AssertionError("no full-page illustration found")
+
+
+def test_screen_images_are_light_and_described(screen):
+    with pikepdf.open(screen) as pdf:
+        draws = image_draws(pdf)
+        figures = list(_elements(pdf, "/Figure"))
+        assert all(str(f.get("/Alt", "")).strip() for f in figures)
+    assert len(figures) == 6  # the decorative vignette is no figure
+    assert {d.colour_space for d in draws} == {"/DeviceRGB"}
+    assert max(d.ppi for d in draws) <= 200
+    assert screen.stat().st_size < 1.5 * 1024 * 1024
