@@ -16,6 +16,7 @@ from typing import Literal
 import pikepdf
 from pypdf import PdfReader
 
+from .colour import max_ink_percent
 from .fonts import declared_families, is_book_font
 from .model import Book
 from .pdfcontent import colour_space_family, image_draws, operations
@@ -66,6 +67,7 @@ def check_edition(
     if variant.pdf_variant == "pdf/x-4":
         results.append(check_output_intent(data))
     if variant.colour_space == "cmyk":
+        results.append(check_ink_coverage(data, book.project.config.colour.max_ink))
         results.append(check_image_resolution(data, minimum=images.press_min_ppi, maximum=None))
     else:
         # The e-version is resampled to screen_ppi; allow a little for rounding.
@@ -245,6 +247,7 @@ def check_page_multiple(reader: PdfReader, book: Book) -> CheckResult:
 
 _PRESS_SPACES = {"/DeviceCMYK", "/DeviceGray", "/Pattern", "/Separation", "/DeviceN"}
 _RESOLUTION_SLACK = 0.5  # ppi: rounding of pixel sizes to whole pixels
+_INK_SLACK = 8  # %: JPEG compression overshoot of single pixels
 
 
 def check_no_rgb(data: bytes) -> CheckResult:
@@ -297,6 +300,46 @@ def check_output_intent(data: bytes) -> CheckResult:
         measured,
         "PDF/X-4 with one CMYK output intent (colour.output_profile); TrimBox, no ArtBox",
     )
+
+
+def check_ink_coverage(data: bytes, max_ink: int) -> CheckResult:
+    """Total area coverage (C+M+Y+K) of CMYK colours and images stays within the limit."""
+    worst: dict[int, float] = {}
+    with pikepdf.open(BytesIO(data)) as pdf:
+        for op in operations(pdf):
+            if op.operator in ("k", "K") and len(op.operands) == 4:
+                total = sum(float(v) for v in op.operands) * 100  # type: ignore[arg-type]
+                worst[op.page] = max(worst.get(op.page, 0.0), total)
+        seen: dict[tuple[int, int], float] = {}
+        for draw in image_draws(pdf):
+            if draw.colour_space != "/DeviceCMYK":
+                continue
+            key = draw.image.objgen
+            if key not in seen:
+                seen[key] = _image_ink(draw.image)
+            worst[draw.page] = max(worst.get(draw.page, 0.0), seen[key])
+    # JPEG compression moves single pixels a few per cent; judge with that slack.
+    limit = max_ink + _INK_SLACK
+    bad = sorted(page for page, value in worst.items() if value > limit)
+    highest = max(worst.values(), default=0.0)
+    return _result(
+        "ink-coverage",
+        not bad,
+        f"highest {highest:.0f} %" + (f" on pages {bad[:10]}" if bad else ""),
+        f"total ink at most {max_ink} % (colour.max_ink)",
+        bad,
+    )
+
+
+def _image_ink(image: pikepdf.Stream) -> float:
+    """Highest C+M+Y+K of a CMYK image XObject, in percent."""
+    try:
+        pil = pikepdf.PdfImage(image).as_pil_image()
+    except (pikepdf.PdfError, NotImplementedError, OSError, ValueError):
+        return 0.0  # not decodable here: the resolution and colour checks still see it
+    if pil.mode != "CMYK":
+        return 0.0
+    return max_ink_percent(pil)
 
 
 def check_image_resolution(data: bytes, *, minimum: float | None, maximum: float | None):
