@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, chapter, make_publication
+from test_illustrations import illustrated
 
 
 def invoke(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -48,6 +49,25 @@ def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, config, chapters, e
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ") and expected in lines[0]
     assert "hint:" in lines[0]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not out.exists() or not list(out.glob("*.pdf"))
+
+
+@pytest.mark.parametrize(
+    ("manifest", "chapters", "expected"),
+    [
+        ("truncated-image", None, "illustrations.toml:2: unreadable or corrupt image"),
+        ("low-resolution", None, "is 78 ppi at its placed size"),
+        ("valid", {"01-a.md": chapter("A", "![[tiskki]]")}, "01-a.md:5: unknown illustration"),
+    ],
+)
+def test_bad_illustration_gives_one_line_and_nonzero_exit(tmp_path, manifest, chapters, expected):
+    config_path = illustrated(tmp_path, manifest, chapters)
+    out = tmp_path / "out"
+    result = invoke("build", "--config", str(config_path), "--out", str(out))
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and expected in lines[0], result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert not out.exists() or not list(out.glob("*.pdf"))
 

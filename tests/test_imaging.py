@@ -162,3 +162,46 @@ def test_line_art_gets_cmyk_colours_for_press(project, profile, tmp_path):
     assert '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100" fill="' in svg
     screen = prepare(item, placed, settings_for(project, profile, "srgb"), tmp_path)
     assert screen.path.read_bytes() == item.path.read_bytes()
+
+
+def delivery(project, tmp_path, name: str, image: Image.Image, **options):
+    """A manifest item for *image*, saved under illustrations/ as *name*, placed inline."""
+    manifest = load_manifest(project)
+    item = manifest["tiski"]
+    path = item.path.parent / name
+    image.save(path, **options)
+    return replace(item, path=path, pixels=image.size, aspect=image.width / image.height)
+
+
+def test_greyscale_prints_on_black_ink_only(project, profile, tmp_path):
+    item = delivery(project, tmp_path, "harmaa.png", Image.linear_gradient("L").resize((800, 600)))
+    placed = place(item, project.config.format, 3.0)
+    result = prepare(item, placed, settings_for(project, profile, "cmyk"), tmp_path / "c")
+    with Image.open(result.path) as image:
+        assert image.mode == "CMYK"
+        c, m, y, k = (band.getextrema() for band in image.split())
+        assert max(c[1], m[1], y[1]) <= 2 and k[1] >= 250
+
+
+def test_transparent_png_is_flattened_on_paper(project, profile, tmp_path):
+    image = Image.new("RGBA", (800, 600), (200, 30, 30, 0))
+    item = delivery(project, tmp_path, "lapinakyva.png", image)
+    placed = place(item, project.config.format, 0.0)
+    result = prepare(item, placed, settings_for(project, profile, "srgb"), tmp_path / "c")
+    with Image.open(result.path) as prepared:
+        assert prepared.mode == "RGB"
+        assert all(v >= 250 for v in prepared.getpixel((10, 10)))  # white paper, not red
+
+
+def test_cmyk_delivery_is_kept_for_press_and_converted_for_screen(project, profile, tmp_path):
+    image = Image.new("CMYK", (800, 600), (0, 200, 200, 0))
+    item = delivery(project, tmp_path, "cmyk.jpg", image, quality=95)
+    fmt = project.config.format
+    press = prepare(item, place(item, fmt, 3.0), settings_for(project, profile, "cmyk"), tmp_path)
+    with Image.open(press.path) as prepared:
+        assert prepared.mode == "CMYK"
+        assert prepared.getpixel((5, 5)) == pytest.approx((0, 200, 200, 0), abs=4)
+    screen = prepare(item, place(item, fmt, 0.0), settings_for(project, profile, "srgb"), tmp_path)
+    with Image.open(screen.path) as prepared:
+        r, g, b = prepared.getpixel((5, 5))
+        assert prepared.mode == "RGB" and r > 200 and g < 120 and b < 120  # a red

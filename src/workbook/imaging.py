@@ -186,27 +186,25 @@ def _source_profile(icc: bytes | None) -> ImageCms.ImageCmsProfile | None:
 def _normalise(
     image: Image.Image, profile: ImageCms.ImageCmsProfile | None, settings: Settings
 ) -> tuple[Image.Image, ImageCms.ImageCmsProfile | None, str]:
-    """RGB (alpha flattened on white paper), L for greyscale, or CMYK as delivered."""
+    """Bring a delivery to RGB, L (greyscale) or CMYK, with transparency flattened on paper.
+
+    The third value says what follows: ``"RGB"`` and ``"L"`` are converted for
+    the edition; ``"CMYK-native"`` is a CMYK delivery kept as it is for press
+    (no profile, or the output profile itself) or converted to sRGB for screen.
+    """
     if image.mode == "CMYK":
-        same = (
-            settings.profile is not None
-            and profile is not None
-            and profile.tobytes() == settings.profile.data
+        matches = profile is None or (
+            settings.profile is not None and profile.tobytes() == settings.profile.data
         )
-        if settings.colour_space == "cmyk" and (same or profile is None):
-            return image, profile, "CMYK-native"
-        if settings.colour_space == "cmyk":
-            rgb = _to_srgb(image, profile)
-            return rgb, None, "RGB"
+        if settings.colour_space == "cmyk" and not matches:
+            return _to_srgb(image, profile), None, "RGB"  # another CMYK: via sRGB
         return image, profile, "CMYK-native"
-    if image.mode in ("1", "L", "LA", "I;16", "I"):
-        grey = image.convert("LA").convert("RGBA") if "A" in image.mode else image.convert("L")
-        if grey.mode == "RGBA":
-            return _flatten(grey).convert("L"), None, "L"
-        return grey, None, "L"
-    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
+    if image.mode in ("1", "L", "LA", "I", "I;16"):
+        grey = image.convert("LA")
+        return _flatten(grey.convert("RGBA")).convert("L"), None, "L"
+    if image.mode != "RGB":
         return _flatten(image.convert("RGBA")), profile, "RGB"
-    return image.convert("RGB"), profile, "RGB"
+    return image, profile, "RGB"
 
 
 def _flatten(image: Image.Image) -> Image.Image:

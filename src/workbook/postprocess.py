@@ -133,26 +133,41 @@ def tag_figures(pdf: pikepdf.Pdf) -> int:
     Caption becomes a ``Div``, which ties the two together.
     """
     fixed = 0
+
+    def fix(element: Dictionary) -> None:
+        nonlocal fixed
+        kids = _children(element)
+        for index, kid in enumerate(kids):
+            if not _is_element(kid):
+                continue
+            fix(kid)
+            inner = _unwrap_figure(kid)
+            if inner is not kid:
+                inner.P = element
+                kids[index] = inner
+                element.K = Array(kids)
+                fixed += 1
+        tags = [kid.get("/S") for kid in kids if _is_element(kid)]
+        if (
+            element.get("/S") == Name.NonStruct
+            and tags.count(Name.Figure) == 1
+            and tags.count(Name.Caption) == len(tags) - 1 >= 1
+        ):
+            element.S = Name.Div
+            fixed += 1
+
     for document in _documents(pdf):
-        stack = [document]
-        while stack:
-            element = stack.pop()
-            kids = _children(element)
-            for index, kid in enumerate(kids):
-                if not isinstance(kid, Dictionary) or kid.get("/Type") in (Name.OBJR, Name.MCR):
-                    continue
-                unwrapped = _unwrap_figure(kid)
-                if unwrapped is not kid:
-                    unwrapped.P = element
-                    kids[index] = unwrapped
-                    element.K = Array(kids)
-                    fixed += 1
-                    kid = unwrapped
-                if kid.get("/S") == Name.NonStruct and _is_captioned_figure(kid):
-                    kid.S = Name.Div
-                    fixed += 1
-                stack.append(kid)
+        fix(document)
     return fixed
+
+
+def _is_element(obj: object) -> bool:
+    """Whether *obj* is a structure element (not an MCID, MCR or OBJR)."""
+    return (
+        isinstance(obj, Dictionary)
+        and "/S" in obj
+        and obj.get("/Type") not in (Name.OBJR, Name.MCR)
+    )
 
 
 def prune_empty_groups(pdf: pikepdf.Pdf) -> int:
@@ -169,11 +184,7 @@ def prune_empty_groups(pdf: pikepdf.Pdf) -> int:
         kids = _children(element)
         kept = []
         for kid in kids:
-            is_element = isinstance(kid, Dictionary) and kid.get("/Type") not in (
-                Name.OBJR,
-                Name.MCR,
-            )
-            if is_element and "/S" in kid and prune(kid):
+            if _is_element(kid) and prune(kid):
                 removed += 1
                 continue
             kept.append(kid)
@@ -195,18 +206,6 @@ def _unwrap_figure(element: Dictionary) -> Dictionary:
             return element
         inner = kids[0]
     return inner if inner is not element and inner.get("/S") == Name.Figure else element
-
-
-def _is_captioned_figure(element: Dictionary) -> bool:
-    kids = [_unwrap_figure(k) for k in _children(element) if isinstance(k, Dictionary)]
-    for index, kid in enumerate(_children(element)):
-        if isinstance(kid, Dictionary) and kids[index] is not kid:
-            kids[index].P = element
-    tags = [k.get("/S") for k in kids]
-    if tags.count(Name.Figure) != 1 or not set(tags) <= {Name.Figure, Name.Caption}:
-        return False
-    element.K = Array(kids)
-    return True
 
 
 def remove_links(pdf: pikepdf.Pdf) -> None:
