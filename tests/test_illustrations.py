@@ -174,3 +174,20 @@ def test_figure_markup(tmp_path):
     # A decorative image is a background: no <img>, no alt, hidden from assistive tech.
     assert '<div aria-hidden="true" class="illustration placement-inline decorative">' in html
     assert "background-image: url(illustration:koriste)" in html
+
+
+def test_raster_line_art_needs_600_ppi(tmp_path):
+    config = illustrated(tmp_path, "low-resolution")
+    folder = tmp_path / "illustrations"
+    # 1300 px over 65.5 mm is 504 ppi: plenty for a picture, too little for line art.
+    Image.new("1", (1300, 650), 1).save(folder / "viiva.png")
+    manifest = folder / "illustrations.toml"
+    manifest.write_text(
+        '[viiva]\nfile = "viiva.png"\nwidth = 0.5\nline_art = true\nalt = "Viiva."\n'
+    )
+    with pytest.raises(WorkbookError) as info:
+        load_manifest(load_config(config))
+    assert "is 504 ppi at its placed size" in str(info.value)
+    assert "line art needs 600 ppi: 1548 x 774 px" in str(info.value)
+    manifest.write_text(manifest.read_text().replace("line_art = true\n", ""))
+    assert load_manifest(load_config(config))["viiva"].pixels == (1300, 650)
