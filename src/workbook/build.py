@@ -20,11 +20,12 @@ from .fonts import book_fonts, check_coverage
 from .htmlbook import DEFAULT_RESOURCES, Resources, render_html
 from .hyphenation import hyphenator_for
 from .illustrations import load_manifest
-from .imaging import Prepared, prepare_book
+from .imaging import Prepared, prepare_book, prepare_charts
 from .model import Book, assemble
 from .palette import load_palette
 from .pdf import render_pdf, write_atomic
 from .postprocess import finish
+from .survey import load_surveys
 from .variants import VARIANTS, Variant
 
 Report = Callable[[str], None]
@@ -60,8 +61,9 @@ def load_book(config_path: Path, resources: Resources = DEFAULT_RESOURCES) -> Bo
     project = load_config(config_path)
     sources = load_chapters(project)
     manifest = load_manifest(project)
+    surveys = load_surveys(project)
     hyphenator = hyphenator_for(project.config.publication.language)
-    book = assemble(project, sources, hyphenator, manifest)
+    book = assemble(project, sources, hyphenator, manifest, surveys)
     faces = book_fonts(resources.styles / "fonts")
     pub = project.config.publication
     front = " ".join([pub.title, pub.subtitle, *pub.authors, pub.illustrator, pub.publisher])
@@ -103,6 +105,9 @@ def build(
     cache = out_dir / "cache" / "images"
     allowed = (project.root, resources.styles, resources.templates, profile.path.parent)
     images = {v.name: prepare_book(book, v, profile, cache) for v in variants}
+    charts = {
+        v.name: prepare_charts(book, v, palette, out_dir / "cache" / "charts") for v in variants
+    }
     htmls = {
         v.name: render_html(
             book,
@@ -129,6 +134,7 @@ def build(
                 strict,
                 profile,
                 images[variant.name],
+                charts[variant.name],
             )
             result.images = images[variant.name]
         except WorkbookError as exc:
@@ -176,6 +182,7 @@ def _build_edition(
     strict: bool,
     profile: OutputProfile,
     images: dict[str, Prepared],
+    charts: dict[str, Path],
 ) -> EditionResult:
     project: Project = book.project
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -187,7 +194,10 @@ def _build_edition(
         allowed=allowed,
         source=project.config_path,
         locate=lambda url: locate_url(book, url),
-        images={ident: image.path for ident, image in images.items()},
+        prepared={
+            **{f"illustration:{ident}": image.path for ident, image in images.items()},
+            **{f"chart:{ident}": path for ident, path in charts.items()},
+        },
     )
     data = finish(
         rendered.data, variant=variant, book=book, splits=rendered.splits, profile=profile

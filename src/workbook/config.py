@@ -239,6 +239,13 @@ class Images(_Strict):
         return self
 
 
+class Data(_Strict):
+    """Where the survey data sets are described."""
+
+    # Data manifest, relative to publication.toml; empty: no survey data.
+    manifest: str = ""
+
+
 class Config(_Strict):
     """The whole ``publication.toml``, validated."""
 
@@ -248,6 +255,7 @@ class Config(_Strict):
     content: Content = Content()
     colour: Colour = Colour()
     images: Images = Images()
+    data: Data = Data()
 
 
 class Project(BaseModel):
@@ -263,6 +271,12 @@ class Project(BaseModel):
     def chapters_dir(self) -> Path:
         """Folder holding the chapter Markdown files."""
         return self.root / self.config.content.chapters_dir
+
+    @property
+    def data_manifest_path(self) -> Path | None:
+        """The survey data manifest, or None when the book has no survey data."""
+        name = self.config.data.manifest
+        return (self.root / name).resolve() if name else None
 
     @property
     def manifest_path(self) -> Path | None:

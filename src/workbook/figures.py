@@ -1,4 +1,8 @@
-"""Markdown syntax for illustrations: ``![[id]]`` on a line of its own.
+"""Markdown block syntax ``![[...]]`` on a line of its own: illustrations and data.
+
+``![[id]]`` places an illustration; ``![[kuvio:id]]``, ``![[taulukko:id]]``,
+``![[kuvioluettelo]]`` and ``![[kuvioiden-taulukot]]`` place survey data
+(:mod:`workbook.datablocks`).
 
 The block becomes a ``<figure>`` (image with alt text, caption and credit) or,
 for a decorative image, a ``<div>`` whose picture is a CSS background, which
@@ -16,8 +20,10 @@ from dataclasses import dataclass
 import markdown
 from markdown.blockprocessors import BlockProcessor
 
+from . import datablocks
 from .config import PageFormat
-from .illustrations import Manifest, Placement, place
+from .illustrations import Manifest, Placement, place, type_area
+from .survey import NO_SURVEYS, Surveys
 from .typography import finnish_text
 
 FIGURE_RE = re.compile(r"^!\[\[([^\]\s]+)\]\]\s*$")
@@ -26,10 +32,11 @@ PLACEHOLDER_SCHEME = "illustration:"
 
 @dataclass(frozen=True)
 class FigureUse:
-    """One ``![[id]]`` in a chapter, in order."""
+    """One ``![[...]]`` block in a chapter, in order."""
 
     id: str
     first_block: bool  # nothing came before it in the chapter
+    kind: str = "illustration"  # or kuvio, taulukko, kuvioluettelo, kuvioiden-taulukot
 
 
 def figure_id(ident: str) -> str:
@@ -40,10 +47,9 @@ def figure_id(ident: str) -> str:
 class FigureProcessor(BlockProcessor):
     """Turns a paragraph that is only ``![[id]]`` into the illustration's markup."""
 
-    def __init__(self, parser, manifest: Manifest, fmt: PageFormat, uses: list[FigureUse]):
+    def __init__(self, parser, context: BlockContext, uses: list[FigureUse]):
         super().__init__(parser)
-        self.manifest = manifest
-        self.fmt = fmt
+        self.context = context
         self.uses = uses
 
     def test(self, parent: etree.Element, block: str) -> bool:
@@ -55,11 +61,27 @@ class FigureProcessor(BlockProcessor):
         if rest.strip():
             blocks.insert(0, rest)
         ident = FIGURE_RE.match(first.strip())[1]  # type: ignore[index]
-        self.uses.append(FigureUse(ident, first_block=len(parent) == 0))
-        if ident not in self.manifest:
-            etree.SubElement(parent, "div", {"class": "illustration missing"})
-            return  # the book model reports the unknown id with its line
-        build_figure(parent, self.manifest[ident], self.fmt)
+        kind, _, data_id = ident.partition(":") if ":" in ident else ("illustration", "", ident)
+        if ident in (datablocks.LIST, datablocks.APPENDIX):
+            kind, data_id = ident, ""
+        self.uses.append(FigureUse(data_id, first_block=len(parent) == 0, kind=kind))
+        context = self.context
+        surveys, numbers = context.surveys, context.numbers
+        width = type_area(context.fmt)[0]
+        if kind == "illustration" and data_id in context.manifest:
+            build_figure(parent, context.manifest[data_id], context.fmt)
+        elif kind == "kuvio" and data_id in surveys:
+            datablocks.build_chart(parent, surveys[data_id], numbers, width)
+        elif kind == "taulukko" and data_id in surveys:
+            datablocks.build_table(parent, surveys[data_id], numbers)
+        elif kind == datablocks.APPENDIX:
+            for appendix_id in numbers.appendix:
+                datablocks.build_table(parent, surveys[appendix_id], numbers)
+        elif kind == datablocks.LIST:
+            datablocks.build_list(parent, surveys, numbers)
+        else:
+            # The book model reports the unknown id or kind with its line.
+            etree.SubElement(parent, "div", {"class": "missing"})
 
 
 def build_figure(parent: etree.Element, item, fmt: PageFormat) -> etree.Element:
@@ -96,7 +118,17 @@ def build_figure(parent: etree.Element, item, fmt: PageFormat) -> etree.Element:
     return figure
 
 
-def register(md: markdown.Markdown, manifest: Manifest, fmt: PageFormat, uses: list[FigureUse]):
-    """Add the ``![[id]]`` block syntax to *md* (before paragraphs)."""
-    processor = FigureProcessor(md.parser, manifest, fmt, uses)
+@dataclass(frozen=True)
+class BlockContext:
+    """What ``![[...]]`` blocks can refer to."""
+
+    manifest: Manifest
+    fmt: PageFormat
+    surveys: Surveys = NO_SURVEYS
+    numbers: datablocks.Numbering = datablocks.NO_NUMBERS
+
+
+def register(md: markdown.Markdown, context: BlockContext, uses: list[FigureUse]) -> None:
+    """Add the ``![[...]]`` block syntax to *md* (before paragraphs)."""
+    processor = FigureProcessor(md.parser, context, uses)
     md.parser.blockprocessors.register(processor, "figure", 95)

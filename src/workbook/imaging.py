@@ -28,11 +28,12 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps
 
+from .charts import Colours, render_chart
 from .colour import BUNDLED_PROFILE, OutputProfile, srgb_profile
 from .config import Images
-from .illustrations import Illustration, Placed, place
+from .illustrations import Illustration, Placed, place, type_area
 from .model import Book
-from .palette import ColourSpace
+from .palette import ColourSpace, Palette
 from .variants import Variant
 
 CACHE_VERSION = "2"  # bump when the processing code changes its output
@@ -276,3 +277,19 @@ def prepare_book(
         item = book.manifest[ident]
         prepared[ident] = prepare(item, place(item, config.format, bleed), settings, cache)
     return prepared
+
+
+def prepare_charts(book: Book, variant: Variant, palette: Palette, cache: Path) -> dict[str, Path]:
+    """Every chart the book places, drawn in *variant*'s colours, as SVG files."""
+    width = type_area(book.project.config.format)[0] * 72 / 25.4
+    colours = Colours.from_palette(palette, variant.colour_space)
+    charts: dict[str, Path] = {}
+    for ident in book.charts:
+        svg = render_chart(book.surveys[ident], width, colours).svg.encode("utf-8")
+        digest = hashlib.sha256(svg).hexdigest()[:20]
+        target = cache / f"{ident}-{variant.colour_space}-{digest}.svg"
+        if not target.exists():
+            cache.mkdir(parents=True, exist_ok=True)
+            _write(target, svg)
+        charts[ident] = target
+    return charts

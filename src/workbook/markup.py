@@ -4,7 +4,9 @@ Python-Markdown with the extensions a book needs (tables, footnotes, attribute
 lists, definition lists, Markdown inside HTML blocks) plus the book's own:
 
 - ``[[#id]]`` is a page reference, rendered as "s. 12" with the real page;
-- ``![[id]]`` on a line of its own places an illustration of the manifest;
+- ``![[id]]`` on a line of its own places an illustration of the manifest,
+  ``![[kuvio:id]]`` / ``![[taulukko:id]]`` survey data, and ``[[=id:tunnus]]``
+  a number from the data;
 - footnotes become inline ``<span class="footnote">`` so the PDF puts them at
   the foot of the page (CSS ``float: footnote``);
 - headings without an explicit ``{#id}`` get a stable ASCII id;
@@ -23,10 +25,10 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from . import figures
+from . import datablocks, figures
 from .config import PageFormat
 from .hyphenation import SOFT_HYPHEN, Hyphenator
-from .illustrations import EMPTY_MANIFEST, Manifest
+from .illustrations import EMPTY_MANIFEST
 from .typography import finnish_text
 
 PAGEREF_RE = r"\[\[#([A-Za-z][\w-]*)\]\]"
@@ -63,6 +65,7 @@ class Markup:
     footnotes: int = 0
     text: str = ""
     figures: list[figures.FigureUse] = field(default_factory=list)
+    values: list[datablocks.ValueRef] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -203,18 +206,23 @@ class BookExtension(Extension):
         self,
         id_prefix: str,
         hyphenator: Hyphenator | None,
-        manifest: Manifest = EMPTY_MANIFEST,
-        fmt: PageFormat | None = None,
+        context: figures.BlockContext | None = None,
     ) -> None:
         super().__init__()
         self.id_prefix = id_prefix
         self.hyphenator = hyphenator
-        self.manifest = manifest
-        self.fmt = fmt or PageFormat()
+        self.context = context or figures.BlockContext(EMPTY_MANIFEST, PageFormat())
         self.result = Markup(html="")
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        figures.register(md, self.manifest, self.fmt, self.result.figures)
+        figures.register(md, self.context, self.result.figures)
+        md.inlinePatterns.register(
+            datablocks.ValuePattern(
+                datablocks.VALUE_RE, md, self.context.surveys, self.result.values
+            ),
+            "data-value",
+            186,
+        )
         md.inlinePatterns.register(_PageRefPattern(PAGEREF_RE, md), "pageref", 185)
         md.treeprocessors.register(_BookTreeprocessor(md, self), "workbook", 1)
 
@@ -224,11 +232,10 @@ def convert(
     *,
     id_prefix: str,
     hyphenator: Hyphenator | None,
-    manifest: Manifest = EMPTY_MANIFEST,
-    fmt: PageFormat | None = None,
+    context: figures.BlockContext | None = None,
 ) -> Markup:
     """Convert a chapter body to HTML and collect its headings, links, footnotes, figures."""
-    book = BookExtension(id_prefix, hyphenator, manifest, fmt)
+    book = BookExtension(id_prefix, hyphenator, context)
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, book],
         extension_configs={"footnotes": {"UNIQUE_IDS": True}},

@@ -10,13 +10,16 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from . import datablocks
 from .config import Project
 from .content import SourceChapter
+from .datablocks import Numbering, number_blocks
 from .errors import WorkbookError
-from .figures import FigureUse
+from .figures import BlockContext, FigureUse
 from .hyphenation import Hyphenator
 from .illustrations import EMPTY_MANIFEST, Manifest, Placement
 from .markup import Heading, Markup, convert
+from .survey import NO_SURVEYS, Surveys
 from .typography import finnish_text
 
 
@@ -35,6 +38,7 @@ class Chapter:
     layout: str = "chapter"
     figures: tuple[str, ...] = ()  # illustration ids in order of appearance
     opener: str | None = None  # id of the chapter-opener illustration
+    charts: tuple[str, ...] = ()  # data set ids drawn as charts
 
     @property
     def label(self) -> str:
@@ -70,6 +74,13 @@ class Book:
     toc: tuple[TocEntry, ...]
     targets: dict[str, Target]
     manifest: Manifest = EMPTY_MANIFEST
+    surveys: Surveys = NO_SURVEYS
+    numbers: Numbering = datablocks.NO_NUMBERS
+
+    @property
+    def charts(self) -> list[str]:
+        """Ids of the data sets drawn as charts, in book order."""
+        return [ident for chapter in self.chapters for ident in chapter.charts]
 
     @property
     def illustrations(self) -> list[str]:
@@ -88,6 +99,7 @@ def assemble(
     sources: list[SourceChapter],
     hyphenator: Hyphenator | None,
     manifest: Manifest = EMPTY_MANIFEST,
+    surveys: Surveys = NO_SURVEYS,
 ) -> Book:
     """Convert every chapter and tie them into a book; raise on broken references."""
     chapters: list[Chapter] = []
@@ -95,12 +107,13 @@ def assemble(
     owner: dict[str, SourceChapter] = {}
     placed: dict[str, SourceChapter] = {}
     number = 0
-    fmt = project.config.format
+    numbers = number_blocks((s.body for s in sources), surveys)
+    context = BlockContext(manifest, project.config.format, surveys, numbers)
     for source in sources:
-        markup = convert(
-            source.body, id_prefix=source.slug, hyphenator=hyphenator, manifest=manifest, fmt=fmt
-        )
-        opener = _check_figures(source, markup.figures, manifest, placed)
+        markup = convert(source.body, id_prefix=source.slug, hyphenator=hyphenator, context=context)
+        illustrations = [u for u in markup.figures if u.kind == "illustration"]
+        opener = _check_figures(source, illustrations, manifest, placed)
+        _check_data_blocks(source, markup, surveys, placed)
         if source.meta.numbered:
             number += 1
         chapter = Chapter(
@@ -113,8 +126,9 @@ def assemble(
             source=source,
             text=markup.text,
             layout=source.meta.layout,
-            figures=tuple(use.id for use in markup.figures),
+            figures=tuple(use.id for use in illustrations),
             opener=opener,
+            charts=tuple(use.id for use in markup.figures if use.kind == "kuvio"),
         )
         for anchor in [chapter.id, *(h.id for h in markup.headings)]:
             if anchor in owner:
@@ -129,10 +143,12 @@ def assemble(
         markups.append(markup)
 
     targets: dict[str, Target] = {}
-    for chapter in chapters:
+    for chapter, markup in zip(chapters, markups, strict=True):
         targets[chapter.id] = Target(chapter.id, chapter.title, chapter)
         for heading in chapter.headings:
             targets[heading.id] = Target(heading.id, heading.text, chapter)
+        for anchor, title in _block_targets(markup.figures, surveys, numbers):
+            targets[anchor] = Target(anchor, title, chapter)
 
     for chapter, markup in zip(chapters, markups, strict=True):
         for link in markup.links:
@@ -152,13 +168,113 @@ def assemble(
         toc.extend(
             TocEntry(h.level, h.id, h.text, "") for h in chapter.headings if h.level <= toc_depth
         )
+    _check_charts_have_numbers(chapters, numbers, placed)
     return Book(
         project=project,
         chapters=tuple(chapters),
         toc=tuple(toc),
         targets=targets,
         manifest=manifest,
+        surveys=surveys,
+        numbers=numbers,
     )
+
+
+def _block_targets(
+    uses: list[FigureUse], surveys: Surveys, numbers: Numbering
+) -> list[tuple[str, str]]:
+    """Ids and titles of the numbered charts and tables a chapter places."""
+    found = []
+    for use in uses:
+        if use.kind == "kuvio" and use.id in surveys:
+            title = f"Kuvio {numbers.charts[use.id]}. {surveys[use.id].entry.title}"
+            found.append((datablocks.chart_id(use.id), title))
+        elif use.kind == "taulukko" and use.id in surveys:
+            title = f"Taulukko {numbers.tables[use.id]}. {surveys[use.id].entry.title}"
+            found.append((datablocks.table_id(use.id), title))
+        elif use.kind == datablocks.APPENDIX:
+            for ident in numbers.appendix:
+                title = f"Taulukko {numbers.tables[ident]}. {surveys[ident].entry.title}"
+                found.append((datablocks.table_id(ident), title))
+    return found
+
+
+_DATA_KINDS = ("kuvio", "taulukko", datablocks.LIST, datablocks.APPENDIX)
+
+
+def _check_data_blocks(
+    source: SourceChapter, markup: Markup, surveys: Surveys, placed: dict[str, SourceChapter]
+) -> None:
+    """Raise on unknown data sets, blocks placed twice and numbers that name nothing."""
+    for use in markup.figures:
+        if use.kind == "illustration":
+            continue
+        needle = f"![[{use.kind}:{use.id}]]" if use.id else f"![[{use.kind}]]"
+        line = source.line_of(needle)
+        if use.kind not in _DATA_KINDS:
+            raise WorkbookError(
+                f"unknown block '{use.kind}:'",
+                path=source.path,
+                line=line,
+                hint="use ![[kuvio:id]], ![[taulukko:id]], ![[kuvioluettelo]], "
+                "![[kuvioiden-taulukot]] or ![[id]] of an illustration",
+            )
+        if use.id and use.id not in surveys:
+            raise WorkbookError(
+                f"unknown data set '{use.id}'",
+                path=source.path,
+                line=line,
+                hint=_suggest_data(use.id, surveys),
+            )
+        key = f"{use.kind}:{use.id}"
+        if key in placed:
+            raise WorkbookError(
+                f"![[{key.rstrip(':')}]] is placed twice (also in {placed[key].path.name})",
+                path=source.path,
+                line=line,
+                hint="each chart, table and list appears once; refer to it by its number",
+            )
+        placed[key] = source
+    for ref in markup.values:
+        if datablocks.lookup(surveys, ref) is not None:
+            continue
+        if ref.dataset not in surveys:
+            hint = _suggest_data(ref.dataset, surveys)
+            what = f"unknown data set '{ref.dataset}'"
+        elif surveys[ref.dataset].row(ref.key) is None and ref.key != "n":
+            dataset = surveys[ref.dataset]
+            what = f"data set '{ref.dataset}' has no row '{ref.key}'"
+            hint = "rows (tunnus): " + ", ".join(dataset.row_keys())
+        else:
+            what = f"'{ref.answer}' is no answer of data set '{ref.dataset}'"
+            hint = "answers: " + ", ".join(surveys[ref.dataset].answers())
+        raise WorkbookError(
+            f"{ref.text}: {what}", path=source.path, line=source.line_of(ref.text), hint=hint
+        )
+
+
+def _suggest_data(ident: str, surveys: Surveys) -> str:
+    close = difflib.get_close_matches(ident, list(surveys.items), n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    where = surveys.path.name if surveys.path else "no data manifest (data.manifest)"
+    return f"ids are the tables of {where}"
+
+
+def _check_charts_have_numbers(
+    chapters: list[Chapter], numbers: Numbering, placed: dict[str, SourceChapter]
+) -> None:
+    """Every chart's numbers must be reachable as a table somewhere in the book."""
+    for chapter in chapters:
+        for ident in chapter.charts:
+            if ident not in numbers.tables:
+                raise WorkbookError(
+                    f"the numbers of chart '{ident}' are in no table",
+                    path=chapter.source.path,
+                    line=chapter.source.line_of(f"![[kuvio:{ident}]]"),
+                    hint=f"place ![[taulukko:{ident}]], or ![[kuvioiden-taulukot]] "
+                    "in an appendix (readers of the e-version need the figures as text)",
+                )
 
 
 def _check_figures(

@@ -19,6 +19,7 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
+from . import weasyfix
 from .errors import WorkbookError
 from .sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from .variants import Variant
@@ -110,13 +111,13 @@ def render_pdf(
     allowed: Sequence[Path],
     source: Path,
     locate: Locator = lambda _: None,
-    images: Mapping[str, Path] | None = None,
+    prepared: Mapping[str, Path] | None = None,
 ) -> Rendered:
     """Render *html* to PDF bytes for *variant*; only files under *allowed* are read.
 
     *locate* maps a URL named in an error to the file and line that wrote it;
-    errors name *source* when it finds nothing. *images* maps illustration ids
-    (``illustration:<id>`` URLs) to the edition's prepared files.
+    errors name *source* when it finds nothing. *prepared* maps the URLs
+    ``illustration:<id>`` and ``chart:<id>`` to the edition's prepared files.
     """
     if snippet := find_attachment(html):
         raise WorkbookError(
@@ -124,7 +125,8 @@ def render_pdf(
             path=source,
             hint="attachments are not allowed; link to the file instead",
         )
-    fetcher = SandboxFetcher(allowed, images)
+    weasyfix.install()
+    fetcher = SandboxFetcher(allowed, prepared)
     options = {"pdf_variant": variant.pdf_variant} if variant.pdf_variant else {}
     with _collect_logs() as logs:
         try:

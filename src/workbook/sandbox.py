@@ -4,9 +4,9 @@ WeasyPrint's default fetcher reads any local file and follows http(s). Here a
 request outside the allowed folders, or over any protocol but ``file:`` and
 ``data:``, stops the render with :class:`SandboxViolation`.
 
-``illustration:<id>`` URLs are answered with the edition's prepared image. The
-URL, not the file's location, names the image inside the PDF (WeasyPrint hashes
-it), so the output does not depend on where the build folder is.
+``illustration:<id>`` and ``chart:<id>`` URLs are answered with the edition's
+prepared file. The URL, not the file's location, names the image inside the PDF
+(WeasyPrint hashes it), so the output does not depend on where build/ is.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-ILLUSTRATION_SCHEME = "illustration"
+PREPARED_SCHEMES = ("illustration", "chart")
 _ATTACHMENT_RE = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\battachment\b""", re.IGNORECASE)
 
 
@@ -34,10 +34,10 @@ class SandboxViolation(FatalURLFetchingError):
 class SandboxFetcher(URLFetcher):
     """Fetch ``file:`` URLs below the allowed folders and ``data:`` URLs, nothing else."""
 
-    def __init__(self, allowed: Sequence[Path], images: Mapping[str, Path] | None = None) -> None:
+    def __init__(self, allowed: Sequence[Path], prepared: Mapping[str, Path] | None = None) -> None:
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
         self.allowed = tuple(Path(p).resolve() for p in allowed)
-        self.images = dict(images or {})
+        self.prepared = dict(prepared or {})
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):
         """Fetch *url* if it is allowed, else raise :class:`SandboxViolation`."""
@@ -45,11 +45,11 @@ class SandboxFetcher(URLFetcher):
         scheme = parsed.scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)
-        if scheme == ILLUSTRATION_SCHEME:
-            image = self.images.get(parsed.path)
-            if image is None:
-                raise SandboxViolation(url, "no prepared image for this illustration")
-            return super().fetch(image.resolve().as_uri(), headers)
+        if scheme in PREPARED_SCHEMES:
+            prepared = self.prepared.get(url)
+            if prepared is None:
+                raise SandboxViolation(url, "nothing was prepared under this name")
+            return super().fetch(prepared.resolve().as_uri(), headers)
         if scheme != "file":
             raise SandboxViolation(url, "network access is not allowed while rendering")
         path = Path(unquote(parsed.path)).resolve()
