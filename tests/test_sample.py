@@ -12,6 +12,8 @@ from pypdf import PdfReader
 
 from conftest import REPO
 from workbook.build import BuildResult, build
+from workbook.charts import describe
+from workbook.checks import check_no_rgb
 from workbook.pdfcontent import image_draws
 from workbook.postprocess import reachable_elements
 
@@ -439,3 +441,30 @@ def test_screen_images_are_light_and_described(screen, built):
     assert {d.colour_space for d in draws} == {"/DeviceRGB"}
     assert max(d.ppi for d in draws) <= 200
     assert screen.stat().st_size < 1.5 * 1024 * 1024
+
+
+def test_survey_chapter_has_data_charts_and_tables(built):
+    chapter = next(c for c in built.book.chapters if c.id == "asiakkaat")
+    assert len(chapter.charts) >= 4
+    assert len(re.findall(r'<table data-id="[^"]+" id="taulukko-', chapter.html)) >= 3
+    assert chapter.html.count('class="data-value"') >= 3
+
+
+def test_charts_are_described_figures_and_tables_have_header_cells(screen, built):
+    expected = {describe(built.book.surveys[i]) for i in built.book.charts}
+    with pikepdf.open(screen) as pdf:
+        alts = {str(f.get("/Alt", "")) for f in _elements(pdf, "/Figure")}
+        tables = _elements(pdf, "/Table")
+        data_tables = [t for t in tables if _elements_under(t, "/Caption")]
+        assert len(data_tables) == len(built.book.numbers.tables)
+        for table in data_tables:
+            assert _elements_under(table, "/TH")
+    assert expected <= alts
+
+
+def test_press_charts_are_cmyk_with_text_as_text(press, built):
+    assert check_no_rgb(press.read_bytes()).status == "pass"
+    text = "".join(page.extract_text() for page in PdfReader(press).pages)
+    for ident in built.book.charts:
+        for row in built.book.surveys[ident].rows[:2]:
+            assert row.label.split()[0] in text

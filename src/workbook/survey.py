@@ -396,7 +396,12 @@ def _load_csv(ident: str, entry: Entry, manifest: Path, line: int | None) -> Dat
             )
         rows.append(Row(key, cell[label_column], group, tuple(counts), int(row_n), number))
     if not rows:
-        raise WorkbookError("data file has a header but no rows", path=path, line=1, hint=None)
+        raise WorkbookError(
+            "data file has a header but no rows",
+            path=path,
+            line=1,
+            hint="export the results again; one row per statement or option",
+        )
     groups = tuple(dict.fromkeys(r.group for r in rows if r.group))
     _check_unique(rows, path)
     if entry.kind is Kind.CHOICE and not entry.multiple:
@@ -483,7 +488,12 @@ def _int_cell(value: str, what: str, path: Path, line: int) -> int:
         )
     number = int(value)
     if number < 0:
-        raise WorkbookError(f"negative {what} {number}", path=path, line=line, hint=None)
+        raise WorkbookError(
+            f"negative {what} {number}",
+            path=path,
+            line=line,
+            hint="counts are numbers of people; a blank or minus sign slipped in",
+        )
     return number
 
 
