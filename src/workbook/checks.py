@@ -17,6 +17,7 @@ import pikepdf
 from pypdf import PdfReader
 
 from .colour import max_ink_percent
+from .config import PageFormat
 from .fonts import declared_families, is_book_font
 from .model import Book
 from .pdfcontent import colour_space_family, image_draws, operations
@@ -36,6 +37,9 @@ class CheckResult:
     measured: str
     rule: str
     pages: tuple[int, ...] = ()
+    # Where on a page the problem is: (page, x0, y0, x1, y1) in points from the
+    # MediaBox's top-left corner, y downwards (for marking report thumbnails).
+    areas: tuple[tuple[int, float, float, float, float], ...] = ()
 
 
 def page_count(data: bytes) -> int:
@@ -57,10 +61,11 @@ def check_edition(
         check_outline(reader, book),
         check_contents_pages(reader, book),
     ]
+    config = book.project.config
     if variant.bleed:
-        results.append(check_boxes(reader, book))
+        results.append(check_boxes(reader, config.format))
     if variant.pad_to_binding:
-        results.append(check_page_multiple(reader, book))
+        results.append(check_page_multiple(reader, config.format))
     images = book.project.config.images
     if variant.colour_space == "cmyk":
         results.append(check_no_rgb(data))
@@ -74,7 +79,7 @@ def check_edition(
         limit = images.screen_ppi * 1.15
         results.append(check_image_resolution(data, minimum=None, maximum=limit))
     if variant.tagged:
-        results.extend(check_accessibility(data, book))
+        results.extend(check_accessibility(data, config.publication.language))
     return results
 
 
@@ -192,9 +197,8 @@ def check_contents_pages(reader: PdfReader, book: Book) -> CheckResult:
     )
 
 
-def check_boxes(reader: PdfReader, book: Book) -> CheckResult:
+def check_boxes(reader: PdfReader, fmt: PageFormat) -> CheckResult:
     """TrimBox = trim size and BleedBox = MediaBox = trim + bleed on every page."""
-    fmt = book.project.config.format
     width, height = (v * PT_PER_MM for v in fmt.trim)
     bleed = fmt.bleed * PT_PER_MM
     bad = []
@@ -233,15 +237,15 @@ def check_boxes(reader: PdfReader, book: Book) -> CheckResult:
     )
 
 
-def check_page_multiple(reader: PdfReader, book: Book) -> CheckResult:
+def check_page_multiple(reader: PdfReader, fmt: PageFormat) -> CheckResult:
     """The page count fits the binding."""
-    multiple = book.project.config.format.multiple
+    multiple = fmt.multiple
     count = len(reader.pages)
     return _result(
         "page-count",
         count % multiple == 0,
         f"{count} pages",
-        f"a multiple of {multiple} for {book.project.config.format.binding.value}",
+        f"a multiple of {multiple} for {fmt.binding.value}",
     )
 
 
@@ -370,9 +374,8 @@ def check_image_resolution(data: bytes, *, minimum: float | None, maximum: float
     )
 
 
-def check_accessibility(data: bytes, book: Book) -> list[CheckResult]:
+def check_accessibility(data: bytes, language: str) -> list[CheckResult]:
     """PDF/UA basics: tags, language, title, identifier, artifacts, link descriptions."""
-    language = book.project.config.publication.language
     with pikepdf.open(BytesIO(data)) as pdf:
         root = pdf.Root
         struct = root.get("/StructTreeRoot")

@@ -246,6 +246,21 @@ class Data(_Strict):
     manifest: str = ""
 
 
+class Preflight(_Strict):
+    """Limits ``invoke check`` judges the finished PDFs by."""
+
+    safety_margin: float = 3.0  # mm: no text closer to the trim
+    screen_max_size: float = Field(default=5.0, gt=0, le=500)  # MB: e-version file size
+
+    @field_validator("safety_margin", mode="before")
+    @classmethod
+    def _margin(cls, value: object) -> float:
+        mm = parse_length(value)
+        if not 0 <= mm <= 15:
+            raise ValueError(f"{mm:g} mm is outside the allowed 0-15 mm")
+        return mm
+
+
 class Config(_Strict):
     """The whole ``publication.toml``, validated."""
 
@@ -256,6 +271,7 @@ class Config(_Strict):
     colour: Colour = Colour()
     images: Images = Images()
     data: Data = Data()
+    preflight: Preflight = Preflight()
 
 
 class Project(BaseModel):

@@ -53,6 +53,7 @@ class ImageDraw:
     width_pt: float
     height_pt: float
     colour_space: str
+    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x0, y0, x1, y1 in PDF space
 
     @property
     def ppi(self) -> float:
@@ -132,9 +133,11 @@ def image_draws(pdf: pikepdf.Pdf) -> list[ImageDraw]:
             continue
         if xobject.get("/ImageMask", False):
             continue
-        a, b, c, d, _, _ = op.ctm
+        a, b, c, d, e, f = op.ctm
         width = (a * a + b * b) ** 0.5
         height = (c * c + d * d) ** 0.5
+        xs = [e, e + a, e + c, e + a + c]
+        ys = [f, f + b, f + d, f + b + d]
         draws.append(
             ImageDraw(
                 page=op.page,
@@ -144,6 +147,7 @@ def image_draws(pdf: pikepdf.Pdf) -> list[ImageDraw]:
                 width_pt=width,
                 height_pt=height,
                 colour_space=colour_space_family(xobject.get("/ColorSpace"), op.resources),
+                bbox=(min(xs), min(ys), max(xs), max(ys)),
             )
         )
     return draws

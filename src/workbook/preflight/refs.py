@@ -1,0 +1,244 @@
+"""Checks of references and structure: contents, "s. N", bookmarks, headings, tables,
+and the two editions against each other."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+import pikepdf
+from pypdf import PdfReader
+
+from ..checks import CheckResult
+from .facts import PdfFacts, normalise
+from .layout import result, trailing_blanks
+
+_TOC_LINE_RE = re.compile(r"^(.*?)[\s.]*?(\d+)$")
+_PAGEREF_RE = re.compile(r"s\.\s*(\d+)")
+CONTENTS_TITLE = "Sisällys"
+
+
+def contents_lines(facts: PdfFacts) -> list[tuple[str, int]]:
+    """(title, page number) pairs read from the contents pages' text."""
+    start = next((e.page for e in facts.outline if e.title == CONTENTS_TITLE), None)
+    chapters = [p for p, _ in facts.chapter_pages]
+    if start is None or not chapters:
+        return []
+    reader = PdfReader(BytesIO(facts.data))
+    pairs: list[tuple[str, int]] = []
+    pending = ""
+    for index in range(start - 1, min(chapters) - 1):
+        for raw in (reader.pages[index].extract_text() or "").splitlines():
+            line = normalise(raw)
+            if not line or line == CONTENTS_TITLE or (line.isdigit() and not pending):
+                continue  # the heading, a blank line, or the folio
+            match = _TOC_LINE_RE.match(line.replace(" .", "").rstrip(" ."))
+            if match and match[2]:
+                pairs.append(((pending + " " + match[1]).strip(" ."), int(match[2])))
+                pending = ""
+            else:
+                pending = (pending + " " + line).strip()
+    return pairs
+
+
+def check_contents(facts: PdfFacts) -> CheckResult:
+    """Each contents line's number is the page its bookmark leads to."""
+    pairs = contents_lines(facts)
+    entries = [e for e in facts.outline if e.title != CONTENTS_TITLE]
+    wrong = []
+    position = 0
+    for title, shown in pairs:
+        match = next(
+            (i for i in range(position, len(entries)) if entries[i].title.endswith(title)), None
+        )
+        if match is None:
+            wrong.append(f"'{title}' has no bookmark")
+            continue
+        position = match + 1
+        if entries[match].page != shown:
+            wrong.append(f"{title}: shown {shown}, real {entries[match].page}")
+    return result(
+        "contents-pages",
+        bool(pairs) and not wrong,
+        "; ".join(wrong[:3]) if wrong else f"{len(pairs)} lines match their pages"
+        if pairs
+        else "no contents found",
+        "contents page numbers equal the pages of their headings",
+    )
+
+
+def check_page_references(screen: PdfFacts) -> CheckResult:
+    """Every "s. N" link shows the page its target is on (read from the link's area)."""
+    checked = 0
+    wrong = []
+    pages = []
+    areas = []
+    for link in screen.links:
+        page = screen.pages[link.page - 1]
+        x0, y0, x1, y1 = link.rect
+        # The words the link's area touches, and the one right after it: the
+        # number may carry a closing bracket or stop outside the area.
+        line = sorted(
+            (w for w in page.words if w.rect[1] < y1 and w.rect[3] > y0 and w.rect[2] > x0),
+            key=lambda w: w.rect[0],
+        )
+        inside = [w.text for w in line if x0 - 1 <= w.rect[0] < x1]
+        inside += [w.text for w in line if w.rect[0] >= x1][:1]
+        match = _PAGEREF_RE.match(" ".join(inside))
+        if not match:
+            continue
+        checked += 1
+        if int(match[1]) != link.dest_page:
+            wrong.append(f"p. {link.page}: shows s. {match[1]}, target on p. {link.dest_page}")
+            pages.append(link.page)
+            areas.append((link.page, *link.rect))
+    return result(
+        "page-references",
+        not wrong,
+        "; ".join(wrong[:3]) or f"{checked} page references show their target's page",
+        '"s. N" references show the real page of their target',
+        pages,
+        areas,
+    )
+
+
+def check_outline(facts: PdfFacts) -> CheckResult:
+    """A bookmark for every H1 heading, in order, each leading to a page."""
+    with pikepdf.open(BytesIO(facts.data)) as pdf:
+        headings = [tag for tag, _ in _structure(pdf) if tag == "/H1"]
+    top = [e for e in facts.outline if e.level == 1]
+    broken = [e.title for e in facts.outline if e.page is None]
+    ok = len(top) == len(headings) and not broken and bool(top)
+    return result(
+        "outline",
+        ok,
+        f"{len(top)} top-level bookmarks for {len(headings)} H1 headings"
+        + (f"; without target: {', '.join(broken[:3])}" if broken else ""),
+        "every chapter heading (H1) has a bookmark that leads to its page",
+    )
+
+
+def check_structure(facts: PdfFacts) -> list[CheckResult]:
+    """Headings start at H1 and skip no level; every table has header cells."""
+    with pikepdf.open(BytesIO(facts.data)) as pdf:
+        elements = _structure(pdf)
+    levels = [int(tag[2]) for tag, _ in elements if re.fullmatch(r"/H[1-6]", tag)]
+    skips = [
+        f"H{a} followed by H{b}" for a, b in zip([0, *levels], levels, strict=False) if b > a + 1
+    ]
+    tables = [kids for tag, kids in elements if tag == "/Table"]
+    no_th = sum(1 for kids in tables if "/TH" not in kids)
+    return [
+        result(
+            "heading-levels",
+            bool(levels) and not skips,
+            "; ".join(skips[:3]) or f"{len(levels)} headings, first H{levels[0] if levels else '?'}",
+            "headings start at H1 and go down one level at a time",
+        ),
+        result(
+            "table-headers",
+            not no_th,
+            f"{no_th} of {len(tables)} tables without header cells"
+            if no_th
+            else f"{len(tables)} tables, all with header cells",
+            "every table has TH header cells",
+        ),
+    ]
+
+
+def _structure(pdf: pikepdf.Pdf) -> list[tuple[str, set[str]]]:
+    """(tag, tags of all descendants) of every structure element, in reading order."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return []
+    found: list[tuple[str, set[str]]] = []
+
+    def walk(element) -> set[str]:
+        kids = element.get("/K")
+        items = list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+        index = len(found)
+        tag = str(element.get("/S", ""))
+        if tag:
+            found.append((tag, set()))
+        below: set[str] = set()
+        for kid in items:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                below.add(str(kid.S))
+                below |= walk(kid)
+        if tag:
+            found[index] = (tag, below)
+        return below
+
+    walk(root)
+    return found
+
+
+def check_file_size(facts: PdfFacts, limit_mb: float) -> CheckResult:
+    """The e-version stays small enough to download and open quickly."""
+    size = len(facts.data) / 1024 / 1024
+    return result(
+        "file-size",
+        size <= limit_mb,
+        f"{size:.1f} MB",
+        f"at most {limit_mb:g} MB (preflight.screen_max_size)",
+        warn=True,
+    )
+
+
+def check_same_pages(press: PdfFacts, screen: PdfFacts) -> CheckResult:
+    """Both editions have the same pages, the press padding aside."""
+    padding = trailing_blanks(press)
+    content = len(press.pages) - padding
+    ok = len(screen.pages) == content or (
+        len(screen.pages) <= len(press.pages) and len(screen.pages) >= content
+    )
+    return result(
+        "same-pages",
+        ok,
+        f"press {len(press.pages)} pages ({padding} blank at the end), e-version "
+        f"{len(screen.pages)}",
+        "the e-version has the press edition's pages, without the padding",
+    )
+
+
+def reading_text(page) -> str:
+    """The page's characters in reading order by position, spaces removed.
+
+    Tagging splits text runs differently in the two editions, so a text
+    extractor joins or splits words differently; grouping the words into lines
+    (by overlapping height, so a footnote call stays on its line), ordering
+    them left to right and dropping the spaces compares what is printed.
+    """
+    lines: list[list] = []
+    for word in sorted(page.words, key=lambda w: (w.rect[1] + w.rect[3]) / 2):
+        if lines:
+            top = min(w.rect[1] for w in lines[-1])
+            bottom = max(w.rect[3] for w in lines[-1])
+            overlap = min(bottom, word.rect[3]) - max(top, word.rect[1])
+            if overlap >= 0.5 * min(bottom - top, word.rect[3] - word.rect[1]):
+                lines[-1].append(word)
+                continue
+        lines.append([word])
+    ordered = [w for line in lines for w in sorted(line, key=lambda w: w.rect[0])]
+    return "".join(w.text for w in ordered).replace("\u00ad", "")
+
+
+def check_same_text(press: PdfFacts, screen: PdfFacts) -> CheckResult:
+    """Page by page, both editions print the same words (front matter aside)."""
+    first = min((start for start, _ in press.chapter_pages), default=1)
+    differing = [
+        a.number
+        for a, b in zip(press.pages, screen.pages, strict=False)
+        if a.number >= first and reading_text(a) != reading_text(b)
+    ]
+    compared = min(len(press.pages), len(screen.pages)) - first + 1
+    return result(
+        "same-text",
+        not differing,
+        f"text differs on pages {differing[:10]}"
+        if differing
+        else f"{compared} pages from p. {first} on print the same words",
+        "the editions never drift apart: same words on the same pages "
+        "(front matter differs by design: ISBN, printer)",
+        differing,
+    )
