@@ -7,8 +7,11 @@ cd "$(dirname "$0")"
 # libpango-1.0-0, libpangoft2-1.0-0: the text layout WeasyPrint renders with.
 # libvoikko1 + voikko-fi: Finnish hyphenation with compound words.
 # libharfbuzz-subset0: font subsetting WeasyPrint prefers over fontTools.
-# poppler-utils: pdftoppm/pdffonts, to look at and inspect the PDFs.
-system_packages=(libpango-1.0-0 libpangoft2-1.0-0 libvoikko1 voikko-fi libharfbuzz-subset0 poppler-utils)
+# poppler-utils: pdftoppm/pdftotext/pdffonts: page images and word positions for
+#   the preflight checks and its report.
+# chromium: the tests open the preflight's HTML report in a real headless browser.
+system_packages=(libpango-1.0-0 libpangoft2-1.0-0 libvoikko1 voikko-fi libharfbuzz-subset0
+                 poppler-utils chromium)
 missing=()
 for pkg in "${system_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

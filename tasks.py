@@ -19,6 +19,7 @@ DEFAULT_CONFIG = ROOT / "content" / "publication.toml"
         "edition": "build only this edition: press or screen (repeatable)",
         "out": "output folder (default: build)",
         "strict": "treat warnings as errors",
+        "check": "run the preflight checks afterwards (default: yes; --no-check skips them)",
     },
     iterable=["edition"],
 )
@@ -28,12 +29,41 @@ def build(
     edition=None,
     out: str = "build",
     strict: bool = False,
+    check: bool = True,
 ) -> None:
-    """Build the press PDF and the accessible e-PDF into build/."""
+    """Build the press PDF and the accessible e-PDF into build/, then preflight them."""
     from workbook.build import build as run_build
+    from workbook.preflight import check_publication
 
     try:
         run_build(Path(config), out_dir=Path(out), editions=edition or None, strict=strict)
+        if check:
+            check_publication(Path(config), Path(out), edition or None, strict=strict)
+    except WorkbookError as exc:
+        raise Exit(f"error: {exc}", code=1) from None
+
+
+@task(
+    help={
+        "config": "publication.toml of the book (default: content/publication.toml)",
+        "edition": "check only this edition: press or screen (repeatable)",
+        "out": "output folder of the build (default: build)",
+        "strict": "warnings fail too",
+    },
+    iterable=["edition"],
+)
+def check(
+    c: Context,
+    config: str = str(DEFAULT_CONFIG),
+    edition=None,
+    out: str = "build",
+    strict: bool = False,
+) -> None:
+    """Preflight the built PDFs: console summary, build/preflight/report.{json,html}."""
+    from workbook.preflight import check_publication
+
+    try:
+        check_publication(Path(config), Path(out), edition or None, strict=strict)
     except WorkbookError as exc:
         raise Exit(f"error: {exc}", code=1) from None
 

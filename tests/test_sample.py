@@ -468,3 +468,12 @@ def test_press_charts_are_cmyk_with_text_as_text(press, built):
     for ident in built.book.charts:
         for row in built.book.surveys[ident].rows[:2]:
             assert row.label.split()[0] in text
+
+
+def test_preflight_passes_on_the_sample(press):
+    from workbook.preflight import run_preflight
+
+    preflight = run_preflight(SAMPLE, press.parent)
+    results = preflight.all_results()
+    assert [(r.name, r.measured) for r in results if r.status != "pass"] == []
+    assert len(results) >= 35

@@ -22,7 +22,7 @@ from .hyphenation import hyphenator_for
 from .illustrations import load_manifest
 from .imaging import Prepared, prepare_book, prepare_charts
 from .model import Book, assemble
-from .palette import load_palette
+from .palette import Palette, load_palette
 from .pdf import render_pdf, write_atomic
 from .postprocess import finish
 from .survey import load_surveys
@@ -87,6 +87,29 @@ def select_variants(names: Sequence[str] | None) -> list[Variant]:
     return [VARIANTS[n] for n in names]
 
 
+@dataclass(frozen=True)
+class EditionJob:
+    """Everything needed to render, finish, check and write one edition."""
+
+    variant: Variant
+    html: str
+    target: Path
+    prepared: dict[str, Path]  # illustration:<id> and chart:<id> URLs -> files
+    images: dict[str, Prepared]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What all editions of one build share."""
+
+    book: Book
+    allowed: tuple[Path, ...]
+    resources: Resources
+    profile: OutputProfile
+    strict: bool
+    verify: bool  # run the build checks before writing (off only to test the preflight)
+
+
 def build(
     config_path: Path,
     *,
@@ -95,6 +118,7 @@ def build(
     strict: bool = False,
     resources: Resources = DEFAULT_RESOURCES,
     report: Report = print,
+    verify: bool = True,
 ) -> BuildResult:
     """Build the chosen editions of the publication described by *config_path*."""
     variants = select_variants(editions)
@@ -102,64 +126,62 @@ def build(
     project = book.project
     palette = load_palette(resources.styles / "palette.toml")
     profile = load_output_profile(project)
-    cache = out_dir / "cache" / "images"
     allowed = (project.root, resources.styles, resources.templates, profile.path.parent)
-    images = {v.name: prepare_book(book, v, profile, cache) for v in variants}
-    charts = {
-        v.name: prepare_charts(book, v, palette, out_dir / "cache" / "charts") for v in variants
-    }
-    htmls = {
-        v.name: render_html(
-            book,
-            v,
-            palette,
-            resources,
-            profile=profile if v.colour_space == "cmyk" else None,
-        )
-        for v in variants
-    }
+    settings = RunSettings(book, allowed, resources, profile, strict, verify)
+    jobs = [_plan(book, v, palette, profile, resources, out_dir) for v in variants]
 
     results: list[EditionResult] = []
     written: list[Path] = []
-    for variant in variants:
-        target = out_dir / variant.filename(project.config.publication.slug)
+    for job in jobs:
         try:
-            result = _build_edition(
-                book,
-                variant,
-                htmls[variant.name],
-                target,
-                allowed,
-                resources,
-                strict,
-                profile,
-                images[variant.name],
-                charts[variant.name],
-            )
-            result.images = images[variant.name]
+            result = _build_edition(job, settings)
         except WorkbookError as exc:
-            kept = "the previous file is kept" if target.exists() else "no file was written"
+            kept = "the previous file is kept" if job.target.exists() else "no file was written"
             done = ", ".join(display_path(p) for p in written) or "none"
-            exc.message += f" [{variant.name} edition failed; {kept}; written so far: {done}]"
+            exc.message += f" [{job.variant.name} edition failed; {kept}; written so far: {done}]"
             raise
-        written.append(target)
+        written.append(job.target)
         results.append(result)
-        passed = sum(1 for c in result.checks if c.status == "pass")
-        report(
-            f"{variant.name:>6}: {display_path(target)} ({result.pages} pages, "
-            f"{target.stat().st_size / 1024:.0f} KiB; {passed}/{len(result.checks)} checks passed: "
-            + ", ".join(c.name for c in result.checks)
-            + ")"
-        )
-        if result.images:
-            report(
-                f"        illustrations: {len(result.images)}, "
-                f"{result.images_converted} converted, "
-                f"{len(result.images) - result.images_converted} from the cache"
-            )
-        for warning in result.warnings:
-            report(f"        warning: {warning}")
+        _report(result, report)
     return BuildResult(book=book, editions=results)
+
+
+def _plan(
+    book: Book,
+    variant: Variant,
+    palette: Palette,
+    profile: OutputProfile,
+    resources: Resources,
+    out_dir: Path,
+) -> EditionJob:
+    """Prepare one edition's images, charts and HTML (no rendering yet)."""
+    images = prepare_book(book, variant, profile, out_dir / "cache" / "images")
+    charts = prepare_charts(book, variant, palette, out_dir / "cache" / "charts")
+    cmyk = variant.colour_space == "cmyk"
+    html = render_html(book, variant, palette, resources, profile=profile if cmyk else None)
+    prepared = {
+        **{f"illustration:{ident}": image.path for ident, image in images.items()},
+        **{f"chart:{ident}": path for ident, path in charts.items()},
+    }
+    target = out_dir / variant.filename(book.project.config.publication.slug)
+    return EditionJob(variant, html, target, prepared, images)
+
+
+def _report(result: EditionResult, report: Report) -> None:
+    passed = sum(1 for c in result.checks if c.status == "pass")
+    report(
+        f"{result.variant.name:>6}: {display_path(result.path)} ({result.pages} pages, "
+        f"{result.path.stat().st_size / 1024:.0f} KiB; {passed}/{len(result.checks)} "
+        "build checks passed: " + ", ".join(c.name for c in result.checks) + ")"
+    )
+    if result.images:
+        report(
+            f"        illustrations: {len(result.images)}, "
+            f"{result.images_converted} converted, "
+            f"{len(result.images) - result.images_converted} from the cache"
+        )
+    for warning in result.warnings:
+        report(f"        warning: {warning}")
 
 
 def locate_url(book: Book, url: str) -> tuple[Path, int | None] | None:
@@ -172,39 +194,28 @@ def locate_url(book: Book, url: str) -> tuple[Path, int | None] | None:
     return None
 
 
-def _build_edition(
-    book: Book,
-    variant: Variant,
-    html: str,
-    target: Path,
-    allowed: tuple[Path, ...],
-    resources: Resources,
-    strict: bool,
-    profile: OutputProfile,
-    images: dict[str, Prepared],
-    charts: dict[str, Path],
-) -> EditionResult:
+def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
+    book = settings.book
     project: Project = book.project
-    target.parent.mkdir(parents=True, exist_ok=True)
-    (target.with_suffix(".html")).write_text(html, encoding="utf-8")
+    variant = job.variant
+    job.target.parent.mkdir(parents=True, exist_ok=True)
+    (job.target.with_suffix(".html")).write_text(job.html, encoding="utf-8")
     rendered = render_pdf(
-        html,
+        job.html,
         base=project.root,
         variant=variant,
-        allowed=allowed,
+        allowed=settings.allowed,
         source=project.config_path,
         locate=lambda url: locate_url(book, url),
-        prepared={
-            **{f"illustration:{ident}": image.path for ident, image in images.items()},
-            **{f"chart:{ident}": path for ident, path in charts.items()},
-        },
+        prepared=job.prepared,
     )
     data = finish(
-        rendered.data, variant=variant, book=book, splits=rendered.splits, profile=profile
+        rendered.data, variant=variant, book=book, splits=rendered.splits, profile=settings.profile
     )
     results = checks.check_edition(
-        data, variant=variant, book=book, stylesheet=resources.styles / "book.css"
+        data, variant=variant, book=book, stylesheet=settings.resources.styles / "book.css"
     )
+    strict = settings.strict
     failed = [r for r in results if r.status == "fail" or (strict and r.status == "warn")]
     if strict and rendered.warnings:
         raise WorkbookError(
@@ -212,12 +223,14 @@ def _build_edition(
             path=project.config_path,
             hint="fix the warning or build without --strict",
         )
-    if failed:
+    if failed and settings.verify:
         first = failed[0]
         raise WorkbookError(
             f"{variant.name} edition failed check '{first.name}': {first.measured}",
             path=project.config_path,
             hint=first.rule,
         )
-    write_atomic(target, data)
-    return EditionResult(variant, target, checks.page_count(data), rendered.warnings, results)
+    write_atomic(job.target, data)
+    return EditionResult(
+        variant, job.target, checks.page_count(data), rendered.warnings, results, job.images
+    )

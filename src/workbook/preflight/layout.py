@@ -57,6 +57,8 @@ def foot_words(page: PageFacts, fmt: PageFormat) -> list:
 def chapters(facts: PdfFacts) -> list[tuple[int, int, str]]:
     """(first page, last page, title) of each chapter, from the top-level bookmarks."""
     openers = sorted(facts.chapter_pages)
+    if not openers:
+        return []
     ends = [start - 1 for start, _ in openers[1:]] + [len(facts.pages)]
     return [(start, end, title) for (start, title), end in zip(openers, ends, strict=True)]
 
@@ -71,25 +73,43 @@ def trailing_blanks(facts: PdfFacts) -> int:
     return count
 
 
-def check_blank_pages(facts: PdfFacts, allow_padding: bool) -> CheckResult:
-    """Blank pages only before a chapter opener (a verso) or as padding at the end."""
+def empty_of_content(page: PageFacts, fmt: PageFormat) -> bool:
+    """No words in the type area and no images: at most a running head and a folio."""
+    top, bottom = type_area(page, fmt)[1], type_area(page, fmt)[3]
+    body = [w for w in page.words if w.rect[3] > top + SLACK and w.rect[1] < bottom - SLACK]
+    return not body and not page.images
+
+
+def check_blank_pages(facts: PdfFacts, fmt: PageFormat, allow_padding: bool) -> CheckResult:
+    """Empty pages only before a chapter opener (a verso) or as padding at the end,
+    and those carry no running head or folio either."""
     openers = {start for start, _ in facts.chapter_pages}
     padding = trailing_blanks(facts) if allow_padding else 0
     last_content = len(facts.pages) - padding
-    bad = [
-        p.number
-        for p in facts.pages
-        if p.blank and p.number <= last_content and not (p.number + 1 in openers and not p.recto)
-    ]
+    problems = []
+    pages = []
+    for page in facts.pages:
+        if not empty_of_content(page, fmt):
+            continue
+        intended = (page.number + 1 in openers and not page.recto) or page.number > last_content
+        if page.number < min(openers, default=1):
+            continue  # front matter: a title page verso may be empty
+        if not intended:
+            problems.append(f"p. {page.number} is empty")
+            pages.append(page.number)
+        elif not page.blank:
+            problems.append(f"p. {page.number} is an intended blank but carries a head or folio")
+            pages.append(page.number)
     blanks = sum(1 for p in facts.pages if p.blank)
     return result(
         "blank-pages",
-        not bad,
-        f"unexpected blank pages {bad[:10]}"
-        if bad
+        not problems,
+        "; ".join(problems[:3])
+        if problems
         else f"{blanks} blank pages, all before a chapter opener or padding",
-        "a blank page is a verso before a chapter opener, or padding at the end",
-        bad,
+        "an empty page is a verso before a chapter opener, or padding at the end, "
+        "and shows nothing at all",
+        pages,
     )
 
 
@@ -110,10 +130,12 @@ def check_chapter_openers(facts: PdfFacts) -> CheckResult:
 
 
 def check_running_heads(facts: PdfFacts, fmt: PageFormat) -> CheckResult:
-    """Within a chapter every page after the opener has the same head; openers have none."""
+    """Within a chapter every page after the opener has the same head, another chapter's
+    head is different, and openers and blank pages have none."""
     problems: list[str] = []
     pages: list[int] = []
     areas = []
+    previous = None
     for start, end, title in chapters(facts):
         heads = {}
         for number in range(start, end + 1):
@@ -133,6 +155,10 @@ def check_running_heads(facts: PdfFacts, fmt: PageFormat) -> CheckResult:
         usual, _ = Counter(t for t, _ in heads.values()).most_common(1)[0]
         if not usual:
             problems.append(f"{title}: pages without a running head")
+        elif usual == previous:
+            problems.append(f"{title}: still the previous chapter's head '{usual}'")
+            pages.append(min(heads))
+        previous = usual
         for number, (text, words) in heads.items():
             if text != usual:
                 problems.append(f"p. {number}: '{text}' where the chapter has '{usual}'")

@@ -60,7 +60,9 @@ def check_contents(facts: PdfFacts) -> CheckResult:
     return result(
         "contents-pages",
         bool(pairs) and not wrong,
-        "; ".join(wrong[:3]) if wrong else f"{len(pairs)} lines match their pages"
+        "; ".join(wrong[:3])
+        if wrong
+        else f"{len(pairs)} lines match their pages"
         if pairs
         else "no contents found",
         "contents page numbers equal the pages of their headings",
@@ -132,7 +134,7 @@ def check_structure(facts: PdfFacts) -> list[CheckResult]:
         result(
             "heading-levels",
             bool(levels) and not skips,
-            "; ".join(skips[:3]) or f"{len(levels)} headings, first H{levels[0] if levels else '?'}",
+            "; ".join(skips[:3]) or f"{len(levels)} headings, from H1 down, none skipped",
             "headings start at H1 and go down one level at a time",
         ),
         result(

@@ -1,0 +1,116 @@
+"""Preflight core: which checks each edition gets, run on PDFs read back from build/.
+
+Nothing here uses the book model: only the PDF and the configured page,
+limits and language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from .. import checks
+from ..checks import CheckResult
+from ..config import Project, load_config
+from ..htmlbook import STYLES_DIR
+from ..variants import VARIANTS, Variant
+from . import layout, refs
+from .facts import PdfFacts, read_facts
+
+
+@dataclass
+class EditionReport:
+    """The checks of one edition."""
+
+    variant: Variant
+    path: Path
+    facts: PdfFacts
+    results: list[CheckResult] = field(default_factory=list)
+
+
+@dataclass
+class Preflight:
+    """All checks of a publication's built editions."""
+
+    project: Project
+    editions: list[EditionReport]
+    both: list[CheckResult] = field(default_factory=list)
+
+    def all_results(self) -> list[CheckResult]:
+        """Every result, edition by edition, then the comparisons."""
+        return [r for e in self.editions for r in e.results] + self.both
+
+    def failed(self, strict: bool = False) -> list[CheckResult]:
+        """Results that fail (with *strict*, warnings too)."""
+        bad = ("fail", "warn") if strict else ("fail",)
+        return [r for r in self.all_results() if r.status in bad]
+
+
+def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[CheckResult]:
+    """Every check that applies to *variant*, on its PDF."""
+    config = project.config
+    fmt = config.format
+    data = facts.data
+    reader = PdfReader(BytesIO(data))
+    results: list[CheckResult] = []
+    if variant.bleed:
+        results.append(checks.check_boxes(reader, fmt))
+    if variant.pad_to_binding:
+        results.append(checks.check_page_multiple(reader, fmt))
+    results += [
+        layout.check_blank_pages(facts, fmt, allow_padding=variant.pad_to_binding),
+        layout.check_chapter_openers(facts),
+        layout.check_running_heads(facts, fmt),
+        layout.check_folios(facts, fmt),
+        checks.check_fonts(reader, STYLES_DIR / "book.css"),
+        *layout.check_type_area(facts, fmt, config.preflight.safety_margin),
+        refs.check_contents(facts),
+    ]
+    images = config.images
+    if variant.colour_space == "cmyk":
+        results += [
+            checks.check_image_resolution(data, minimum=images.press_min_ppi, maximum=None),
+            layout.check_image_bleed(facts),
+            checks.check_no_rgb(data),
+            checks.check_ink_coverage(data, config.colour.max_ink),
+        ]
+        if variant.pdf_variant and variant.pdf_variant.startswith("pdf/x"):
+            results.append(checks.check_output_intent(data))
+    else:
+        limit = images.screen_ppi * 1.15
+        results.append(checks.check_image_resolution(data, minimum=None, maximum=limit))
+        results.append(refs.check_file_size(facts, config.preflight.screen_max_size))
+    if variant.tagged:
+        results += checks.check_accessibility(data, config.publication.language)
+        results.append(refs.check_outline(facts))
+        results += refs.check_structure(facts)
+    return results
+
+
+def run_preflight(
+    config_path: Path, out_dir: Path = Path("build"), editions: list[str] | None = None
+) -> Preflight:
+    """Check the built PDFs of the publication at *config_path* found in *out_dir*."""
+    project = load_config(config_path)
+    slug = project.config.publication.slug
+    chosen = [VARIANTS[name] for name in editions] if editions else list(VARIANTS.values())
+    reports = []
+    for variant in chosen:
+        path = out_dir / variant.filename(slug)
+        facts = read_facts(path)
+        reports.append(EditionReport(variant, path, facts, check_edition(facts, variant, project)))
+    preflight = Preflight(project, reports)
+    by_name = {r.variant.name: r.facts for r in reports}
+    if "press" in by_name and "screen" in by_name:
+        press, screen = by_name["press"], by_name["screen"]
+        preflight.both = [
+            refs.check_same_pages(press, screen),
+            refs.check_same_text(press, screen),
+            refs.check_page_references(screen),
+        ]
+    elif "screen" in by_name:
+        preflight.both = [refs.check_page_references(by_name["screen"])]
+    return preflight
