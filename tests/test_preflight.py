@@ -8,6 +8,7 @@ the faulty PDF is written, and then read back by the preflight.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -216,3 +217,95 @@ def test_report_renders_in_a_real_browser(tmp_path):
         assert image.size == (1200, 900)
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
         assert colours and len(colours) > 50  # a rendered page, not a blank window
+
+
+# ---- Faults made by editing a good PDF (for checks a chapter cannot break) ----
+
+
+@pytest.fixture(scope="module")
+def good_book(tmp_path_factory) -> Path:
+    """A good two-chapter book with an illustration, both editions built."""
+    root = tmp_path_factory.mktemp("good")
+    chapters = {
+        "01-yksi.md": chapter("Yksi", body("![[tiski]]")),
+        "02-kaksi.md": chapter("Kaksi", body()),
+    }
+    config = illustrated(root, chapters=chapters)
+    build(config, out_dir=root / "build", report=quiet)
+    return config
+
+
+def _drop_alt(pdf):
+    stack = [pdf.Root.StructTreeRoot]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, pikepdf.Array):
+            stack.extend(element)
+        elif isinstance(element, pikepdf.Dictionary):
+            if element.get("/S") == "/Figure":
+                del element["/Alt"]
+                return
+            if "/K" in element:
+                stack.append(element.K)
+
+
+def _untag_artifact(pdf):
+    """A folio marked as content of a structure element that does not exist."""
+    for page in pdf.pages:
+        page.contents_coalesce()
+        data = page.Contents.read_bytes()
+        if b"/Artifact" in data:
+            marked = re.sub(rb"/Artifact\s*<<[^>]*>>", b"/Span <</MCID 999>>", data, count=1)
+            page.Contents = pdf.make_stream(marked)
+            return
+
+
+def _foreign_font(pdf):
+    for page in pdf.pages:
+        for font in page.Resources.get("/Font", {}).values():
+            font.BaseFont = pikepdf.Name("/ABCDEF+DejaVuSans")
+            return
+
+
+PDF_EDITS = {
+    # case: (edition, edit, check that must fail)
+    "trim-box-wrong": ("press", lambda pdf: setattr(pdf.pages[2].obj, "TrimBox", [0, 0, 100, 100]),
+                       "page-boxes"),
+    "page-count-off-binding": ("press", lambda pdf: pdf.pages.remove(pdf.pages[-1]), "page-count"),
+    "font-not-the-books": ("press", _foreign_font, "fonts"),
+    "untagged": ("screen", lambda pdf: pdf.Root.MarkInfo.__setitem__("/Marked", False), "tagged"),
+    "language-wrong": ("screen", lambda pdf: setattr(pdf.Root, "Lang", "en"), "language"),
+    "title-not-shown": (
+        "screen",
+        lambda pdf: pdf.Root.ViewerPreferences.__setitem__("/DisplayDocTitle", False),
+        "title",
+    ),
+    "no-pdfua-identifier": ("screen", lambda pdf: pdf.Root.__delitem__("/Metadata"), "pdfua-id"),
+    "running-head-not-artifact": ("screen", _untag_artifact, "artifacts"),
+    "figure-without-alt": ("screen", _drop_alt, "figure-alt"),
+    "link-without-description": (
+        "screen",
+        lambda pdf: next(
+            a for p in pdf.pages for a in p.obj.get("/Annots", []) if a.get("/Subtype") == "/Link"
+        ).__delitem__("/Contents"),
+        "link-descriptions",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(PDF_EDITS))
+def test_check_fails_on_an_edited_pdf(good_book, tmp_path, case):
+    edition, edit, check = PDF_EDITS[case]
+    name = f"testikirja-{edition}.pdf"
+    out = tmp_path / "build"
+    out.mkdir()
+    with pikepdf.open(good_book.parent / "build" / name) as pdf:
+        edit(pdf)
+        pdf.save(out / name)
+    found = {r.name: r.status for r in run_preflight(good_book, out, [edition]).all_results()}
+    assert found[check] == "fail", (case, found)
+
+
+def test_the_unedited_book_passes(good_book):
+    results = run_preflight(good_book, good_book.parent / "build").all_results()
+    assert [(r.name, r.measured) for r in results if r.status != "pass"] == []
