@@ -31,14 +31,25 @@ def build(
     strict: bool = False,
     check: bool = True,
 ) -> None:
-    """Build the press PDF and the accessible e-PDF into build/, then preflight them."""
-    from workbook.build import build as run_build
-    from workbook.preflight import check_publication
+    """Build the press PDF and the accessible e-PDF into build/, then preflight them.
+
+    Editions whose inputs did not change are not rebuilt; the others render in
+    parallel.
+    """
+    from workbook import freshness
+    from workbook.variants import VARIANTS
+
+    names = list(edition or VARIANTS)
+    path, out_dir = Path(config), Path(out)
+    if not freshness.stale_editions(path, out_dir, names) and (
+        not check or freshness.preflight_fresh(path, out_dir, names, strict)
+    ):
+        print("up to date: " + ", ".join(names) + (" (and the preflight)" if check else ""))
+        return
+    from workbook.make import make
 
     try:
-        run_build(Path(config), out_dir=Path(out), editions=edition or None, strict=strict)
-        if check:
-            check_publication(Path(config), Path(out), edition or None, strict=strict)
+        make(path, out_dir=out_dir, editions=names, strict=strict, check=check)
     except WorkbookError as exc:
         raise Exit(f"error: {exc}", code=1) from None
 

@@ -6,6 +6,10 @@ is written atomically only after it rendered and passed its checks.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +45,7 @@ class EditionResult:
     warnings: list[str] = field(default_factory=list)
     checks: list[checks.CheckResult] = field(default_factory=list)
     images: dict[str, Prepared] = field(default_factory=dict)
+    preflight: object | None = None  # preflight.core.EditionReport when it ran
 
     @property
     def images_converted(self) -> int:
@@ -89,11 +94,17 @@ def select_variants(names: Sequence[str] | None) -> list[Variant]:
 
 @dataclass(frozen=True)
 class EditionJob:
-    """Everything needed to render, finish, check and write one edition."""
+    """One edition to build, and where its PDF goes."""
 
     variant: Variant
-    html: str
     target: Path
+
+
+@dataclass(frozen=True)
+class EditionPlan:
+    """An edition's prepared images and charts and its HTML, ready to render."""
+
+    html: str
     prepared: dict[str, Path]  # illustration:<id> and chart:<id> URLs -> files
     images: dict[str, Prepared]
 
@@ -108,6 +119,10 @@ class RunSettings:
     profile: OutputProfile
     strict: bool
     verify: bool  # run the build checks before writing (off only to test the preflight)
+    preflight: bool = False  # run the edition's preflight checks right after writing
+    clock: Clock | None = None
+    palette: Palette | None = None
+    out_dir: Path = Path("build")
 
 
 def build(
@@ -119,52 +134,110 @@ def build(
     resources: Resources = DEFAULT_RESOURCES,
     report: Report = print,
     verify: bool = True,
+    workers: int = 1,
+    preflight: bool = False,
 ) -> BuildResult:
-    """Build the chosen editions of the publication described by *config_path*."""
+    """Build the chosen editions of the publication described by *config_path*.
+
+    With *workers* > 1 the editions render in parallel processes; with
+    *preflight* each edition's preflight checks run in its process as soon as
+    its PDF is written (:attr:`EditionResult.preflight`).
+    """
+    clock = Clock(report)
     variants = select_variants(editions)
     book = load_book(config_path, resources)
     project = book.project
+    clock.step("content loaded and checked")
     palette = load_palette(resources.styles / "palette.toml")
     profile = load_output_profile(project)
     allowed = (project.root, resources.styles, resources.templates, profile.path.parent)
-    settings = RunSettings(book, allowed, resources, profile, strict, verify)
-    jobs = [_plan(book, v, palette, profile, resources, out_dir) for v in variants]
+    settings = RunSettings(
+        book, allowed, resources, profile, strict, verify, preflight, clock, palette, out_dir
+    )
+    jobs = [EditionJob(v, out_dir / v.filename(project.config.publication.slug)) for v in variants]
+    outcomes = _run_jobs(jobs, settings, workers)
 
-    results: list[EditionResult] = []
-    written: list[Path] = []
-    for job in jobs:
-        try:
-            result = _build_edition(job, settings)
-        except WorkbookError as exc:
+    results = [o for o in outcomes if not isinstance(o, WorkbookError)]
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if isinstance(outcome, WorkbookError):
             kept = "the previous file is kept" if job.target.exists() else "no file was written"
-            done = ", ".join(display_path(p) for p in written) or "none"
-            exc.message += f" [{job.variant.name} edition failed; {kept}; written so far: {done}]"
-            raise
-        written.append(job.target)
-        results.append(result)
+            done = ", ".join(display_path(r.path) for r in results) or "none"
+            outcome.message += f" [{job.variant.name} edition failed; {kept}; written: {done}]"
+            raise outcome
+    for result in results:
         _report(result, report)
     return BuildResult(book=book, editions=results)
 
 
-def _plan(
-    book: Book,
-    variant: Variant,
-    palette: Palette,
-    profile: OutputProfile,
-    resources: Resources,
-    out_dir: Path,
-) -> EditionJob:
+class Clock:
+    """Progress lines with the time since the build started: plain text, CI-friendly."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.start = time.monotonic()
+
+    def step(self, what: str) -> None:
+        """Report that *what* is done (or starting)."""
+        self.report(f"[{time.monotonic() - self.start:6.1f}s] {what}")
+
+
+_ACTIVE: tuple[list[EditionJob], RunSettings] | None = None
+
+
+def _run_jobs(jobs: list[EditionJob], settings: RunSettings, workers: int) -> list:
+    """Each job's EditionResult or WorkbookError, in parallel processes when allowed."""
+    global _ACTIVE
+    if workers <= 1 or len(jobs) <= 1:
+        return [_run_job_here(job, settings) for job in jobs]
+    _ACTIVE = (jobs, settings)  # inherited by the forked workers; nothing is pickled in
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(workers, len(jobs))) as pool:
+            packed = pool.map(_run_job_by_index, range(len(jobs)))
+    finally:
+        _ACTIVE = None
+    return [_unpack(item) for item in packed]
+
+
+def _run_job_here(job: EditionJob, settings: RunSettings):
+    try:
+        return _build_edition(job, settings)
+    except WorkbookError as exc:
+        return exc
+
+
+def _run_job_by_index(index: int):
+    assert _ACTIVE is not None
+    jobs, settings = _ACTIVE
+    outcome = _run_job_here(jobs[index], settings)
+    if isinstance(outcome, WorkbookError):  # exceptions with keyword fields do not pickle
+        return ("error", outcome.message, outcome.path, outcome.line, outcome.hint)
+    return ("ok", outcome)
+
+
+def _unpack(item):
+    if item[0] == "ok":
+        return item[1]
+    _, message, path, line, hint = item
+    return WorkbookError(message, path=path, line=line, hint=hint)
+
+
+def _plan(job: EditionJob, settings: RunSettings) -> EditionPlan:
     """Prepare one edition's images, charts and HTML (no rendering yet)."""
+    book, variant, out_dir = settings.book, job.variant, settings.out_dir
+    palette = settings.palette or load_palette(settings.resources.styles / "palette.toml")
+    profile = settings.profile
     images = prepare_book(book, variant, profile, out_dir / "cache" / "images")
     charts = prepare_charts(book, variant, palette, out_dir / "cache" / "charts")
     cmyk = variant.colour_space == "cmyk"
-    html = render_html(book, variant, palette, resources, profile=profile if cmyk else None)
+    html = render_html(
+        book, variant, palette, settings.resources, profile=profile if cmyk else None
+    )
     prepared = {
         **{f"illustration:{ident}": image.path for ident, image in images.items()},
         **{f"chart:{ident}": path for ident, path in charts.items()},
     }
-    target = out_dir / variant.filename(book.project.config.publication.slug)
-    return EditionJob(variant, html, target, prepared, images)
+    return EditionPlan(html, prepared, images)
 
 
 def _report(result: EditionResult, report: Report) -> None:
@@ -184,6 +257,16 @@ def _report(result: EditionResult, report: Report) -> None:
         report(f"        warning: {warning}")
 
 
+def _resolved(plan: EditionPlan) -> str:
+    """The HTML with prepared files' real URLs, so WeasyPrint's own command line can
+    render it as it stands (the benchmark's baseline)."""
+    html = plan.html
+    for url, path in plan.prepared.items():
+        html = html.replace(f'"{url}"', f'"{path.resolve().as_uri()}"')
+        html = html.replace(f"url({url})", f"url({path.resolve().as_uri()})")
+    return html
+
+
 def locate_url(book: Book, url: str) -> tuple[Path, int | None] | None:
     """The chapter file and line that refer to *url* (by the URL or its file name)."""
     name = unquote(urlparse(url).path).rsplit("/", 1)[-1]
@@ -198,31 +281,44 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     book = settings.book
     project: Project = book.project
     variant = job.variant
+    clock = settings.clock
+    plan = _plan(job, settings)
+    if clock:
+        converted = sum(1 for image in plan.images.values() if image.converted)
+        clock.step(f"{variant.name}: {converted} illustrations converted, rendering")
     job.target.parent.mkdir(parents=True, exist_ok=True)
-    (job.target.with_suffix(".html")).write_text(job.html, encoding="utf-8")
+    (job.target.with_suffix(".html")).write_text(_resolved(plan), encoding="utf-8")
     rendered = render_pdf(
-        job.html,
+        plan.html,
         base=project.root,
         variant=variant,
         allowed=settings.allowed,
         source=project.config_path,
         locate=lambda url: locate_url(book, url),
-        prepared=job.prepared,
+        prepared=plan.prepared,
     )
+    if clock:
+        clock.step(f"{variant.name}: rendered {rendered.pages} pages, finishing")
     data = finish(
         rendered.data, variant=variant, book=book, splits=rendered.splits, profile=settings.profile
     )
-    results = checks.check_edition(
-        data, variant=variant, book=book, stylesheet=settings.resources.styles / "book.css"
-    )
-    strict = settings.strict
-    failed = [r for r in results if r.status == "fail" or (strict and r.status == "warn")]
-    if strict and rendered.warnings:
+    if settings.strict and rendered.warnings:
         raise WorkbookError(
             f"{variant.name} edition: WeasyPrint warning in strict mode: {rendered.warnings[0]}",
             path=project.config_path,
             hint="fix the warning or build without --strict",
         )
+    report = None
+    if settings.preflight:
+        # The preflight's checks of this edition gate the write (no second set of checks).
+        report = _preflight_bytes(data, job, settings)
+        results = report.results
+    else:
+        results = checks.check_edition(
+            data, variant=variant, book=book, stylesheet=settings.resources.styles / "book.css"
+        )
+    strict = settings.strict
+    failed = [r for r in results if r.status == "fail" or (strict and r.status == "warn")]
     if failed and settings.verify:
         first = failed[0]
         raise WorkbookError(
@@ -231,6 +327,35 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
             hint=first.rule,
         )
     write_atomic(job.target, data)
-    return EditionResult(
-        variant, job.target, checks.page_count(data), rendered.warnings, results, job.images
+    result = EditionResult(
+        variant, job.target, checks.page_count(data), rendered.warnings, results, plan.images
     )
+    if clock:
+        clock.step(f"{variant.name}: written {display_path(job.target)}")
+    if report is not None:
+        from .preflight.report import thumbnails
+
+        report.path = job.target
+        report.facts.path = job.target
+        report.thumbnails = thumbnails(job.target, settings.out_dir / "preflight", variant.name)
+        result.preflight = report
+        if clock:
+            clock.step(f"{variant.name}: report pages drawn")
+    return result
+
+
+def _preflight_bytes(data: bytes, job: EditionJob, settings: RunSettings):
+    """The edition's preflight checks on PDF bytes not yet written to their place."""
+    from .preflight.core import check_file
+
+    handle, temp = tempfile.mkstemp(suffix=".pdf", dir=job.target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        report = check_file(Path(temp), job.variant, settings.book.project)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    if settings.clock:
+        failed = sum(1 for r in report.results if r.status == "fail")
+        settings.clock.step(f"{job.variant.name}: preflight checks done, {failed} failed")
+    return report

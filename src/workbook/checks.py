@@ -44,7 +44,8 @@ class CheckResult:
 
 def page_count(data: bytes) -> int:
     """Number of pages of a PDF given as bytes."""
-    return len(PdfReader(BytesIO(data)).pages)
+    with pikepdf.open(BytesIO(data)) as pdf:
+        return len(pdf.pages)
 
 
 def _result(name: str, ok: bool, measured: str, rule: str, pages=()) -> CheckResult:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import WorkbookError, display_path
-from .core import Preflight, run_preflight
+from .core import EditionReport, Preflight, run_preflight
 from .report import console_lines, write_reports
 
 __all__ = ["Preflight", "check_publication", "run_preflight"]
@@ -26,9 +26,13 @@ def check_publication(
     editions: Sequence[str] | None = None,
     strict: bool = False,
     report: Callable[[str], None] = print,
+    done: dict[str, EditionReport] | None = None,
 ) -> Preflight:
-    """Check the built editions, write the reports, and raise if a check failed."""
-    preflight = run_preflight(config_path, out_dir, list(editions) if editions else None)
+    """Check the built editions, write the reports, and raise if a check failed.
+
+    *done* holds edition reports the build already made right after writing.
+    """
+    preflight = run_preflight(config_path, out_dir, list(editions) if editions else None, done)
     json_path, html_path = write_reports(preflight, out_dir / "preflight")
     for line in console_lines(preflight):
         report(line)

@@ -29,6 +29,7 @@ class EditionReport:
     path: Path
     facts: PdfFacts
     results: list[CheckResult] = field(default_factory=list)
+    thumbnails: list[str] = field(default_factory=list)  # page images in the report folder
 
 
 @dataclass
@@ -90,18 +91,38 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
     return results
 
 
+def check_file(
+    path: Path, variant: Variant, project: Project, thumbs: Path | None = None
+) -> EditionReport:
+    """Read one edition's PDF back and run its checks (and make its report thumbnails
+    into *thumbs*, when given)."""
+    facts = read_facts(path)
+    report = EditionReport(variant, path, facts, check_edition(facts, variant, project))
+    if thumbs is not None:
+        from .report import thumbnails
+
+        report.thumbnails = thumbnails(path, thumbs, variant.name)
+    return report
+
+
 def run_preflight(
-    config_path: Path, out_dir: Path = Path("build"), editions: list[str] | None = None
+    config_path: Path,
+    out_dir: Path = Path("build"),
+    editions: list[str] | None = None,
+    done: dict[str, EditionReport] | None = None,
 ) -> Preflight:
-    """Check the built PDFs of the publication at *config_path* found in *out_dir*."""
+    """Check the built PDFs of the publication at *config_path* found in *out_dir*.
+
+    *done* holds edition reports already made (by the build, right after writing).
+    """
     project = load_config(config_path)
     slug = project.config.publication.slug
     chosen = [VARIANTS[name] for name in editions] if editions else list(VARIANTS.values())
     reports = []
     for variant in chosen:
         path = out_dir / variant.filename(slug)
-        facts = read_facts(path)
-        reports.append(EditionReport(variant, path, facts, check_edition(facts, variant, project)))
+        ready = (done or {}).get(variant.name)
+        reports.append(ready if ready is not None else check_file(path, variant, project))
     preflight = Preflight(project, reports)
     by_name = {r.variant.name: r.facts for r in reports}
     if "press" in by_name and "screen" in by_name:

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import json
 import subprocess
-import tempfile
 from html import escape
 from pathlib import Path
-
-from PIL import Image
 
 from ..checks import CheckResult
 from .core import Preflight
@@ -86,31 +83,26 @@ def write_reports(preflight: Preflight, folder: Path) -> tuple[Path, Path]:
         json.dumps(as_json(preflight), ensure_ascii=False, indent=2), encoding="utf-8"
     )
     thumbs = {
-        e.variant.name: _thumbnails(e.path, folder, e.variant.name) for e in preflight.editions
+        e.variant.name: e.thumbnails or thumbnails(e.path, folder, e.variant.name)
+        for e in preflight.editions
     }
     html_path = folder / "report.html"
     html_path.write_text(_html(preflight, thumbs), encoding="utf-8")
     return json_path, html_path
 
 
-def _thumbnails(pdf: Path, folder: Path, name: str) -> list[str]:
+def thumbnails(pdf: Path, folder: Path, name: str) -> list[str]:
     """Page images (``press-01.png`` ...) for the report; their file names in page order."""
+    folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob(f"{name}-*.png"):
         old.unlink()
-    with tempfile.TemporaryDirectory() as temp:
-        subprocess.run(
-            ["pdftoppm", "-r", str(THUMB_DPI), "-png", str(pdf), str(Path(temp) / "p")],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-        names = []
-        for index, source in enumerate(sorted(Path(temp).glob("p-*.png")), start=1):
-            target = folder / f"{name}-{index:03d}.png"
-            with Image.open(source) as image:
-                image.save(target, optimize=True)
-            names.append(target.name)
-    return names
+    subprocess.run(
+        ["pdftoppm", "-r", str(THUMB_DPI), "-png", str(pdf), str(folder / name)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return sorted(p.name for p in folder.glob(f"{name}-*.png"))
 
 
 _CSS = """

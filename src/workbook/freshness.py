@@ -1,0 +1,173 @@
+"""Is there anything to do? Input hashes of each edition, kept in build/.state/.
+
+An edition is up to date when the hash of everything it is made from
+(publication folder, illustrations, data, templates, styles, colour profile,
+the pipeline's own code and the WeasyPrint version) equals the hash recorded
+when its PDF was written, and the PDF is still the file written then.
+
+This module imports nothing heavy (no pydantic, no WeasyPrint), so a build
+with nothing to do answers in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+REPO = PACKAGE.parents[1]
+STATE_DIR = ".state"
+_SKIP_DIRS = {"__pycache__", ".git", "build", ".pytest_cache", ".ruff_cache"}
+
+
+def input_folders(config_path: Path) -> list[Path]:
+    """Folders and files whose content decides the output of a build."""
+    config_path = config_path.resolve()
+    root = config_path.parent
+    try:
+        config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        config = {}
+    found = [root, REPO / "templates", REPO / "styles", PACKAGE]
+    for table, key in (("images", "manifest"), ("data", "manifest"), ("colour", "output_profile")):
+        value = config.get(table, {}).get(key) if isinstance(config.get(table), dict) else None
+        if isinstance(value, str) and value:
+            path = (root / value).resolve()
+            found.append(path.parent if key == "manifest" else path)
+    return found
+
+
+def _files(paths: list[Path], exclude: Path | None = None) -> list[Path]:
+    files: set[Path] = set()
+    skip = exclude.resolve() if exclude is not None else None
+    for path in paths:
+        if path.is_file():
+            files.add(path)
+            continue
+        for folder, dirs, names in os.walk(path):
+            here = Path(folder)
+            dirs[:] = [
+                d
+                for d in dirs
+                if d not in _SKIP_DIRS and not d.startswith(".") and (here / d).resolve() != skip
+            ]
+            files.update(here / n for n in names if not n.endswith((".pyc", ".tmp")))
+    return sorted(files)
+
+
+def inputs_digest(config_path: Path, out_dir: Path | None = None) -> str:
+    """One hash of every input file's path and content, and the tool versions."""
+    h = hashlib.sha256()
+    for name in ("weasyprint", "pydyf", "pikepdf", "pillow"):
+        try:
+            h.update(f"{name}={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=missing\n".encode())
+    for path in _files(input_folders(config_path), exclude=out_dir):
+        h.update(str(path).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file, or None when it does not exist."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _state_path(out_dir: Path, slug: str) -> Path:
+    return out_dir / STATE_DIR / f"{slug}.json"
+
+
+def read_state(out_dir: Path, slug: str) -> dict:
+    """What the last successful build recorded."""
+    try:
+        return json.loads(_state_path(out_dir, slug).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_state(out_dir: Path, slug: str, state: dict) -> None:
+    """Record *state* (atomically)."""
+    path = _state_path(out_dir, slug)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(temp, path)
+
+
+def slug_of(config_path: Path) -> str | None:
+    """The publication's slug, read without validating the whole config."""
+    try:
+        config = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
+        return str(config["publication"]["slug"])
+    except (OSError, KeyError, TypeError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+
+
+def stale_editions(
+    config_path: Path, out_dir: Path, editions: list[str], digest: str | None = None
+) -> list[str]:
+    """The editions among *editions* whose PDF is missing or older than its inputs."""
+    slug = slug_of(config_path)
+    if slug is None:
+        return list(editions)  # let the build report the config error
+    digest = digest or inputs_digest(config_path, out_dir)
+    state = read_state(out_dir, slug)
+    stale = []
+    for name in editions:
+        entry = state.get(name, {})
+        pdf = out_dir / f"{slug}-{name}.pdf"
+        if entry.get("inputs") != digest or entry.get("pdf") != file_digest(pdf):
+            stale.append(name)
+    return stale
+
+
+def record_edition(config_path: Path, out_dir: Path, edition: str, digest: str) -> None:
+    """Remember that *edition* was built from inputs *digest*."""
+    slug = slug_of(config_path) or "book"
+    state = read_state(out_dir, slug)
+    pdf = out_dir / f"{slug}-{edition}.pdf"
+    state[edition] = {"inputs": digest, "pdf": file_digest(pdf)}
+    write_state(out_dir, slug, state)
+
+
+def preflight_fresh(config_path: Path, out_dir: Path, editions: list[str], strict: bool) -> bool:
+    """Whether the last preflight passed on exactly these PDFs (and this config)."""
+    slug = slug_of(config_path)
+    if slug is None:
+        return False
+    state = read_state(out_dir, slug).get("preflight", {})
+    return state == _preflight_key(config_path, out_dir, slug, editions, strict)
+
+
+def record_preflight(config_path: Path, out_dir: Path, editions: list[str], strict: bool) -> None:
+    """Remember that the preflight passed on these PDFs."""
+    slug = slug_of(config_path) or "book"
+    state = read_state(out_dir, slug)
+    state["preflight"] = _preflight_key(config_path, out_dir, slug, editions, strict)
+    write_state(out_dir, slug, state)
+
+
+def _preflight_key(config_path: Path, out_dir: Path, slug: str, editions, strict: bool) -> dict:
+    return {
+        "config": file_digest(Path(config_path)),
+        "code": inputs_digest_of([PACKAGE]),
+        "pdfs": {name: file_digest(out_dir / f"{slug}-{name}.pdf") for name in sorted(editions)},
+        "report": (out_dir / "preflight" / "report.html").exists(),
+        "strict": strict,
+    }
+
+
+def inputs_digest_of(paths: list[Path]) -> str:
+    """Hash of the files under *paths*."""
+    h = hashlib.sha256()
+    for path in _files(paths):
+        h.update(str(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
