@@ -107,6 +107,27 @@ def proof(
     print(sheet)
 
 
+@task(
+    help={
+        "config": "publication.toml of the book (default: content/publication.toml)",
+        "edition": "the edition to rebuild (default: screen)",
+        "out": "output folder (default: build)",
+        "interval": "seconds between looks at the files (default: 0.5)",
+    }
+)
+def watch(
+    c: Context,
+    config: str = str(DEFAULT_CONFIG),
+    edition: str = "screen",
+    out: str = "build",
+    interval: float = 0.5,
+) -> None:
+    """Rebuild an edition whenever content, data, illustrations or styles change (Ctrl-C stops)."""
+    from workbook.watch import watch as run_watch
+
+    run_watch(Path(config), out_dir=Path(out), edition=edition, interval=interval)
+
+
 @task(help={"k": "only tests matching this expression (pytest -k)"})
 def test(c: Context, k: str = "") -> None:
     """Run ruff and the test suite."""

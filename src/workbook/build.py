@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -179,6 +180,7 @@ class Clock:
     def step(self, what: str) -> None:
         """Report that *what* is done (or starting)."""
         self.report(f"[{time.monotonic() - self.start:6.1f}s] {what}")
+        sys.stdout.flush()  # one write per line, so parallel editions do not interleave
 
 
 _ACTIVE: tuple[list[EditionJob], RunSettings] | None = None

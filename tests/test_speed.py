@@ -1,0 +1,132 @@
+"""The editor's loop: nothing is redone that did not change; watch mode rebuilds on change.
+
+Work is counted (renders, converted images), never timed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from conftest import chapter, make_publication
+from test_illustrations import illustrated
+from workbook.make import make
+from workbook.watch import watch
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def test_second_build_renders_nothing(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")})
+    out = tmp_path / "build"
+    first = make(config, out_dir=out, report=quiet)
+    assert sorted(first.built) == ["press", "screen"] and first.preflight is not None
+    again = make(config, out_dir=out, report=quiet)
+    assert again.built == [] and again.build is None
+    assert sorted(again.up_to_date) == ["press", "screen"] and again.preflight_skipped
+
+
+def test_touching_a_file_is_not_a_change_but_editing_one_is(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")})
+    out = tmp_path / "build"
+    make(config, out_dir=out, report=quiet, check=False)
+    source = tmp_path / "chapters" / "01-a.md"
+    source.touch()
+    assert make(config, out_dir=out, report=quiet, check=False).built == []
+    source.write_text(chapter("A", "Muutettu teksti."))
+    assert sorted(make(config, out_dir=out, report=quiet, check=False).built) == [
+        "press",
+        "screen",
+    ]
+
+
+def test_a_deleted_pdf_is_built_again(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")})
+    out = tmp_path / "build"
+    make(config, out_dir=out, report=quiet, check=False)
+    (out / "testikirja-screen.pdf").unlink()
+    assert make(config, out_dir=out, report=quiet, check=False).built == ["screen"]
+
+
+def test_one_changed_illustration_is_converted_once_per_edition(tmp_path):
+    chapters = {"01-a.md": chapter("A", "![[tiski]]\n\n![[puolikas]]\n\nTeksti.")}
+    config = illustrated(tmp_path, chapters=chapters)
+    out = tmp_path / "build"
+    first = make(config, out_dir=out, report=quiet, check=False)
+    assert [e.images_converted for e in first.build.editions] == [2, 2]
+    tiski = tmp_path / "illustrations" / "tiski.png"
+    tiski.write_bytes(tiski.read_bytes() + b"\0")
+    again = make(config, out_dir=out, report=quiet, check=False)
+    converted = {
+        e.variant.name: [i for i, p in e.images.items() if p.converted]
+        for e in again.build.editions
+    }
+    assert converted == {"press": ["tiski"], "screen": ["tiski"]}
+
+
+def test_a_changed_template_rebuilds_both_editions(tmp_path, monkeypatch):
+    from workbook import freshness
+
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")})
+    out = tmp_path / "build"
+    make(config, out_dir=out, report=quiet, check=False)
+    # A template outside the publication: pretend the repository's templates changed.
+    extra = tmp_path / "templates-copy"
+    extra.mkdir()
+    (extra / "book.html.j2").write_text("versio 1")
+    folders = freshness.input_folders
+    monkeypatch.setattr(freshness, "input_folders", lambda c: [*folders(c), extra])
+    assert sorted(make(config, out_dir=out, report=quiet, check=False).built) == [
+        "press",
+        "screen",
+    ]
+    assert make(config, out_dir=out, report=quiet, check=False).built == []
+    (extra / "book.html.j2").write_text("versio 2")
+    assert sorted(make(config, out_dir=out, report=quiet, check=False).built) == [
+        "press",
+        "screen",
+    ]
+
+
+def wait_for(condition, timeout: float = 120.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_watch_rebuilds_reports_errors_and_stops(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Ensimmäinen versio.")})
+    out = tmp_path / "build"
+    lines: list[str] = []
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=watch,
+        kwargs={"config_path": config, "out_dir": out, "interval": 0.1, "report": lines.append,
+                "stop": stop},
+    )  # fmt: skip
+    worker.start()
+    try:
+        pdf = out / "testikirja-screen.pdf"
+        assert wait_for(lambda: any(line.startswith("built ") for line in lines))
+        first = pdf.stat().st_mtime_ns
+        source = tmp_path / "chapters" / "01-a.md"
+        source.write_text(chapter("A", "Toinen versio."))
+        assert wait_for(lambda: pdf.stat().st_mtime_ns != first)
+        assert any("changed: " in line and "01-a.md" in line for line in lines)
+        source.write_text(chapter("A", "Rikki: [[#ei-ole]]"))
+        assert wait_for(lambda: any(line.startswith("error: ") for line in lines))
+        assert "link to '#ei-ole'" in next(line for line in lines if line.startswith("error: "))
+        assert worker.is_alive()  # the error did not end the watch
+        source.write_text(chapter("A", "Korjattu versio."))
+        assert wait_for(lambda: sum(line.startswith("built ") for line in lines) >= 3)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert not list(Path(out).glob("*.part"))
