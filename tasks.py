@@ -128,6 +128,17 @@ def watch(
     run_watch(Path(config), out_dir=Path(out), edition=edition, interval=interval)
 
 
+@task
+def bench(c: Context) -> None:
+    """Benchmark: clean, no-change and one-chapter builds, a 300-page stress book (build/bench/)."""
+    from workbook.bench import bench as run_bench
+    from workbook.bench import table
+
+    measures = run_bench()
+    print(table(measures))
+    print("written: build/bench/bench.json")
+
+
 @task(help={"k": "only tests matching this expression (pytest -k)"})
 def test(c: Context, k: str = "") -> None:
     """Run ruff and the test suite."""

@@ -18,6 +18,8 @@ from .facts import PageFacts, PdfFacts, Rect
 MM = 72 / 25.4
 SLACK = 1.0  # pt: rounding of glyph boxes
 _FOLIO_RE = re.compile(r"^\d+$")
+_MARKER_RE = re.compile(r"^(\d{1,3}[.)]|[•–—-])$")
+MARKER_ROOM = 12 * 72 / 25.4  # how far a list marker may hang into the inner margin
 
 
 def result(name, ok, measured, rule, pages=(), areas=(), warn=False) -> CheckResult:
@@ -212,7 +214,13 @@ def check_type_area(facts: PdfFacts, fmt: PageFormat, safety_mm: float) -> list[
         for word in page.words:
             x0, y0, x1, y1 = word.rect
             in_margin = y1 <= area[1] + SLACK or y0 >= area[3] - SLACK  # head or folio
-            if not in_margin and (x0 < area[0] - SLACK or x1 > area[2] + SLACK):
+            # A list number or bullet hangs in the margin by design ("10." before its item).
+            marker = (
+                _MARKER_RE.match(word.text)
+                and x1 <= area[0] + SLACK
+                and x0 >= area[0] - MARKER_ROOM
+            )
+            if not in_margin and not marker and (x0 < area[0] - SLACK or x1 > area[2] + SLACK):
                 outside.append(f"p. {page.number}: '{word.text}'")
                 out_pages.add(page.number)
                 out_areas.append((page.number, *word.rect))
