@@ -309,3 +309,12 @@ def test_check_fails_on_an_edited_pdf(good_book, tmp_path, case):
 def test_the_unedited_book_passes(good_book):
     results = run_preflight(good_book, good_book.parent / "build").all_results()
     assert [(r.name, r.measured) for r in results if r.status != "pass"] == []
+
+
+def test_list_numbers_may_hang_in_the_margin(tmp_path):
+    """'10.' before a list item sits in the margin by design: no type-area failure."""
+    items = "\n".join(
+        f"{i}. Kohta numero {i}, jossa on tekstiä koko rivin verran." for i in range(1, 15)
+    )
+    config = built_case(tmp_path, items + "\n\n" + PARAGRAPH + "\n\n" + items)
+    assert statuses(config)["type-area"] == "pass"

@@ -215,11 +215,7 @@ def check_type_area(facts: PdfFacts, fmt: PageFormat, safety_mm: float) -> list[
             x0, y0, x1, y1 = word.rect
             in_margin = y1 <= area[1] + SLACK or y0 >= area[3] - SLACK  # head or folio
             # A list number or bullet hangs in the margin by design ("10." before its item).
-            marker = (
-                _MARKER_RE.match(word.text)
-                and x1 <= area[0] + SLACK
-                and x0 >= area[0] - MARKER_ROOM
-            )
+            marker = _MARKER_RE.match(word.text) and x0 >= area[0] - MARKER_ROOM
             if not in_margin and not marker and (x0 < area[0] - SLACK or x1 > area[2] + SLACK):
                 outside.append(f"p. {page.number}: '{word.text}'")
                 out_pages.add(page.number)
