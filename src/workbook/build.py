@@ -119,7 +119,7 @@ class RunSettings:
     resources: Resources
     profile: OutputProfile
     strict: bool
-    verify: bool  # run the build checks before writing (off only to test the preflight)
+    verify: bool  # run the build checks before writing (off: watch previews, preflight tests)
     preflight: bool = False  # run the edition's preflight checks right after writing
     clock: Clock | None = None
     palette: Palette | None = None
@@ -315,10 +315,12 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
         # The preflight's checks of this edition gate the write (no second set of checks).
         report = _preflight_bytes(data, job, settings)
         results = report.results
-    else:
+    elif settings.verify:
         results = checks.check_edition(
             data, variant=variant, book=book, stylesheet=settings.resources.styles / "book.css"
         )
+    else:
+        results = []  # a preview (watch mode) or a deliberately faulty test file
     strict = settings.strict
     failed = [r for r in results if r.status == "fail" or (strict and r.status == "warn")]
     if failed and settings.verify:

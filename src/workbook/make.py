@@ -38,9 +38,13 @@ def make(
     strict: bool = False,
     check: bool = True,
     workers: int = 2,
+    verify: bool = True,
     report: Callable[[str], None] = print,
 ) -> MakeResult:
-    """Build the out-of-date editions and preflight them; say what was up to date."""
+    """Build the out-of-date editions and preflight them; say what was up to date.
+
+    *verify* False writes without any checks (watch mode's quick preview).
+    """
     names = list(editions) if editions else list(VARIANTS)
     digest = freshness.inputs_digest(config_path, out_dir)
     stale = freshness.stale_editions(config_path, out_dir, names, digest)
@@ -58,6 +62,7 @@ def make(
             report=report,
             workers=workers,
             preflight=check,
+            verify=verify,
         )
         for edition in outcome.build.editions:
             freshness.record_edition(config_path, out_dir, edition.variant.name, digest)

@@ -4,8 +4,9 @@ The input files (as :mod:`workbook.freshness` lists them) are polled; a change
 is acted on once the files have been still for one poll (debounce: an editor's
 save of several files, or a slow copy, makes one build). What changed and
 where the new PDF is are printed; an error in the content is printed and the
-watch goes on. Polling needs no file-system notification library and works
-the same on every machine and in containers.
+watch goes on. The preview is written without the build's checks, as fast as
+one render allows; ``invoke build`` checks the book. Polling needs no
+file-system notification library and works the same everywhere.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def watch(
                 out_dir=out_dir,
                 editions=[edition],
                 check=False,
+                verify=False,  # a preview: invoke build checks the book
                 workers=1,
                 report=lambda line: None,
             )

@@ -7,7 +7,6 @@ import re
 from io import BytesIO
 
 import pikepdf
-from pypdf import PdfReader
 
 from ..checks import CheckResult
 from .facts import PdfFacts, normalise
@@ -19,17 +18,16 @@ CONTENTS_TITLE = "Sisällys"
 
 
 def contents_lines(facts: PdfFacts) -> list[tuple[str, int]]:
-    """(title, page number) pairs read from the contents pages' text."""
+    """(title, page number) pairs read from the contents pages' words, line by line."""
     start = next((e.page for e in facts.outline if e.title == CONTENTS_TITLE), None)
     chapters = [p for p, _ in facts.chapter_pages]
     if start is None or not chapters:
         return []
-    reader = PdfReader(BytesIO(facts.data))
     pairs: list[tuple[str, int]] = []
     pending = ""
     for index in range(start - 1, min(chapters) - 1):
-        for raw in (reader.pages[index].extract_text() or "").splitlines():
-            line = normalise(raw)
+        for words in text_lines(facts.pages[index]):
+            line = normalise(" ".join(w.text for w in words))
             if not line or line == CONTENTS_TITLE or (line.isdigit() and not pending):
                 continue  # the heading, a blank line, or the folio
             match = _TOC_LINE_RE.match(line.replace(" .", "").rstrip(" ."))
@@ -203,14 +201,9 @@ def check_same_pages(press: PdfFacts, screen: PdfFacts) -> CheckResult:
     )
 
 
-def reading_text(page) -> str:
-    """The page's characters in reading order by position, spaces removed.
-
-    Tagging splits text runs differently in the two editions, so a text
-    extractor joins or splits words differently; grouping the words into lines
-    (by overlapping height, so a footnote call stays on its line), ordering
-    them left to right and dropping the spaces compares what is printed.
-    """
+def text_lines(page) -> list[list]:
+    """The page's words grouped into lines (by overlapping height, so a footnote
+    call or superscript stays on its line), each line left to right, top to bottom."""
     lines: list[list] = []
     for word in sorted(page.words, key=lambda w: (w.rect[1] + w.rect[3]) / 2):
         if lines:
@@ -221,7 +214,17 @@ def reading_text(page) -> str:
                 lines[-1].append(word)
                 continue
         lines.append([word])
-    ordered = [w for line in lines for w in sorted(line, key=lambda w: w.rect[0])]
+    return [sorted(line, key=lambda w: w.rect[0]) for line in lines]
+
+
+def reading_text(page) -> str:
+    """The page's characters in reading order by position, spaces removed.
+
+    Tagging splits text runs differently in the two editions, so a text
+    extractor joins or splits words differently; ordering the words by line
+    and position and dropping the spaces compares what is printed.
+    """
+    ordered = [w for line in text_lines(page) for w in line]
     return "".join(w.text for w in ordered).replace("\u00ad", "")
 
 
