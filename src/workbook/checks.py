@@ -20,7 +20,7 @@ from .colour import max_ink_percent
 from .config import PageFormat
 from .fonts import declared_families, is_book_font
 from .model import Book
-from .pdfcontent import colour_space_family, image_draws, operations
+from .pdfcontent import colour_space_family, painted
 from .postprocess import PT_PER_MM, reachable_elements
 from .variants import Variant
 
@@ -261,17 +261,17 @@ def check_no_rgb(data: bytes) -> CheckResult:
     Reads page streams, form XObjects and tiling patterns (backgrounds).
     """
     problems: dict[int, str] = {}
-    with pikepdf.open(BytesIO(data)) as pdf:
-        for op in operations(pdf):
-            if op.operator in ("rg", "RG"):
-                problems.setdefault(op.page, "RGB colour")
-            elif op.operator in ("cs", "CS") and op.operands:
-                family = colour_space_family(op.operands[0], op.resources)
-                if family not in _PRESS_SPACES:
-                    problems.setdefault(op.page, f"{family} colour")
-        for draw in image_draws(pdf):
-            if draw.colour_space not in _PRESS_SPACES:
-                problems.setdefault(draw.page, f"{draw.colour_space} image {draw.name}")
+    read = painted(data)
+    for op in read.ops:
+        if op.operator in ("rg", "RG"):
+            problems.setdefault(op.page, "RGB colour")
+        elif op.operator in ("cs", "CS") and op.operands:
+            family = colour_space_family(op.operands[0], op.resources)
+            if family not in _PRESS_SPACES:
+                problems.setdefault(op.page, f"{family} colour")
+    for draw in read.draws:
+        if draw.colour_space not in _PRESS_SPACES:
+            problems.setdefault(draw.page, f"{draw.colour_space} image {draw.name}")
     pages = sorted(problems)
     return _result(
         "cmyk-only",
@@ -310,19 +310,19 @@ def check_output_intent(data: bytes) -> CheckResult:
 def check_ink_coverage(data: bytes, max_ink: int) -> CheckResult:
     """Total area coverage (C+M+Y+K) of CMYK colours and images stays within the limit."""
     worst: dict[int, float] = {}
-    with pikepdf.open(BytesIO(data)) as pdf:
-        for op in operations(pdf):
-            if op.operator in ("k", "K") and len(op.operands) == 4:
-                total = sum(float(v) for v in op.operands) * 100  # type: ignore[arg-type]
-                worst[op.page] = max(worst.get(op.page, 0.0), total)
-        seen: dict[tuple[int, int], float] = {}
-        for draw in image_draws(pdf):
-            if draw.colour_space != "/DeviceCMYK":
-                continue
-            key = draw.image.objgen
-            if key not in seen:
-                seen[key] = _image_ink(draw.image)
-            worst[draw.page] = max(worst.get(draw.page, 0.0), seen[key])
+    read = painted(data)
+    for op in read.ops:
+        if op.operator in ("k", "K") and len(op.operands) == 4:
+            total = sum(float(v) for v in op.operands) * 100  # type: ignore[arg-type]
+            worst[op.page] = max(worst.get(op.page, 0.0), total)
+    seen: dict[tuple[int, int], float] = {}
+    for draw in read.draws:
+        if draw.colour_space != "/DeviceCMYK":
+            continue
+        key = draw.image.objgen
+        if key not in seen:
+            seen[key] = _image_ink(draw.image)
+        worst[draw.page] = max(worst.get(draw.page, 0.0), seen[key])
     # JPEG compression moves single pixels a few per cent; judge with that slack.
     limit = max_ink + _INK_SLACK
     bad = sorted(page for page, value in worst.items() if value > limit)
@@ -349,8 +349,7 @@ def _image_ink(image: pikepdf.Stream) -> float:
 
 def check_image_resolution(data: bytes, *, minimum: float | None, maximum: float | None):
     """Effective resolution of every image at its drawn size, measured in the PDF."""
-    with pikepdf.open(BytesIO(data)) as pdf:
-        draws = image_draws(pdf)
+    draws = painted(data).draws
     if not draws:
         return _result("image-resolution", True, "no raster images", "-")
     low = [d for d in draws if minimum is not None and d.ppi + _RESOLUTION_SLACK < minimum]

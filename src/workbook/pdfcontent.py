@@ -7,8 +7,10 @@ which gives the drawn size and so the effective resolution.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from io import BytesIO
 
 import pikepdf
 
@@ -121,10 +123,39 @@ def colour_space_family(space: object, resources: pikepdf.Dictionary) -> str:
     return str(space)
 
 
-def image_draws(pdf: pikepdf.Pdf) -> list[ImageDraw]:
+@dataclass
+class Painted:
+    """A PDF read once: its operations and image draws, for several checks to share."""
+
+    pdf: pikepdf.Pdf
+    ops: list[Op]
+    draws: list[ImageDraw]
+
+
+_READ: dict[str, Painted] = {}
+
+
+def painted(data: bytes) -> Painted:
+    """The operations and image draws of the PDF *data*, walked once per file.
+
+    The last two files read stay open (a build checks two editions); walking a
+    book's content streams costs most of a second, and five checks need them.
+    """
+    key = hashlib.sha256(data).hexdigest()
+    if key not in _READ:
+        if len(_READ) >= 2:
+            oldest = next(iter(_READ))
+            _READ.pop(oldest).pdf.close()
+        pdf = pikepdf.open(BytesIO(data))
+        ops = list(operations(pdf))
+        _READ[key] = Painted(pdf, ops, image_draws(pdf, ops))
+    return _READ[key]
+
+
+def image_draws(pdf: pikepdf.Pdf, ops: list[Op] | None = None) -> list[ImageDraw]:
     """Every image painted in the PDF with its drawn size."""
     draws = []
-    for op in operations(pdf):
+    for op in ops if ops is not None else operations(pdf):
         if op.operator != "Do" or not op.operands:
             continue
         name = str(op.operands[0])

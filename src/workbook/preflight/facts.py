@@ -13,13 +13,13 @@ import re
 import subprocess
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
-import pikepdf
 from pypdf import PdfReader
 
 from ..errors import WorkbookError
-from ..pdfcontent import image_draws, operations
+from ..pdfcontent import painted as painted_pdf
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 from the top-left, y down
 _XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -129,18 +129,18 @@ def read_facts(path: Path) -> PdfFacts:
         raise WorkbookError(
             "PDF to check not found", path=path, hint="run invoke build first"
         ) from None
-    reader = PdfReader(path)
+    reader = PdfReader(BytesIO(data))
     words = _words(path, len(reader.pages))
     pages = []
-    with pikepdf.open(path) as pdf:
-        painted: dict[int, bool] = {}
-        for op in operations(pdf):
-            if op.operator in _PAINT_OPS:
-                painted[op.page] = True
-        images: dict[int, list[Image]] = {}
-        for draw in image_draws(pdf):
-            media = [float(v) for v in pdf.pages[draw.page - 1].MediaBox]
-            images.setdefault(draw.page, []).append(Image(_flip(draw.bbox, media), draw.ppi))
+    read = painted_pdf(data)
+    painted: dict[int, bool] = {}
+    for op in read.ops:
+        if op.operator in _PAINT_OPS:
+            painted[op.page] = True
+    images: dict[int, list[Image]] = {}
+    for draw in read.draws:
+        media = [float(v) for v in read.pdf.pages[draw.page - 1].MediaBox]
+        images.setdefault(draw.page, []).append(Image(_flip(draw.bbox, media), draw.ppi))
     for number, page in enumerate(reader.pages, start=1):
         media = tuple(float(v) for v in page.mediabox)
         pages.append(
