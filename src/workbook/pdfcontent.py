@@ -123,12 +123,21 @@ def colour_space_family(space: object, resources: pikepdf.Dictionary) -> str:
     return str(space)
 
 
+COLOUR_OPS = {"rg", "RG", "cs", "CS", "k", "K", "g", "G", "sc", "scn", "SC", "SCN"}
+PAINT_OPS = {"f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "Do", "Tj", "TJ", "'", '"'}
+
+
 @dataclass
 class Painted:
-    """A PDF read once: its operations and image draws, for several checks to share."""
+    """A PDF read once: what several checks need from its content streams.
+
+    Only colour-setting operations are kept (a book has hundreds of thousands
+    of operations; keeping them all would cost hundreds of megabytes).
+    """
 
     pdf: pikepdf.Pdf
-    ops: list[Op]
+    ops: list[Op]  # colour-setting operations only
+    pages_painted: set[int]
     draws: list[ImageDraw]
 
 
@@ -147,8 +156,17 @@ def painted(data: bytes) -> Painted:
             oldest = next(iter(_READ))
             _READ.pop(oldest).pdf.close()
         pdf = pikepdf.open(BytesIO(data))
-        ops = list(operations(pdf))
-        _READ[key] = Painted(pdf, ops, image_draws(pdf, ops))
+        colour: list[Op] = []
+        pages: set[int] = set()
+        draws: list[ImageDraw] = []
+        for op in operations(pdf):
+            if op.operator in COLOUR_OPS:
+                colour.append(op)
+            elif op.operator in PAINT_OPS:
+                pages.add(op.page)
+                if op.operator == "Do":
+                    draws.extend(image_draws(pdf, [op]))
+        _READ[key] = Painted(pdf, colour, pages, draws)
     return _READ[key]
 
 

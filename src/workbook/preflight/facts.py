@@ -23,7 +23,6 @@ from ..pdfcontent import painted as painted_pdf
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 from the top-left, y down
 _XHTML = "{http://www.w3.org/1999/xhtml}"
-_PAINT_OPS = {"f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "Do", "Tj", "TJ", "'", '"'}
 
 
 @dataclass(frozen=True)
@@ -133,10 +132,6 @@ def read_facts(path: Path) -> PdfFacts:
     words = _words(path, len(reader.pages))
     pages = []
     read = painted_pdf(data)
-    painted: dict[int, bool] = {}
-    for op in read.ops:
-        if op.operator in _PAINT_OPS:
-            painted[op.page] = True
     images: dict[int, list[Image]] = {}
     for draw in read.draws:
         media = [float(v) for v in read.pdf.pages[draw.page - 1].MediaBox]
@@ -151,7 +146,7 @@ def read_facts(path: Path) -> PdfFacts:
                 bleed=_box(page, "/BleedBox", media),
                 words=tuple(words.get(number, ())),
                 images=tuple(images.get(number, ())),
-                paints=painted.get(number, False),
+                paints=number in read.pages_painted,
             )
         )
     dests = {
