@@ -15,7 +15,6 @@ size (300 ppi by default; raster line art 600 ppi; SVG is vector).
 from __future__ import annotations
 
 import re
-import tomllib
 import warnings
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -24,17 +23,17 @@ from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageFile, UnidentifiedImageError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from .config import PageFormat, Project, toml_key_line
 from .errors import WorkbookError
+from .manifests import RawManifest, Registry, read_manifest, validate_entry
 
 MM_PER_INCH = 25.4
 OPENER_HEIGHT = 0.42  # visible height of a chapter-opener band, share of the trim height
 INLINE_MAX_HEIGHT = 0.55  # of the type area height
 HALF_PAGE_HEIGHT = 0.45  # of the type area height
 RASTER_FORMATS = {"PNG", "JPEG", "TIFF"}
-_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _SVG_NS = "{http://www.w3.org/2000/svg}"
 _SVG_FORBIDDEN = {
     "image": "an embedded raster image",
@@ -141,21 +140,10 @@ class Illustration:
         return self.entry.placement
 
 
-@dataclass(frozen=True)
-class Manifest:
-    """All illustrations of the publication, by id."""
+Manifest = Registry[Illustration]
+"""All illustrations of the publication, by id."""
 
-    path: Path | None
-    items: dict[str, Illustration]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.items
-
-    def __getitem__(self, key: str) -> Illustration:
-        return self.items[key]
-
-
-EMPTY_MANIFEST = Manifest(None, {})
+EMPTY_MANIFEST: Manifest = Registry(None, {})
 
 
 def type_area(fmt: PageFormat) -> tuple[float, float]:
@@ -229,72 +217,35 @@ def load_manifest(project: Project) -> Manifest:
     path = project.manifest_path
     if path is None:
         return EMPTY_MANIFEST
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WorkbookError(
-            "illustration manifest not found",
-            path=path,
-            hint="images.manifest in publication.toml is relative to publication.toml",
-        ) from None
-    except UnicodeDecodeError:
-        raise WorkbookError("manifest is not UTF-8", path=path, hint="save it as UTF-8") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise WorkbookError(
-            f"not valid TOML: {str(exc).split(' (at')[0]}",
-            path=path,
-            line=int(match[1]) if match else None,
-            hint="each illustration is a table: [id] followed by file = ..., alt = ...",
-        ) from None
+    manifest = read_manifest(
+        path,
+        "illustration manifest",
+        "images.manifest",
+        "each illustration is a table: [id] followed by file = ..., alt = ...",
+    )
     pub = project.config.publication
     default_credit = f"Piirros: {pub.illustrator}" if pub.illustrator else ""
     items: dict[str, Illustration] = {}
-    for ident, raw in data.items():
-        line = toml_key_line(text, [ident])
-        if not isinstance(raw, dict):
-            raise WorkbookError(
-                f"'{ident}' is not an illustration table",
-                path=path,
-                line=line,
-                hint=f"write [{ident}] on a line of its own, then its keys",
-            )
-        if not _ID_RE.match(ident):
-            raise WorkbookError(
-                f"illustration id '{ident}' is not allowed",
-                path=path,
-                line=line,
-                hint="ids are lowercase letters, digits and hyphens, e.g. [palvelutiski]",
-            )
-        entry = _entry(ident, raw, path, text)
-        items[ident] = _inspect(ident, entry, path, line, text, project, default_credit)
+    for ident, raw, line in manifest.entries("illustration"):
+        entry = _entry(ident, raw, manifest)
+        items[ident] = _inspect(ident, entry, path, line, manifest.text, project, default_credit)
     return Manifest(path, items)
 
 
-def _entry(ident: str, raw: dict, path: Path, text: str) -> Entry:
-    try:
-        entry = Entry.model_validate(raw)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = str(error["loc"][0]) if error["loc"] else ""
-        line = toml_key_line(text, [ident, key]) if key else toml_key_line(text, [ident])
-        if error["type"] == "extra_forbidden":
-            message = f"unknown key '{key}' in illustration '{ident}'"
-            hint = "allowed keys: " + ", ".join(Entry.model_fields)
-        elif error["type"] == "missing":
-            message = f"illustration '{ident}' has no '{key}'"
-            hint = f'add {key} = "..." (the delivered file, relative to the manifest)'
-        else:
-            message = f"bad value for '{key}' in illustration '{ident}': " + str(
-                error["msg"]
-            ).removeprefix("Value error, ")
-            hint = {
-                "placement": "allowed: " + ", ".join(p.value for p in Placement),
-                "width": "a share of the column width between 0.2 and 1.0",
-            }.get(key)
-        raise WorkbookError(message, path=path, line=line, hint=hint) from None
+def _entry(ident: str, raw: dict, manifest: RawManifest) -> Entry:
+    entry = validate_entry(
+        Entry,
+        manifest,
+        ident,
+        raw,
+        "illustration",
+        hints={
+            "placement": "allowed: " + ", ".join(p.value for p in Placement),
+            "width": "a share of the column width between 0.2 and 1.0",
+        },
+        missing_hint='add file = "..." (the delivered file, relative to the manifest)',
+    )
+    path, text = manifest.path, manifest.text
     key_line = toml_key_line(text, [ident]) or None
     if not entry.decorative and not entry.alt:
         raise WorkbookError(

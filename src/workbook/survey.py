@@ -28,18 +28,17 @@ import csv
 import difflib
 import io
 import re
-import tomllib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from .config import Project, toml_key_line
 from .errors import WorkbookError
+from .manifests import ID_RE, RawManifest, Registry, read_manifest, validate_entry
 
-_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PERCENT_RE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*%$")
 _COUNT_RE = re.compile(r"^-?\d+$")
 KEY_COLUMN = "tunnus"
@@ -186,21 +185,10 @@ class Dataset:
         return [self.entry.agree_label, self.entry.disagree_label, *self.scale, N_COLUMN]
 
 
-@dataclass(frozen=True)
-class Surveys:
-    """All data sets of the publication, by id."""
+Surveys = Registry[Dataset]
+"""All data sets of the publication, by id."""
 
-    path: Path | None
-    items: dict[str, Dataset]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.items
-
-    def __getitem__(self, key: str) -> Dataset:
-        return self.items[key]
-
-
-NO_SURVEYS = Surveys(None, {})
+NO_SURVEYS: Surveys = Registry(None, {})
 
 
 def load_surveys(project: Project) -> Surveys:
@@ -208,59 +196,24 @@ def load_surveys(project: Project) -> Surveys:
     path = project.data_manifest_path
     if path is None:
         return NO_SURVEYS
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WorkbookError(
-            "data manifest not found",
-            path=path,
-            hint="data.manifest in publication.toml is relative to publication.toml",
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise WorkbookError(
-            f"not valid TOML: {str(exc).split(' (at')[0]}",
-            path=path,
-            line=int(match[1]) if match else None,
-            hint="each data set is a table: [id] followed by file = ..., kind = ...",
-        ) from None
+    manifest = read_manifest(
+        path,
+        "data manifest",
+        "data.manifest",
+        "each data set is a table: [id] followed by file = ..., kind = ...",
+    )
     items = {}
-    for ident, raw in data.items():
-        line = toml_key_line(text, [ident])
-        if not isinstance(raw, dict) or not _ID_RE.match(ident):
-            raise WorkbookError(
-                f"'{ident}' is not a data set table with an allowed id",
-                path=path,
-                line=line,
-                hint="write [id] (lowercase letters, digits, hyphens) and its keys below it",
-            )
-        entry = _entry(ident, raw, path, text)
+    for ident, raw, line in manifest.entries("data set"):
+        entry = _entry(ident, raw, manifest)
         items[ident] = _load_csv(ident, entry, path, line)
     return Surveys(path, items)
 
 
-def _entry(ident: str, raw: dict, path: Path, text: str) -> Entry:
-    try:
-        entry = Entry.model_validate(raw)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = str(error["loc"][0]) if error["loc"] else ""
-        line = toml_key_line(text, [ident, key]) if key else toml_key_line(text, [ident])
-        if error["type"] == "extra_forbidden":
-            message, hint = (
-                f"unknown key '{key}' in data set '{ident}'",
-                "allowed keys: " + ", ".join(Entry.model_fields),
-            )
-        elif error["type"] == "missing":
-            message, hint = f"data set '{ident}' has no '{key}'", f"add {key} = ..."
-        else:
-            message = f"bad value for '{key}' in data set '{ident}': " + str(
-                error["msg"]
-            ).removeprefix("Value error, ")
-            hint = "kind is likert or choice" if key == "kind" else None
-        raise WorkbookError(message, path=path, line=line, hint=hint) from None
+def _entry(ident: str, raw: dict, manifest: RawManifest) -> Entry:
+    entry = validate_entry(
+        Entry, manifest, ident, raw, "data set", hints={"kind": "kind is likert or choice"}
+    )
+    path, text = manifest.path, manifest.text
     line = toml_key_line(text, [ident])
     if entry.kind is Kind.CHOICE and entry.n is None:
         raise WorkbookError(
@@ -364,7 +317,7 @@ def _load_csv(ident: str, entry: Entry, manifest: Path, line: int | None) -> Dat
             )
         cell = {h: values[i].strip() for h, i in column.items()}
         key = cell[KEY_COLUMN]
-        if not _ID_RE.match(key):
+        if not ID_RE.match(key):
             raise WorkbookError(
                 f"row key '{key}' is not allowed",
                 path=path,
