@@ -36,6 +36,7 @@ BLOCK_RE = re.compile(
 VALUE_RE = r"\[\[=([a-z0-9-]+):([a-z0-9-]+)(?::([^\]]+))?\]\]"
 CHART_SCHEME = "chart:"
 LIST = "kuvioluettelo"
+KEEP_TOGETHER_ROWS = 12
 APPENDIX = "kuvioiden-taulukot"
 PT_PER_MM = 72 / 25.4
 
@@ -151,7 +152,10 @@ def build_chart(parent: etree.Element, dataset: Dataset, numbers: Numbering, wid
 def build_table(parent: etree.Element, dataset: Dataset, numbers: Numbering) -> etree.Element:
     """Append the numbered table of *dataset* (with its source note) to *parent*."""
     number = numbers.tables.get(dataset.id, 0)
-    block = etree.SubElement(parent, "div", {"class": "data-table"})
+    # A short table is kept on one page; a long one may break, its header repeated.
+    rows = len(dataset.row_keys()) if dataset.kind is Kind.CHOICE else len(dataset.rows)
+    keep = " keep" if rows <= KEEP_TOGETHER_ROWS else ""
+    block = etree.SubElement(parent, "div", {"class": "data-table" + keep})
     table = etree.SubElement(block, "table", {"id": table_id(dataset.id), "data-id": dataset.id})
     caption = etree.SubElement(table, "caption")
     label = etree.SubElement(caption, "span", {"class": "label"})
