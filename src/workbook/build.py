@@ -311,16 +311,10 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
             hint="fix the warning or build without --strict",
         )
     report = None
-    if settings.preflight:
-        # The preflight's checks of this edition gate the write (no second set of checks).
+    if settings.verify or settings.preflight:
+        # The preflight's checks of this edition gate the write: one set of checks.
         report = _preflight_bytes(data, job, settings)
-        results = report.results
-    elif settings.verify:
-        results = checks.check_edition(
-            data, variant=variant, book=book, stylesheet=settings.resources.styles / "book.css"
-        )
-    else:
-        results = []  # a preview (watch mode) or a deliberately faulty test file
+    results = report.results if report is not None else []  # watch previews: none
     strict = settings.strict
     failed = [r for r in results if r.status == "fail" or (strict and r.status == "warn")]
     if failed and settings.verify:
@@ -336,7 +330,7 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     )
     if clock:
         clock.step(f"{variant.name}: written {display_path(job.target)}")
-    if report is not None:
+    if report is not None and settings.preflight:
         from .preflight.report import thumbnails
 
         report.path = job.target

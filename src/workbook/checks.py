@@ -1,13 +1,12 @@
-"""Stage 7: read a finished PDF back and check it, independently of how it was made.
+"""Stage 7: checks that read a finished PDF back, independently of how it was made.
 
-Each check gives pass / warn / fail with the measured value and the rule. The
-build refuses to write an edition that fails a check. The full preflight
-(``invoke check``) grows from here.
+Each check gives pass / warn / fail with the measured value and the rule.
+:mod:`workbook.preflight` decides which apply to an edition; the build refuses
+to write an edition that fails one.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -19,10 +18,8 @@ from pypdf import PdfReader
 from .colour import max_ink_percent
 from .config import PageFormat
 from .fonts import declared_families, is_book_font
-from .model import Book
 from .pdfcontent import colour_space_family, painted
 from .postprocess import PT_PER_MM, reachable_elements
-from .variants import Variant
 
 Status = Literal["pass", "warn", "fail"]
 TOLERANCE_PT = 0.05
@@ -50,38 +47,6 @@ def page_count(data: bytes) -> int:
 
 def _result(name: str, ok: bool, measured: str, rule: str, pages=()) -> CheckResult:
     return CheckResult(name, "pass" if ok else "fail", measured, rule, tuple(pages))
-
-
-def check_edition(
-    data: bytes, *, variant: Variant, book: Book, stylesheet: Path
-) -> list[CheckResult]:
-    """All checks that apply to *variant*, run on the PDF bytes."""
-    reader = PdfReader(BytesIO(data))
-    results = [
-        check_fonts(reader, stylesheet),
-        check_outline(reader, book),
-        check_contents_pages(reader, book),
-    ]
-    config = book.project.config
-    if variant.bleed:
-        results.append(check_boxes(reader, config.format))
-    if variant.pad_to_binding:
-        results.append(check_page_multiple(reader, config.format))
-    images = book.project.config.images
-    if variant.colour_space == "cmyk":
-        results.append(check_no_rgb(data))
-    if variant.pdf_variant == "pdf/x-4":
-        results.append(check_output_intent(data))
-    if variant.colour_space == "cmyk":
-        results.append(check_ink_coverage(data, book.project.config.colour.max_ink))
-        results.append(check_image_resolution(data, minimum=images.press_min_ppi, maximum=None))
-    else:
-        # The e-version is resampled to screen_ppi; allow a little for rounding.
-        limit = images.screen_ppi * 1.15
-        results.append(check_image_resolution(data, minimum=None, maximum=limit))
-    if variant.tagged:
-        results.extend(check_accessibility(data, config.publication.language))
-    return results
 
 
 def check_fonts(reader: PdfReader, stylesheet: Path) -> CheckResult:
@@ -115,86 +80,6 @@ def check_fonts(reader: PdfReader, stylesheet: Path) -> CheckResult:
         "; ".join(sorted(set(problems))) or "all embedded, book fonts only",
         "embed every font; use only the fonts in styles/fonts",
         sorted(set(pages)),
-    )
-
-
-def _outline_titles(reader: PdfReader) -> list[str]:
-    titles: list[str] = []
-
-    def walk(items: list) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                titles.append(" ".join(str(item.title).split()))
-
-    walk(reader.outline)
-    return titles
-
-
-def check_outline(reader: PdfReader, book: Book) -> CheckResult:
-    """Every chapter has a bookmark."""
-    titles = _outline_titles(reader)
-    missing = [c.title for c in book.chapters if not any(c.title in t for t in titles)]
-    return _result(
-        "outline",
-        not missing,
-        f"missing: {', '.join(missing)}" if missing else f"{len(titles)} bookmarks",
-        "a bookmark for every chapter",
-    )
-
-
-_TOC_LINE_RE = re.compile(r"^(.*?)[\s.]*?(\d+)$")
-
-
-def named_pages(reader: PdfReader) -> dict[str, int]:
-    """Named destination (heading id) -> 1-based page number, as a reader resolves it."""
-    return {
-        name: reader.get_destination_page_number(dest) + 1
-        for name, dest in reader.named_destinations.items()
-    }
-
-
-def contents_numbers(reader: PdfReader, book: Book, dests: dict[str, int]) -> list[tuple[str, int]]:
-    """(title, page number) pairs read from the table-of-contents pages' text."""
-    first = dests.get("sisallys")
-    chapter_pages = [dests[c.id] for c in book.chapters if c.id in dests]
-    if first is None or not chapter_pages:
-        return []
-    pairs: list[tuple[str, int]] = []
-    pending = ""
-    for index in range(first - 1, min(chapter_pages) - 1):
-        text = reader.pages[index].extract_text() or ""
-        for raw in text.splitlines():
-            line = " ".join(raw.replace("\u00ad", "").split())
-            if not line or line == "Sisällys" or (line.isdigit() and not pending):
-                continue  # heading, blank, or the folio
-            match = _TOC_LINE_RE.match(line.replace(" .", "").rstrip(" ."))
-            if match and match[2]:
-                title = (pending + " " + match[1]).strip(" .")
-                pairs.append((title, int(match[2])))
-                pending = ""
-            else:
-                pending = (pending + " " + line).strip()
-    return pairs
-
-
-def check_contents_pages(reader: PdfReader, book: Book) -> CheckResult:
-    """Each contents line's page number is the page its heading is really on."""
-    dests = named_pages(reader)
-    pairs = contents_numbers(reader, book, dests)
-    wrong = []
-    if len(pairs) != len(book.toc):
-        wrong.append(f"{len(pairs)} lines read, {len(book.toc)} expected")
-    for entry, (title, shown) in zip(book.toc, pairs, strict=False):
-        real = dests.get(entry.id)
-        if not title.endswith(entry.title) or shown != real:
-            wrong.append(f"{entry.title}: shown {shown}, real {real}")
-    return _result(
-        "contents-pages",
-        not wrong and bool(pairs),
-        "; ".join(wrong[:3]) if wrong else f"{len(pairs)} entries match",
-        "contents page numbers equal the pages of their headings",
     )
 
 

@@ -146,7 +146,7 @@ def _raster(
         cmyk.save(out, "JPEG", quality=images.press_jpeg_quality, subsampling=0, dpi=(300, 300))
     else:
         if mode == "CMYK-native":
-            image = _to_srgb(image, profile or settings_cmyk(settings))
+            image = _to_srgb(image, profile)
         elif image.mode == "RGB" and profile is not None:
             image = ImageCms.applyTransform(
                 image,
@@ -166,13 +166,6 @@ def _raster(
                 dpi=(images.screen_ppi,) * 2,
             )
     return out.getvalue(), image.size
-
-
-def settings_cmyk(settings: Settings) -> ImageCms.ImageCmsProfile:
-    """The CMYK profile assumed for a delivered CMYK image without its own."""
-    if settings.profile is not None:
-        return settings.profile.profile
-    return ImageCms.ImageCmsProfile(str(BUNDLED_PROFILE))
 
 
 def _source_profile(icc: bytes | None) -> ImageCms.ImageCmsProfile | None:
