@@ -11,6 +11,7 @@ from markupsafe import Markup
 from .colour import OutputProfile
 from .config import PageFormat
 from .errors import WorkbookError
+from .exercises import BOX_MM, LINE_SPACING_MM
 from .illustrations import opener_height
 from .model import Book
 from .palette import Palette
@@ -65,6 +66,11 @@ def illustration_css(fmt: PageFormat, variant: Variant) -> str:
     )
 
 
+def exercise_css() -> str:
+    """Sizes of the exercises' ruled lines and boxes, from :mod:`workbook.exercises`."""
+    return f":root {{ --wb-line: {LINE_SPACING_MM:g}mm; --wb-box: {BOX_MM:g}mm; }}\n"
+
+
 def colour_profile_css(profile: OutputProfile | None) -> str:
     """The ``@color-profile device-cmyk`` rule that makes WeasyPrint write a PDF/X output intent."""
     if profile is None:
@@ -107,6 +113,7 @@ def render_html(
         + palette.css(variant.colour_space)
         + page_css(config.format, variant)
         + illustration_css(config.format, variant)
+        + exercise_css()
     )
     try:
         template = environment(resources).get_template(BOOK_TEMPLATE)

@@ -25,10 +25,10 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from . import datablocks, figures
+from . import datablocks, exercises, figures, worksheet
 from .config import PageFormat
 from .hyphenation import SOFT_HYPHEN, Hyphenator
-from .illustrations import EMPTY_MANIFEST
+from .illustrations import EMPTY_MANIFEST, type_area
 from .typography import finnish_text
 
 PAGEREF_RE = r"\[\[#([A-Za-z][\w-]*)\]\]"
@@ -66,6 +66,8 @@ class Markup:
     text: str = ""
     figures: list[figures.FigureUse] = field(default_factory=list)
     values: list[datablocks.ValueRef] = field(default_factory=list)
+    exercises: list[exercises.Exercise] = field(default_factory=list)
+    fields: list[worksheet.FormField] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -199,6 +201,70 @@ def _remove_keep_tail(parent: etree.Element, child: etree.Element) -> None:
     parent.remove(child)
 
 
+class _ExerciseTreeprocessor(Treeprocessor):
+    """Fills the placeholders of :func:`workbook.exercises.parse` with the components."""
+
+    def __init__(self, md: markdown.Markdown, ext: BookExtension, slots: list) -> None:
+        super().__init__(md)
+        self.ext = ext
+        self.slots = slots
+
+    def run(self, root: etree.Element) -> None:
+        level = 1
+        height = type_area(self.ext.context.fmt)[1]
+        fields = self.ext.result.fields
+        notes = 0
+        for index, element in enumerate(list(root)):
+            if re.fullmatch(r"h[1-6]", element.tag):
+                level = int(element.tag[1])
+            slot = element.get("data-slot")
+            if slot is None:
+                continue
+            block = self.slots[int(slot)]
+            if isinstance(block, exercises.Exercise):
+                self._exercise(element, block, min(level + 1, 6), height)
+            else:  # a notes page between exercises
+                notes += 1
+                holder = etree.Element("div")
+                base = f"muistiinpanot-{self.ext.id_prefix}-{notes}"
+                new = worksheet.build_component(holder, block, base, fields, height)
+                new.tail = element.tail
+                root.remove(element)
+                root.insert(index, new)
+
+    def _exercise(
+        self, element: etree.Element, exercise: exercises.Exercise, level: int, height: float
+    ) -> None:
+        del element.attrib["data-slot"]
+        heading = etree.Element(f"h{level}", {"class": "exercise-title", "id": exercise.id})
+        label = etree.SubElement(heading, "span", {"class": "exercise-label"})
+        label.text = exercise.label + "\u00a0"
+        label.tail = exercise.title
+        element.insert(0, heading)
+        number = 0
+        for index, child in enumerate(list(element)):
+            slot = child.get("data-slot")
+            if slot is None:
+                continue
+            block = self.slots[int(slot)]
+            if isinstance(block, exercises.FacilitatorNote):
+                del child.attrib["data-slot"]
+                child.set("class", "facilitator")
+                head = etree.Element("p", {"class": "facilitator-label"})
+                head.text = "Ohjaajalle"
+                child.insert(0, head)
+                continue
+            number += 1
+            holder = etree.Element("div")
+            base = f"tehtava-{exercise.number}-{number}"
+            new = worksheet.build_component(
+                holder, block, base, self.ext.result.fields, height, exercise
+            )
+            new.tail = child.tail
+            element.remove(child)
+            element.insert(index, new)
+
+
 class BookExtension(Extension):
     """The book's own Markdown syntax and post-processing."""
 
@@ -207,12 +273,14 @@ class BookExtension(Extension):
         id_prefix: str,
         hyphenator: Hyphenator | None,
         context: figures.BlockContext | None = None,
+        slots: list | None = None,
     ) -> None:
         super().__init__()
         self.id_prefix = id_prefix
         self.hyphenator = hyphenator
         self.context = context or figures.BlockContext(EMPTY_MANIFEST, PageFormat())
         self.result = Markup(html="")
+        self.slots = slots or []
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         figures.register(md, self.context, self.result.figures)
@@ -224,6 +292,7 @@ class BookExtension(Extension):
             186,
         )
         md.inlinePatterns.register(_PageRefPattern(PAGEREF_RE, md), "pageref", 185)
+        md.treeprocessors.register(_ExerciseTreeprocessor(md, self, self.slots), "exercises", 5)
         md.treeprocessors.register(_BookTreeprocessor(md, self), "workbook", 1)
 
 
@@ -233,14 +302,22 @@ def convert(
     id_prefix: str,
     hyphenator: Hyphenator | None,
     context: figures.BlockContext | None = None,
+    first_exercise: int = 1,
 ) -> Markup:
-    """Convert a chapter body to HTML and collect its headings, links, footnotes, figures."""
-    book = BookExtension(id_prefix, hyphenator, context)
+    """Convert a chapter body to HTML and collect its headings, links, footnotes, figures
+    and exercises (numbered from *first_exercise*).
+
+    Raises :class:`workbook.exercises.ExerciseSyntaxError` (line counted in *source*)
+    on a bad ``:::`` block.
+    """
+    parsed = exercises.parse(source, first_number=first_exercise, id_prefix=id_prefix)
+    book = BookExtension(id_prefix, hyphenator, context, parsed.slots)
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, book],
         extension_configs={"footnotes": {"UNIQUE_IDS": True}},
         output_format="html",
     )
-    html = md.convert(source)
+    html = md.convert(parsed.text)
     book.result.html = html
+    book.result.exercises = parsed.exercises
     return book.result

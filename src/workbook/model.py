@@ -15,12 +15,14 @@ from .config import Project
 from .content import SourceChapter
 from .datablocks import Numbering, number_blocks
 from .errors import WorkbookError
+from .exercises import Exercise, ExerciseSyntaxError
 from .figures import BlockContext, FigureUse
 from .hyphenation import Hyphenator
 from .illustrations import EMPTY_MANIFEST, Manifest, Placement
 from .markup import Heading, Markup, convert
 from .survey import NO_SURVEYS, Surveys
 from .typography import finnish_text
+from .worksheet import FormField
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Chapter:
     figures: tuple[str, ...] = ()  # illustration ids in order of appearance
     opener: str | None = None  # id of the chapter-opener illustration
     charts: tuple[str, ...] = ()  # data set ids drawn as charts
+    exercises: tuple[Exercise, ...] = ()
+    fields: tuple[FormField, ...] = ()  # the e-version's form fields, in reading order
 
     @property
     def label(self) -> str:
@@ -83,6 +87,16 @@ class Book:
         return [ident for chapter in self.chapters for ident in chapter.charts]
 
     @property
+    def exercises(self) -> list[Exercise]:
+        """Every exercise, in book order (numbered 1, 2, ... across chapters)."""
+        return [exercise for chapter in self.chapters for exercise in chapter.exercises]
+
+    @property
+    def fields(self) -> list[FormField]:
+        """The e-version's form fields, in reading order."""
+        return [f for chapter in self.chapters for f in chapter.fields]
+
+    @property
     def illustrations(self) -> list[str]:
         """Ids of the illustrations the chapters place, in book order."""
         return [ident for chapter in self.chapters for ident in chapter.figures]
@@ -109,8 +123,20 @@ def assemble(
     number = 0
     numbers = number_blocks((s.body for s in sources), surveys)
     context = BlockContext(manifest, project.config.format, surveys, numbers)
+    exercises = 0
     for source in sources:
-        markup = convert(source.body, id_prefix=source.slug, hyphenator=hyphenator, context=context)
+        try:
+            markup = convert(
+                source.body,
+                id_prefix=source.slug,
+                hyphenator=hyphenator,
+                context=context,
+                first_exercise=exercises + 1,
+            )
+        except ExerciseSyntaxError as exc:
+            line = source.body_line + exc.line - 1 if exc.line is not None else None
+            raise WorkbookError(exc.message, path=source.path, line=line, hint=exc.hint) from None
+        exercises += len(markup.exercises)
         illustrations = [u for u in markup.figures if u.kind == "illustration"]
         opener = _check_figures(source, illustrations, manifest, placed)
         _check_data_blocks(source, markup, surveys, placed)
@@ -129,6 +155,8 @@ def assemble(
             figures=tuple(use.id for use in illustrations),
             opener=opener,
             charts=tuple(use.id for use in markup.figures if use.kind == "kuvio"),
+            exercises=tuple(markup.exercises),
+            fields=tuple(markup.fields),
         )
         for anchor in [chapter.id, *(h.id for h in markup.headings)]:
             if anchor in owner:
