@@ -11,7 +11,9 @@ Screen edition (PDF/UA-1): running heads and folios become artifacts (WeasyPrint
 tags them as spans under an orphan structure element, upstream issue #1836),
 every link annotation gets a description a screen reader can speak, and an
 illustration with its caption becomes ``Div[Figure, Caption]`` (WeasyPrint
-leaves ``<figure>`` as nested NonStruct elements).
+leaves ``<figure>`` as nested NonStruct elements), and the exercises' form
+fields get well-formed radio groups, accessible names and Form elements in the
+reading order (:mod:`workbook.forms`).
 
 The result is saved with a content-derived document ID, so the same input gives
 the same bytes.
@@ -30,6 +32,7 @@ from pikepdf import Array, Dictionary, Name, NumberTree, Operator
 
 from .colour import OutputProfile
 from .config import PageFormat
+from .forms import finish_forms
 from .model import Book
 from .variants import Variant
 
@@ -63,6 +66,7 @@ def finish(
         if variant.tagged:
             tag_footnotes(pdf)
             tag_figures(pdf)
+            finish_forms(pdf, book.fields)
             prune_empty_groups(pdf)
             merge_page_continuations(pdf, splits or {})
             artifact_orphan_content(pdf)  # after merging: repeated table headers too

@@ -189,7 +189,7 @@ def _continuum(parent, item: LinePlacement, names: _Fields, context: str, _heigh
         for mark in item.marks:
             track = _el(row, "div", "wb-track")
             _el(track, "span", "wb-mark-label", mark)
-            points = _el(track, "span", "wb-points")
+            points = _el(track, "div", "wb-points")
             options = [f"{mark}: kohta {n}/{item.points}" for n in range(1, item.points + 1)]
             label = (
                 f"{start.rstrip('.')} – {end.rstrip('.')}. {mark}: kohta 1–{item.points} "
