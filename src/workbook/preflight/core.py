@@ -17,7 +17,7 @@ from ..checks import CheckResult
 from ..config import Project, load_config
 from ..htmlbook import STYLES_DIR
 from ..variants import VARIANTS, Variant
-from . import layout, refs
+from . import forms, layout, refs
 from .facts import PdfFacts, read_facts
 
 
@@ -77,6 +77,7 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
             layout.check_image_bleed(facts),
             checks.check_no_rgb(data),
             checks.check_ink_coverage(data, config.colour.max_ink),
+            forms.check_no_form_fields(data),
         ]
         if variant.pdf_variant and variant.pdf_variant.startswith("pdf/x"):
             results.append(checks.check_output_intent(data))
@@ -88,6 +89,7 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
         results += checks.check_accessibility(data, config.publication.language)
         results.append(refs.check_outline(facts))
         results += refs.check_structure(facts)
+        results += forms.check_form_fields(data)
     return results
 
 
