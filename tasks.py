@@ -16,10 +16,13 @@ DEFAULT_CONFIG = ROOT / "content" / "publication.toml"
 @task(
     help={
         "config": "publication.toml of the book to build (default: content/publication.toml)",
-        "edition": "build only this edition: press or screen (repeatable)",
+        "edition": "build only this edition (repeatable): press, screen, or the A4 workshop "
+        "handout of the exercises, handout (no facilitator notes) or handout-notes",
         "out": "output folder (default: build)",
         "strict": "treat warnings as errors",
         "check": "run the preflight checks afterwards (default: yes; --no-check skips them)",
+        "handout": "also build the A4 workshop handouts of the exercises (with and without "
+        "the facilitator notes)",
     },
     iterable=["edition"],
 )
@@ -30,16 +33,19 @@ def build(
     out: str = "build",
     strict: bool = False,
     check: bool = True,
+    handout: bool = False,
 ) -> None:
     """Build the press PDF and the accessible e-PDF into build/, then preflight them.
 
     Editions whose inputs did not change are not rebuilt; the others render in
-    parallel.
+    parallel. --handout adds the exercises alone on A4 for a workshop.
     """
     from workbook import freshness
-    from workbook.variants import VARIANTS
+    from workbook.variants import DEFAULT_EDITIONS, HANDOUTS
 
-    names = list(edition or VARIANTS)
+    names = list(edition or DEFAULT_EDITIONS)
+    if handout:
+        names += [name for name in HANDOUTS if name not in names]
     path, out_dir = Path(config), Path(out)
     if not freshness.stale_editions(path, out_dir, names) and (
         not check or freshness.preflight_fresh(path, out_dir, names, strict)

@@ -31,7 +31,7 @@ from .palette import Palette, load_palette
 from .pdf import render_pdf, write_atomic
 from .postprocess import finish
 from .survey import load_surveys
-from .variants import VARIANTS, Variant
+from .variants import DEFAULT_EDITIONS, VARIANTS, Variant
 
 Report = Callable[[str], None]
 
@@ -82,9 +82,9 @@ def load_book(config_path: Path, resources: Resources = DEFAULT_RESOURCES) -> Bo
 
 
 def select_variants(names: Sequence[str] | None) -> list[Variant]:
-    """Variants by name (all when *names* is empty)."""
+    """Variants by name (the default editions when *names* is empty)."""
     if not names:
-        return list(VARIANTS.values())
+        return [VARIANTS[n] for n in DEFAULT_EDITIONS]
     unknown = [n for n in names if n not in VARIANTS]
     if unknown:
         raise WorkbookError(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .colour import OutputProfile
 from .config import PageFormat
@@ -20,7 +21,6 @@ from .variants import Variant
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = REPO_ROOT / "templates"
 STYLES_DIR = REPO_ROOT / "styles"
-BOOK_TEMPLATE = "book.html.j2"
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,19 @@ def environment(resources: Resources) -> Environment:
     )
 
 
+_PAGEREF_RE = re.compile(r'<a class="pageref" href="#([^"]+)">s\.\xa0</a>')
+
+
+def chapter_refs(html: str, book: Book) -> str:
+    """Page references as chapter references ("luku 6"): a handout has no book pages."""
+
+    def chapter(match: re.Match[str]) -> str:
+        target = book.targets[match[1]].chapter
+        return f"luku\xa0{target.label}" if target.label else escape(target.title)
+
+    return _PAGEREF_RE.sub(chapter, html)
+
+
 def render_html(
     book: Book,
     variant: Variant,
@@ -111,12 +124,15 @@ def render_html(
     inline_css = (
         colour_profile_css(profile)
         + palette.css(variant.colour_space)
-        + page_css(config.format, variant)
+        + page_css(variant.page or config.format, variant)
         + illustration_css(config.format, variant)
         + exercise_css()
     )
+    chapters = [(c, Markup(c.html)) for c in book.chapters]
+    if variant.kind == "handout":
+        chapters = [(c, Markup(chapter_refs(c.html, book))) for c in book.chapters if c.exercises]
     try:
-        template = environment(resources).get_template(BOOK_TEMPLATE)
+        template = environment(resources).get_template(variant.template)
         return template.render(
             book=book,
             pub=config.publication,
@@ -124,10 +140,10 @@ def render_html(
             variant=variant,
             stylesheets=stylesheets,
             inline_css=Markup(inline_css),
-            chapters=[(c, Markup(c.html)) for c in book.chapters],
+            chapters=chapters,
         )
     except TemplateError as exc:
-        path = resources.templates / (getattr(exc, "name", None) or BOOK_TEMPLATE)
+        path = resources.templates / (getattr(exc, "name", None) or variant.template)
         raise WorkbookError(
             f"template error: {exc.message}",
             path=path,

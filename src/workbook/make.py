@@ -16,7 +16,7 @@ from . import freshness
 from .build import BuildResult, build
 from .errors import display_path
 from .preflight import Preflight, check_publication
-from .variants import VARIANTS
+from .variants import DEFAULT_EDITIONS
 
 
 @dataclass
@@ -45,7 +45,7 @@ def make(
 
     *verify* False writes without any checks (watch mode's quick preview).
     """
-    names = list(editions) if editions else list(VARIANTS)
+    names = list(editions) if editions else list(DEFAULT_EDITIONS)
     digest = freshness.inputs_digest(config_path, out_dir)
     stale = freshness.stale_editions(config_path, out_dir, names, digest)
     outcome = MakeResult(built=stale, up_to_date=[n for n in names if n not in stale])

@@ -2,6 +2,8 @@
 
 Like WeasyPrint's own PDF variant registry: a name maps to frozen settings that
 the HTML, PDF and check stages read. Adding an edition means adding an entry.
+The press PDF and the e-version are built by default; the A4 workshop handouts
+(``handout``, ``handout-notes``) when asked for.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from .config import Margins, PageFormat
 from .palette import ColourSpace
 
 
@@ -27,6 +30,11 @@ class Variant:
     pdf_variant: str | None  # WeasyPrint's pdf_variant
     isbn_kind: Literal["print", "pdf"]
     tagged: bool  # PDF/UA: structure tree, artifacts, link descriptions
+    kind: Literal["book", "handout"] = "book"  # the whole book, or its exercises alone
+    default: bool = True  # built by a plain ``invoke build``
+    page: PageFormat | None = None  # page size and margins of its own (else the book's)
+    facilitator_notes: bool = True  # print the exercises' notes for facilitators
+    template: str = "book.html.j2"
 
     def filename(self, slug: str) -> str:
         """Output file name, e.g. ``asiakaspalvelu-press.pdf``."""
@@ -61,4 +69,41 @@ SCREEN = Variant(
     tagged=True,
 )
 
-VARIANTS: MappingProxyType[str, Variant] = MappingProxyType({v.name: v for v in (PRESS, SCREEN)})
+# Workshop handouts: the exercises alone on A4, for a facilitator to print out.
+A4_HANDOUT = PageFormat(
+    trim="A4", bleed=0.0, margins=Margins(top=18, bottom=20, inner=20, outer=20)
+)
+_HANDOUT = {
+    "stylesheets": ("book.css", "screen.css", "handout.css"),
+    "colour_space": "srgb",
+    "bleed": False,
+    "pad_to_binding": False,
+    "keep_links": False,
+    "pdf_variant": None,
+    "isbn_kind": "pdf",
+    "tagged": False,
+    "kind": "handout",
+    "default": False,
+    "page": A4_HANDOUT,
+    "template": "handout.html.j2",
+}
+HANDOUT = Variant(
+    name="handout",
+    description="the exercises alone on A4 for a workshop, without the facilitator notes",
+    facilitator_notes=False,
+    **_HANDOUT,
+)
+HANDOUT_NOTES = Variant(
+    name="handout-notes",
+    description="the exercises alone on A4 for a workshop, with the facilitator notes",
+    facilitator_notes=True,
+    **_HANDOUT,
+)
+
+VARIANTS: MappingProxyType[str, Variant] = MappingProxyType(
+    {v.name: v for v in (PRESS, SCREEN, HANDOUT, HANDOUT_NOTES)}
+)
+DEFAULT_EDITIONS: tuple[str, ...] = tuple(v.name for v in VARIANTS.values() if v.default)
+"""What ``invoke build`` builds when no edition is named: the press and e-version."""
+HANDOUTS: tuple[str, ...] = tuple(v.name for v in VARIANTS.values() if v.kind == "handout")
+"""What ``invoke build --handout`` adds."""

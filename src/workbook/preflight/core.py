@@ -16,7 +16,7 @@ from .. import checks
 from ..checks import CheckResult
 from ..config import Project, load_config
 from ..htmlbook import STYLES_DIR
-from ..variants import VARIANTS, Variant
+from ..variants import DEFAULT_EDITIONS, VARIANTS, Variant
 from . import forms, layout, refs
 from .facts import PdfFacts, read_facts
 
@@ -56,6 +56,12 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
     fmt = config.format
     data = facts.data
     reader = PdfReader(BytesIO(data))
+    if variant.kind == "handout":
+        return [
+            checks.check_fonts(reader, STYLES_DIR / "book.css"),
+            layout.check_page_size(facts, variant.page or fmt),
+            forms.check_no_form_fields(data),
+        ]
     results: list[CheckResult] = []
     if variant.bleed:
         results.append(checks.check_boxes(reader, fmt))
@@ -119,7 +125,7 @@ def run_preflight(
     """
     project = load_config(config_path)
     slug = project.config.publication.slug
-    chosen = [VARIANTS[name] for name in editions] if editions else list(VARIANTS.values())
+    chosen = [VARIANTS[name] for name in editions or DEFAULT_EDITIONS]
     reports = []
     for variant in chosen:
         path = out_dir / variant.filename(slug)

@@ -107,7 +107,7 @@ def _bad_radio_groups(acroform: Dictionary) -> list[str]:
         if "/Opt" in field and len(field.Opt) != len(kids):
             problems.append(f"radio group {name}: {len(field.Opt)} options, {len(kids)} buttons")
         states = [
-            {str(k) for k in kid.get("/AP", {}).get("/N", {}).keys()} - {"/Off"} for kid in kids
+            {str(k) for k in kid.get("/AP", {}).get("/N", {})} - {"/Off"} for kid in kids
         ]
         if any(len(s) != 1 for s in states) or len(set().union(*states)) != len(kids):
             problems.append(f"radio group {name}: each button needs one 'on' state of its own")

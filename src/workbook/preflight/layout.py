@@ -13,6 +13,7 @@ from collections import Counter
 
 from ..checks import CheckResult
 from ..config import PageFormat
+from ..postprocess import PT_PER_MM
 from .facts import PageFacts, PdfFacts, Rect
 
 MM = 72 / 25.4
@@ -300,3 +301,27 @@ def check_image_bleed(facts: PdfFacts) -> CheckResult:
 
 def _areas(number: int, words) -> list[tuple[int, float, float, float, float]]:
     return [(number, *w.rect) for w in words]
+
+
+def check_page_size(facts: PdfFacts, fmt: PageFormat) -> CheckResult:
+    """Every page is the format's trim size (an edition without bleed), and none is empty."""
+    width, height = (v * PT_PER_MM for v in fmt.trim)
+    wrong = [
+        p.number
+        for p in facts.pages
+        if abs(p.size[0] - width) > 0.5 or abs(p.size[1] - height) > 0.5
+    ]
+    empty = [p.number for p in facts.pages if not p.words]
+    problems = []
+    if wrong:
+        problems.append(f"pages not {fmt.trim[0]:g} x {fmt.trim[1]:g} mm: {wrong[:5]}")
+    if empty:
+        problems.append(f"pages without text: {empty[:5]}")
+    return result(
+        "page-size",
+        not problems,
+        "; ".join(problems)
+        or f"{len(facts.pages)} pages, all {fmt.trim[0]:g} x {fmt.trim[1]:g} mm with text",
+        "every page has the edition's size and something on it",
+        sorted(set(wrong + empty)),
+    )
