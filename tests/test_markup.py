@@ -32,6 +32,7 @@ def test_heading_ids_explicit_and_generated():
     assert [(h.level, h.id) for h in result.headings] == [
         (2, "toinen"),
         (3, "ominaisuudet-alaotsikko-ilman-tunnusta"),
+        (4, "pieni-tehtava"),  # an exercise's heading, one below the section's
     ]
 
 
