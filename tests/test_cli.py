@@ -38,6 +38,16 @@ def invoke(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
             {"01-olemassa.md": chapter("A", "x")},
             "chapter '02-puuttuu.md' listed in the config does not exist",
         ),
+        (
+            "valid",
+            {"01-a.md": chapter("A", "::: tehtävä T\n::: rivit -2\n:::\n:::")},
+            "01-a.md:6: '::: rivit': line count must be a whole number from 1 to 40",
+        ),
+        (
+            "valid",
+            {"01-a.md": chapter("A", "::: tehtävä T\n::: asteikko\n- Väite\n")},
+            "01-a.md:6: '::: asteikko' is not closed",
+        ),
     ],
 )
 def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, config, chapters, expected):

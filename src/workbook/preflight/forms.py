@@ -106,9 +106,7 @@ def _bad_radio_groups(acroform: Dictionary) -> list[str]:
             problems.append(f"radio group {name}: a button is also listed as a field")
         if "/Opt" in field and len(field.Opt) != len(kids):
             problems.append(f"radio group {name}: {len(field.Opt)} options, {len(kids)} buttons")
-        states = [
-            {str(k) for k in kid.get("/AP", {}).get("/N", {})} - {"/Off"} for kid in kids
-        ]
+        states = [{str(k) for k in kid.get("/AP", {}).get("/N", {})} - {"/Off"} for kid in kids]
         if any(len(s) != 1 for s in states) or len(set().union(*states)) != len(kids):
             problems.append(f"radio group {name}: each button needs one 'on' state of its own")
     return problems
