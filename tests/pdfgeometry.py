@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pikepdf
 
 MM_PER_PT = 25.4 / 72
+_DEVICE_SPACES = {"k": "/DeviceCMYK", "rg": "/DeviceRGB", "g": "/DeviceGray"}
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,8 @@ def shapes(page: pikepdf.Page) -> list[Shape]:
     left = float(page.MediaBox[0])
     ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
     stack = []
-    fill: tuple[float, ...] = (0.0,)
-    space = "/DeviceGray"
-    stroke: tuple[float, ...] = (0.0,)
-    stroke_space = "/DeviceGray"
+    # the current fill and stroke colours: (colour space, components)
+    colour = {"fill": ("/DeviceGray", (0.0,)), "stroke": ("/DeviceGray", (0.0,))}
     subpaths: list[tuple[list[tuple[float, float]], bool]] = []
     found: list[Shape] = []
 
@@ -69,32 +68,19 @@ def shapes(page: pikepdf.Page) -> list[Shape]:
     for operands, operator in pikepdf.parse_content_stream(page):
         op = str(operator)
         values = _numbers(operands)
+        target = "stroke" if op.isupper() else "fill"
         if op == "q":
-            stack.append((ctm, fill, space, stroke, stroke_space))
+            stack.append((ctm, dict(colour)))
         elif op == "Q":
-            ctm, fill, space, stroke, stroke_space = stack.pop()
+            ctm, colour = stack.pop()
         elif op == "cm":
             ctm = _multiply(values, ctm)
-        elif op == "cs":
-            space = str(operands[0])
-        elif op in ("scn", "sc"):
-            fill = tuple(values)
-        elif op == "k":
-            fill, space = tuple(values), "/DeviceCMYK"
-        elif op == "rg":
-            fill, space = tuple(values), "/DeviceRGB"
-        elif op == "g":
-            fill, space = tuple(values), "/DeviceGray"
-        elif op == "CS":
-            stroke_space = str(operands[0])
-        elif op in ("SCN", "SC"):
-            stroke = tuple(values)
-        elif op == "K":
-            stroke, stroke_space = tuple(values), "/DeviceCMYK"
-        elif op == "RG":
-            stroke, stroke_space = tuple(values), "/DeviceRGB"
-        elif op == "G":
-            stroke, stroke_space = tuple(values), "/DeviceGray"
+        elif op.lower() == "cs":
+            colour[target] = (str(operands[0]), colour[target][1])
+        elif op.lower() in ("scn", "sc"):
+            colour[target] = (colour[target][0], tuple(values))
+        elif op.lower() in _DEVICE_SPACES:
+            colour[target] = (_DEVICE_SPACES[op.lower()], tuple(values))
         elif op == "re":
             x, y, w, h = values
             corners = [point(x, y), point(x + w, y), point(x + w, y + h), point(x, y + h)]
@@ -106,7 +92,7 @@ def shapes(page: pikepdf.Page) -> list[Shape]:
             path, curved = subpaths[-1]
             subpaths[-1] = (path + pts, curved or op != "l")
         elif op in ("f", "F", "f*", "B", "B*", "b", "b*", "S", "s"):
-            stroked = op in ("S", "s")
+            space, components = colour["stroke" if op in ("S", "s") else "fill"]
             for path, curved in subpaths:
                 xs = [p[0] for p in path]
                 ys = [p[1] for p in path]
@@ -117,8 +103,8 @@ def shapes(page: pikepdf.Page) -> list[Shape]:
                         (max(xs) - left) * MM_PER_PT,
                         (top - min(ys)) * MM_PER_PT,
                         curved,
-                        stroke if stroked else fill,
-                        stroke_space if stroked else space,
+                        components,
+                        space,
                     )
                 )
             subpaths = []

@@ -481,3 +481,26 @@ def test_preflight_passes_on_the_sample(press):
     results = preflight.all_results()
     assert [(r.name, r.measured) for r in results if r.status != "pass"] == []
     assert len(results) >= 35
+
+
+def test_sample_workbook_uses_every_exercise_component(built):
+    kinds = {block.kind for exercise in built.book.exercises for block in exercise.blocks}
+    assert kinds >= {"rivit", "tarkistuslista", "asteikko", "jana", "analyysi", "ohjaajalle"}
+    html = "".join(chapter.html for chapter in built.book.chapters)
+    assert "wb-notes-viivat" in html and "wb-notes-pisteet" in html  # both notes pages
+    assert [e.number for e in built.book.exercises] == list(range(1, 9))
+
+
+def test_sample_form_rows_stay_on_one_page(screen):
+    """A rating row, a line to mark and a checklist item never break across pages."""
+    with pikepdf.open(screen) as pdf:
+        page_of = {page.obj.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+        rows: dict[str, set[int]] = {}
+        for field in pdf.Root.AcroForm.Fields:
+            name = str(field.T)
+            widgets = list(field.Kids) if "/Kids" in field else [field]
+            row = name.removesuffix("-maara")  # a checklist item's count goes with its box
+            rows.setdefault(row, set()).update(page_of[w.P.objgen] for w in widgets)
+    split = {name: pages for name, pages in rows.items() if len(pages) > 1}
+    assert not split, split
+

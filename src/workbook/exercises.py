@@ -238,17 +238,7 @@ def parse(body: str, *, first_number: int = 1, id_prefix: str = "tehtava") -> Pa
                 parsed.exercises.append(done)
                 parsed.slots.append(done)
                 index = len(parsed.slots) - 1
-                out.extend(
-                    [
-                        "",
-                        f'<div class="exercise" data-slot="{index}" markdown="1">',
-                        "",
-                        *exercise.out,
-                        "",
-                        "</div>",
-                        "",
-                    ]
-                )
+                out.extend(_html_block("exercise", index, exercise.out))
                 exercise = None
             else:
                 raise ExerciseSyntaxError(
@@ -322,18 +312,14 @@ def parse(body: str, *, first_number: int = 1, id_prefix: str = "tehtava") -> Pa
 def _slot(parsed: Parsed, block: Block, leaf: _Open) -> list[str]:
     parsed.slots.append(block)
     index = len(parsed.slots) - 1
-    kind = block.kind
     if isinstance(block, FacilitatorNote):
-        return [
-            "",
-            f'<div class="{kind}" data-slot="{index}" markdown="1">',
-            "",
-            *leaf.body,
-            "",
-            "</div>",
-            "",
-        ]
+        return _html_block(block.kind, index, leaf.body)
     return ["", f'<div class="wb-slot" data-slot="{index}" markdown="1"></div>', ""]
+
+
+def _html_block(cls: str, slot: int, body: list[str]) -> list[str]:
+    """A ``<div markdown="1">`` around *body*, for Python-Markdown's md_in_html."""
+    return ["", f'<div class="{cls}" data-slot="{slot}" markdown="1">', "", *body, "", "</div>", ""]
 
 
 def _title_and_id(args: str, line: int) -> tuple[str, str]:
@@ -432,141 +418,150 @@ def _split_labels(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split("|") if part.strip())
 
 
-def _component(leaf: _Open) -> Block:
-    """The typed component of a closed block (raises on bad parameters)."""
-    name = leaf.name
-    if name == NOTE:
-        _arguments(leaf, {})
-        if not any(line.strip() for line in leaf.body):
-            raise ExerciseSyntaxError(
-                "'::: ohjaajalle' is empty", line=leaf.line, hint="write the note inside the block"
-            )
-        return FacilitatorNote()
-    if name == "rivit":
-        positional, named = _arguments(leaf, {"korkeus": "mm"})
-        if "korkeus" in named:
-            text = named["korkeus"].removesuffix("mm").strip()
-            height = _int(leaf, text, "korkeus (mm)", 9, MAX_LINES * 9)
-            lines = max(1, round(height / LINE_SPACING_MM))
-        elif positional:
-            lines = _int(leaf, positional[0], "line count", 1, MAX_LINES)
-        else:
-            raise ExerciseSyntaxError(
-                "'::: rivit' needs a line count",
-                line=leaf.line,
-                hint="e.g. '::: rivit 4' or '::: rivit korkeus=40mm'",
-            )
-        prompt = " ".join(line.strip() for line in leaf.body if line.strip())
-        return WriteIn(lines=lines, prompt=prompt)
-    if name == "tarkistuslista":
-        _, named = _arguments(leaf, {"sarake": "text"})
-        groups: list[ChecklistGroup] = []
-        title, current = "", []
-        for offset, line in enumerate(leaf.body, start=1):
-            if not line.strip():
-                continue
-            match = _ITEM_RE.match(line)
-            if match:
-                current.append(match[1])
-                continue
-            if current or title:
-                if not current:
-                    raise ExerciseSyntaxError(
-                        f"checklist group '{title}' has no items",
-                        line=leaf.line + offset - 1,
-                        hint="put '- item' lines under each group title",
-                    )
-                groups.append(ChecklistGroup(title, tuple(current)))
-            title, current = line.strip(), []
-        if current:
-            groups.append(ChecklistGroup(title, tuple(current)))
-        elif title:
-            raise ExerciseSyntaxError(
-                f"checklist group '{title}' has no items",
-                line=leaf.line,
-                hint="put '- item' lines under each group title",
-            )
-        _need_items(leaf, groups, "items", "- asiakkaiden tarpeiden tunnistaminen")
-        return Checklist(groups=tuple(groups), count=named.get("sarake", ""))
-    if name == "asteikko":
-        positional, named = _arguments(leaf, {"alku": "text", "loppu": "text", "otsikko": "text"})
-        labels: tuple[str, ...] = ()
-        if positional:
-            spec = " ".join(positional)
-            if match := _RANGE_RE.match(spec):
-                low, high = int(match[1]), int(match[2])
-                if not 0 <= low < high <= low + 10:
-                    raise ExerciseSyntaxError(
-                        f"'::: asteikko {spec}': a scale runs upwards over 2 to 11 steps",
-                        line=leaf.line,
-                        hint="e.g. '::: asteikko 1-5'",
-                    )
-                labels = tuple(str(n) for n in range(low, high + 1))
-            else:
-                labels = _split_labels(spec)
-        if len(labels) < 2:
-            raise ExerciseSyntaxError(
-                "'::: asteikko' needs a scale: at least two labels",
-                line=leaf.line,
-                hint="e.g. '::: asteikko 1-5 alku=heikko loppu=erinomainen' "
-                "or '::: asteikko \"Ei koskaan | Joskus | Usein\"'",
-            )
-        items, others = _items(leaf)
-        _no_others(leaf, others, "- Asiakastyytyväisyys")
-        _need_items(leaf, items, "statements", "- Asiakastyytyväisyys")
-        return RatingScale(
-            labels=labels,
-            statements=tuple(text for _, text in items),
-            low=named.get("alku", ""),
-            high=named.get("loppu", ""),
-            heading=named.get("otsikko", "Väittämä"),
+def _note(leaf: _Open) -> Block:
+    _arguments(leaf, {})
+    if not any(line.strip() for line in leaf.body):
+        raise ExerciseSyntaxError(
+            "'::: ohjaajalle' is empty", line=leaf.line, hint="write the note inside the block"
         )
-    if name == "jana":
-        _, named = _arguments(leaf, {"kohdat": "number", "merkit": "text"})
-        points = _int(leaf, named.get("kohdat", "7"), "kohdat", 3, 11)
-        marks = _split_labels(named.get("merkit", "Nyt"))
-        if not 1 <= len(marks) <= 2:
-            raise ExerciseSyntaxError(
-                f"'::: jana': merkit names one or two marks, not {len(marks)}",
-                line=leaf.line,
-                hint='e.g. merkit="Nyt | Tavoite"',
-            )
-        rows = []
-        for offset, line in enumerate(leaf.body, start=1):
-            if not line.strip():
-                continue
-            text = _ITEM_RE.match(line)[1] if _ITEM_RE.match(line) else line.strip()
-            ends = _split_labels(text)
-            if len(ends) != 2:
+    return FacilitatorNote()
+
+
+def _write_in(leaf: _Open) -> Block:
+    positional, named = _arguments(leaf, {"korkeus": "mm"})
+    if "korkeus" in named:
+        text = named["korkeus"].removesuffix("mm").strip()
+        height = _int(leaf, text, "korkeus (mm)", 9, MAX_LINES * 9)
+        lines = max(1, round(height / LINE_SPACING_MM))
+    elif positional:
+        lines = _int(leaf, positional[0], "line count", 1, MAX_LINES)
+    else:
+        raise ExerciseSyntaxError(
+            "'::: rivit' needs a line count",
+            line=leaf.line,
+            hint="e.g. '::: rivit 4' or '::: rivit korkeus=40mm'",
+        )
+    prompt = " ".join(line.strip() for line in leaf.body if line.strip())
+    return WriteIn(lines=lines, prompt=prompt)
+
+
+def _checklist(leaf: _Open) -> Block:
+    _, named = _arguments(leaf, {"sarake": "text"})
+    groups: list[ChecklistGroup] = []
+    title, current = "", []
+    for offset, line in enumerate(leaf.body, start=1):
+        if not line.strip():
+            continue
+        match = _ITEM_RE.match(line)
+        if match:
+            current.append(match[1])
+            continue
+        if current or title:
+            if not current:
                 raise ExerciseSyntaxError(
-                    "a line of '::: jana' needs its two ends, 'start | end'",
-                    line=leaf.line + offset,
-                    hint="e.g. 'Tieto kulkee sattumanvaraisesti. | Tieto kulkee ajoissa kaikille.'",
+                    f"checklist group '{title}' has no items",
+                    line=leaf.line + offset - 1,
+                    hint="put '- item' lines under each group title",
                 )
-            rows.append((ends[0], ends[1]))
-        _need_items(leaf, rows, "lines", "alkupää | loppupää")
-        return LinePlacement(rows=tuple(rows), points=points, marks=marks)
-    if name == "analyysi":
-        _, named = _arguments(leaf, {"sarakkeet": "text", "rivit": "number", "otsikko": "text"})
-        columns = _split_labels(named.get("sarakkeet", "Vahvuudet (+) | Heikkoudet (–)"))
-        if len(columns) != 2:
-            raise ExerciseSyntaxError(
-                f"'::: analyysi' has two columns, not {len(columns)}",
-                line=leaf.line,
-                hint='e.g. sarakkeet="Tukee (+) | Haittaa (–)"',
-            )
-        lines = _int(leaf, named.get("rivit", "3"), "rivit", 1, 12)
-        items, others = _items(leaf)
-        _no_others(leaf, others, "- Aineiston valinta")
-        _need_items(leaf, items, "rows", "- Aineiston valinta")
-        return Analysis(
-            rows=tuple(text for _, text in items),
-            columns=(columns[0], columns[1]),
-            lines=lines,
-            heading=named.get("otsikko", "Vaihe"),
+            groups.append(ChecklistGroup(title, tuple(current)))
+        title, current = line.strip(), []
+    if current:
+        groups.append(ChecklistGroup(title, tuple(current)))
+    elif title:
+        raise ExerciseSyntaxError(
+            f"checklist group '{title}' has no items",
+            line=leaf.line,
+            hint="put '- item' lines under each group title",
         )
-    # muistiinpanot
-    positional, named = _arguments(leaf, {"tyyli": "viivat|pisteet"})
+    _need_items(leaf, groups, "items", "- asiakkaiden tarpeiden tunnistaminen")
+    return Checklist(groups=tuple(groups), count=named.get("sarake", ""))
+
+
+def _scale(leaf: _Open) -> Block:
+    positional, named = _arguments(leaf, {"alku": "text", "loppu": "text", "otsikko": "text"})
+    labels: tuple[str, ...] = ()
+    if positional:
+        spec = " ".join(positional)
+        if match := _RANGE_RE.match(spec):
+            low, high = int(match[1]), int(match[2])
+            if not 0 <= low < high <= low + 10:
+                raise ExerciseSyntaxError(
+                    f"'::: asteikko {spec}': a scale runs upwards over 2 to 11 steps",
+                    line=leaf.line,
+                    hint="e.g. '::: asteikko 1-5'",
+                )
+            labels = tuple(str(n) for n in range(low, high + 1))
+        else:
+            labels = _split_labels(spec)
+    if len(labels) < 2:
+        raise ExerciseSyntaxError(
+            "'::: asteikko' needs a scale: at least two labels",
+            line=leaf.line,
+            hint="e.g. '::: asteikko 1-5 alku=heikko loppu=erinomainen' "
+            "or '::: asteikko \"Ei koskaan | Joskus | Usein\"'",
+        )
+    items, others = _items(leaf)
+    _no_others(leaf, others, "- Asiakastyytyväisyys")
+    _need_items(leaf, items, "statements", "- Asiakastyytyväisyys")
+    return RatingScale(
+        labels=labels,
+        statements=tuple(text for _, text in items),
+        low=named.get("alku", ""),
+        high=named.get("loppu", ""),
+        heading=named.get("otsikko", "Väittämä"),
+    )
+
+
+def _line(leaf: _Open) -> Block:
+    _, named = _arguments(leaf, {"kohdat": "number", "merkit": "text"})
+    points = _int(leaf, named.get("kohdat", "7"), "kohdat", 3, 11)
+    marks = _split_labels(named.get("merkit", "Nyt"))
+    if not 1 <= len(marks) <= 2:
+        raise ExerciseSyntaxError(
+            f"'::: jana': merkit names one or two marks, not {len(marks)}",
+            line=leaf.line,
+            hint='e.g. merkit="Nyt | Tavoite"',
+        )
+    rows = []
+    for offset, line in enumerate(leaf.body, start=1):
+        if not line.strip():
+            continue
+        text = _ITEM_RE.match(line)[1] if _ITEM_RE.match(line) else line.strip()
+        ends = _split_labels(text)
+        if len(ends) != 2:
+            raise ExerciseSyntaxError(
+                "a line of '::: jana' needs its two ends, 'start | end'",
+                line=leaf.line + offset,
+                hint="e.g. 'Tieto kulkee sattumanvaraisesti. | Tieto kulkee ajoissa kaikille.'",
+            )
+        rows.append((ends[0], ends[1]))
+    _need_items(leaf, rows, "lines", "alkupää | loppupää")
+    return LinePlacement(rows=tuple(rows), points=points, marks=marks)
+
+
+def _analysis(leaf: _Open) -> Block:
+    _, named = _arguments(leaf, {"sarakkeet": "text", "rivit": "number", "otsikko": "text"})
+    columns = _split_labels(named.get("sarakkeet", "Vahvuudet (+) | Heikkoudet (–)"))
+    if len(columns) != 2:
+        raise ExerciseSyntaxError(
+            f"'::: analyysi' has two columns, not {len(columns)}",
+            line=leaf.line,
+            hint='e.g. sarakkeet="Tukee (+) | Haittaa (–)"',
+        )
+    lines = _int(leaf, named.get("rivit", "3"), "rivit", 1, 12)
+    items, others = _items(leaf)
+    _no_others(leaf, others, "- Aineiston valinta")
+    _need_items(leaf, items, "rows", "- Aineiston valinta")
+    return Analysis(
+        rows=tuple(text for _, text in items),
+        columns=(columns[0], columns[1]),
+        lines=lines,
+        heading=named.get("otsikko", "Vaihe"),
+    )
+
+
+def _notes(leaf: _Open) -> Block:
+    _, named = _arguments(leaf, {"tyyli": "viivat|pisteet"})
     style = named.get("tyyli", "viivat")
     if style not in ("viivat", "pisteet"):
         raise ExerciseSyntaxError(
@@ -576,3 +571,19 @@ def _component(leaf: _Open) -> Block:
         )
     title = " ".join(line.strip() for line in leaf.body if line.strip()) or "Muistiinpanoja"
     return NotesPage(title=title, style=style)  # type: ignore[arg-type]
+
+
+_PARSERS = {
+    NOTE: _note,
+    "rivit": _write_in,
+    "tarkistuslista": _checklist,
+    "asteikko": _scale,
+    "jana": _line,
+    "analyysi": _analysis,
+    "muistiinpanot": _notes,
+}
+
+
+def _component(leaf: _Open) -> Block:
+    """The typed component of a closed block (raises on bad parameters)."""
+    return _PARSERS[leaf.name](leaf)
