@@ -119,6 +119,8 @@ def test_screen_fields_have_expected_types_and_names(built):
 def test_screen_checkbox_names_are_not_empty_and_groups_are_well_formed(built):
     with pikepdf.open(_pdf(built, "screen")) as pdf:
         acroform = pdf.Root.AcroForm
+        # viewers draw the buttons' own appearances, not ones redrawn from /MK
+        assert not acroform.get("/NeedAppearances", False)
         listed = {f.objgen for f in acroform.Fields}
         for name, field in terminal_fields(acroform):
             assert str(field.get("/TU", "")).strip(), name
@@ -127,6 +129,7 @@ def test_screen_checkbox_names_are_not_empty_and_groups_are_well_formed(built):
                 assert len(kids) in (3, 5, 7)
                 assert all("/T" not in kid and kid.objgen not in listed for kid in kids)
                 assert len(field.Opt) == len(kids)
+                assert all(str(kid.MK.CA) == "l" for kid in kids)
                 pages = {kid.P.objgen for kid in kids}
                 assert len(pages) == 1, f"{name}: a rating row split across pages"
 

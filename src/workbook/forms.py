@@ -10,7 +10,13 @@ what is changed here:
   AcroForm's ``/Fields``, with the group's name as its ``/T`` (so viewers see
   fields named ``name.name``); kids become plain widgets of their group;
 - a group's accessible name (``/TU``) is the first button's; every field gets
-  the name the book model wrote for it (statement and scale, item, question).
+  the name the book model wrote for it (statement and scale, item, question);
+- ``/NeedAppearances true`` makes viewers that honour it (poppler among them)
+  redraw check boxes and radio buttons from ``/MK``, which has no mark to draw,
+  so a ticked box looked empty; the flag is cleared (every button has its
+  drawn appearances, and viewers draw a text field's appearance as it is
+  typed) and ``/MK /CA`` names the mark (ZapfDingbats check and dot) for any
+  viewer that redraws anyway.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from pikepdf import Array, Dictionary, Name
 from .worksheet import FormField
 
 RADIO_FLAG = 1 << 15
+CHECK_MARK = "4"  # ZapfDingbats: a check mark
+RADIO_MARK = "l"  # ZapfDingbats: a filled circle
 
 
 @dataclass(frozen=True)
@@ -75,14 +83,26 @@ def finish_forms(pdf: pikepdf.Pdf, fields: Iterable[FormField]) -> FormsFixed:
                 for key in ("/T", "/FT", "/V", "/Ff"):
                     if key in kid:
                         del kid[key]
+                _mark(kid, RADIO_MARK)
                 kids_fixed += 1
+        elif field.get("/FT") == Name.Btn:
+            _mark(field, CHECK_MARK)
         wanted = spec.get(str(field.get("/T", "")))
         if wanted is not None and str(field.get("/TU", "")) != wanted.label:
             field.TU = pikepdf.String(wanted.label)
             named += 1
     acroform.Fields = Array(top)
+    acroform.NeedAppearances = False
     hoisted = _hoist_form_elements(pdf)
     return FormsFixed(len(top), hoisted, kids_fixed, named)
+
+
+def _mark(widget: Dictionary, character: str) -> None:
+    """Name the mark a viewer draws when it redraws a button's appearance."""
+    characteristics = widget.get("/MK")
+    if not isinstance(characteristics, Dictionary):
+        characteristics = widget.MK = Dictionary()
+    characteristics.CA = pikepdf.String(character)
 
 
 def _hoist_form_elements(pdf: pikepdf.Pdf) -> int:
