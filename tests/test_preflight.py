@@ -318,3 +318,19 @@ def test_list_numbers_may_hang_in_the_margin(tmp_path):
     )
     config = built_case(tmp_path, items + "\n\n" + PARAGRAPH + "\n\n" + items)
     assert statuses(config)["type-area"] == "pass"
+
+
+def test_thumbnails_of_one_edition_leave_another_with_a_longer_name(tmp_path):
+    """``handout`` page images are not ``handout-notes`` ones (both share the folder)."""
+    from workbook.preflight.report import thumbnails
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 300))
+    pdf.add_blank_page(page_size=(200, 300))
+    pdf.save(tmp_path / "a.pdf")
+    folder = tmp_path / "preflight"
+    notes = thumbnails(tmp_path / "a.pdf", folder, "handout-notes")
+    plain = thumbnails(tmp_path / "a.pdf", folder, "handout")
+    assert plain == ["handout-1.png", "handout-2.png"]
+    assert notes == ["handout-notes-1.png", "handout-notes-2.png"]
+    assert all((folder / name).exists() for name in notes)

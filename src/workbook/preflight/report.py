@@ -10,6 +10,7 @@ outlined.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from html import escape
 from pathlib import Path
@@ -94,15 +95,18 @@ def write_reports(preflight: Preflight, folder: Path) -> tuple[Path, Path]:
 def thumbnails(pdf: Path, folder: Path, name: str) -> list[str]:
     """Page images (``press-01.png`` ...) for the report; their file names in page order."""
     folder.mkdir(parents=True, exist_ok=True)
+    # "handout-01.png" is a page of "handout", "handout-notes-01.png" is not
+    own = re.compile(rf"{re.escape(name)}-\d+\.png")
     for old in folder.glob(f"{name}-*.png"):
-        old.unlink()
+        if own.fullmatch(old.name):
+            old.unlink()
     subprocess.run(
         ["pdftoppm", "-r", str(THUMB_DPI), "-png", str(pdf), str(folder / name)],
         check=True,
         capture_output=True,
         timeout=600,
     )
-    return sorted(p.name for p in folder.glob(f"{name}-*.png"))
+    return sorted(p.name for p in folder.glob(f"{name}-*.png") if own.fullmatch(p.name))
 
 
 _CSS = """
