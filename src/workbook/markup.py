@@ -225,12 +225,9 @@ class _ExerciseTreeprocessor(Treeprocessor):
                 self._exercise(element, block, min(level + 1, 6), height)
             else:  # a notes page between exercises
                 notes += 1
-                holder = etree.Element("div")
                 base = f"muistiinpanot-{self.ext.id_prefix}-{notes}"
-                new = worksheet.build_component(holder, block, base, fields, height)
-                new.tail = element.tail
-                root.remove(element)
-                root.insert(index, new)
+                new = worksheet.build_component(etree.Element("div"), block, base, fields, height)
+                _replace(root, index, new)
 
     def _exercise(
         self, element: etree.Element, exercise: exercises.Exercise, level: int, height: float
@@ -255,14 +252,19 @@ class _ExerciseTreeprocessor(Treeprocessor):
                 child.insert(0, head)
                 continue
             number += 1
-            holder = etree.Element("div")
             base = f"tehtava-{exercise.number}-{number}"
             new = worksheet.build_component(
-                holder, block, base, self.ext.result.fields, height, exercise
+                etree.Element("div"), block, base, self.ext.result.fields, height, exercise
             )
-            new.tail = child.tail
-            element.remove(child)
-            element.insert(index, new)
+            _replace(element, index, new)
+
+
+def _replace(parent: etree.Element, index: int, new: etree.Element) -> None:
+    """Put *new* in place of *parent*'s child at *index* (keeping the text after it)."""
+    old = parent[index]
+    new.tail = old.tail
+    parent.remove(old)
+    parent.insert(index, new)
 
 
 class BookExtension(Extension):

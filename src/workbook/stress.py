@@ -1,5 +1,6 @@
 """A generated stress publication for the benchmark: about 300 pages, 40 illustrations,
-30 tables and 20 charts, written into a folder of build/ (never committed).
+30 tables, 20 charts and 20 exercises (one a chapter, with form fields in the
+e-version), written into a folder of build/ (never committed).
 
 The text is the sample book's own paragraphs in a shuffled order, so hyphenation,
 typography and fonts get real Finnish; illustrations are drawn with Pillow at
@@ -31,9 +32,23 @@ def _paragraphs() -> list[str]:
         body = path.read_text(encoding="utf-8").split("---", 2)[-1]
         for block in body.split("\n\n"):
             block = block.strip()
-            if len(block) > 300 and not block.startswith(("#", "|", "<", "!", ">", "-", "[")):
+            if (
+                len(block) > 300
+                and not block.startswith(("#", "|", "<", "!", ">", "-", "["))
+                and ":::" not in block  # exercise blocks
+            ):
                 found.append(re.sub(r"\[\^\d+\]|\[\[[^\]]*\]\]", "", block))
     return found
+
+
+def _exercise(number: int) -> str:
+    """An exercise with write-in lines, a checklist and a rating scale (form fields)."""
+    return (
+        f"::: tehtävä Harjoitus {number}\nPohtikaa luvun teemoja yhdessä.\n\n"
+        "::: rivit 3\nMitä opimme?\n:::\n\n"
+        "::: tarkistuslista\n- ensimmäinen kohta\n- toinen kohta\n- kolmas kohta\n:::\n\n"
+        "::: asteikko 1-5 alku=heikosti loppu=hyvin\n- Tiedonkulku\n- Perehdytys\n:::\n:::"
+    )
 
 
 def _picture(path: Path, size: tuple[int, int], seed: int) -> None:
@@ -112,6 +127,8 @@ def make_stress(folder: Path, seed: int = 2019) -> Path:
                 )
             if section == 1 and (chart := next(charts, None)) is not None:
                 blocks.append(f"![[kuvio:kysely-{chart + 1:02d}]]")
+            if section == 2:
+                blocks.append(_exercise(number + 1))
         (folder / "chapters" / f"{number + 1:02d}-luku-{number + 1}.md").write_text(
             "\n\n".join(blocks) + "\n", encoding="utf-8"
         )
