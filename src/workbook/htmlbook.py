@@ -124,7 +124,7 @@ def render_html(
     inline_css = (
         colour_profile_css(profile)
         + palette.css(variant.colour_space)
-        + page_css(variant.page or config.format, variant)
+        + page_css(variant.page_format(config.format), variant)
         + illustration_css(config.format, variant)
         + exercise_css()
     )

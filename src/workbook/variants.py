@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .config import Margins, PageFormat
 from .palette import ColourSpace
+
+if TYPE_CHECKING:
+    from .config import PageFormat
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,23 @@ class Variant:
     tagged: bool  # PDF/UA: structure tree, artifacts, link descriptions
     kind: Literal["book", "handout"] = "book"  # the whole book, or its exercises alone
     default: bool = True  # built by a plain ``invoke build``
-    page: PageFormat | None = None  # page size and margins of its own (else the book's)
+    # A page of its own instead of the book's: trim ("A4") and margins in mm
+    # (top, bottom, inner, outer); no bleed.
+    page: tuple[str, tuple[float, float, float, float]] | None = None
     facilitator_notes: bool = True  # print the exercises' notes for facilitators
     template: str = "book.html.j2"
+
+    def page_format(self, book: PageFormat) -> PageFormat:
+        """The edition's page: its own when it has one, else the *book*'s."""
+        if self.page is None:
+            return book
+        # Imported here: pydantic is slow to import, and ``invoke build`` with
+        # nothing to do reads the registry without it.
+        from .config import Margins, PageFormat
+
+        trim, (top, bottom, inner, outer) = self.page
+        margins = Margins(top=top, bottom=bottom, inner=inner, outer=outer)
+        return PageFormat(trim=trim, bleed=0.0, margins=margins)
 
     def filename(self, slug: str) -> str:
         """Output file name, e.g. ``asiakaspalvelu-press.pdf``."""
@@ -70,9 +86,7 @@ SCREEN = Variant(
 )
 
 # Workshop handouts: the exercises alone on A4, for a facilitator to print out.
-A4_HANDOUT = PageFormat(
-    trim="A4", bleed=0.0, margins=Margins(top=18, bottom=20, inner=20, outer=20)
-)
+A4_HANDOUT = ("A4", (18.0, 20.0, 20.0, 20.0))
 _HANDOUT = {
     "stylesheets": ("book.css", "screen.css", "handout.css"),
     "colour_space": "srgb",

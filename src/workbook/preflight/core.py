@@ -59,7 +59,7 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
     if variant.kind == "handout":
         return [
             checks.check_fonts(reader, STYLES_DIR / "book.css"),
-            layout.check_page_size(facts, variant.page or fmt),
+            layout.check_page_size(facts, variant.page_format(fmt)),
             forms.check_no_form_fields(data),
         ]
     results: list[CheckResult] = []
