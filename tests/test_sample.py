@@ -504,3 +504,21 @@ def test_sample_form_rows_stay_on_one_page(screen):
     split = {name: pages for name, pages in rows.items() if len(pages) > 1}
     assert not split, split
 
+
+def test_every_exercise_has_a_bookmark_on_its_page(screen, built):
+    reader = PdfReader(screen)
+    found = {}
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            elif item.title.startswith("Tehtävä"):
+                found[item.title] = reader.get_destination_page_number(item) + 1
+
+    walk(reader.outline)
+    dests = _dests(reader)
+    expected = {f"{e.label}\u00a0{e.title}".replace("\u00a0", " "): e for e in built.book.exercises}
+    assert {title.replace("\u00a0", " ") for title in found} == set(expected)
+    for title, page in found.items():
+        assert dests[expected[title.replace("\u00a0", " ")].id] == page
