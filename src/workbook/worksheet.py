@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .exercises import (
-    BOX_MM,
     LINE_SPACING_MM,
     Analysis,
     Checklist,
@@ -65,10 +64,16 @@ class _Fields:
 def _el(parent: etree.Element, tag: str, cls: str = "", text: str = "", **attrs) -> etree.Element:
     if cls:
         attrs["class"] = cls
-    element = etree.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
+    element = etree.SubElement(parent, tag, attrs)
     if text:
         element.text = text
     return element
+
+
+def _control(parent: etree.Element, cls: str, name: str, title: str, **attrs) -> None:
+    """A form control named *name*; *title* is what a screen reader says it asks."""
+    tag = "textarea" if cls == "wb-multiline" else "input"
+    _el(parent, tag, f"wb-field {cls}", name=name, title=finnish_text(title), **attrs)
 
 
 def _mm(value: float) -> str:
@@ -85,7 +90,7 @@ def ruled_area(
     rules = _el(area, "div", "wb-rules")
     for _ in range(lines):
         _el(rules, "div", "wb-rule")
-    _el(area, "textarea", "wb-field wb-multiline", name=name, title=finnish_text(title))
+    _control(area, "wb-multiline", name, title)
     return area
 
 
@@ -126,25 +131,11 @@ def _checklist(parent, item: Checklist, names: _Fields, context: str, _height: f
             number += 1
             row = _el(items, "li", "wb-item")
             name = names.add(str(number), "checkbox", f"Valitse: {text}")
-            _el(
-                row,
-                "input",
-                "wb-field wb-box",
-                type="checkbox",
-                name=name,
-                title=finnish_text(f"Valitse: {text}"),
-            )
+            _control(row, "wb-box", name, f"Valitse: {text}", type="checkbox")
             if item.count:
                 count_label = f"{item.count}: {text}"
                 count = names.add(f"{number}-maara", "text", count_label)
-                _el(
-                    row,
-                    "input",
-                    "wb-field wb-count",
-                    type="text",
-                    name=count,
-                    title=finnish_text(count_label),
-                )
+                _control(row, "wb-count", count, count_label, type="text")
             _el(row, "span", "wb-item-text", text)
     return block
 
@@ -167,15 +158,7 @@ def _scale(parent, item: RatingScale, names: _Fields, context: str, _height: flo
         name = names.add(str(row_number), "radio", f"{statement} – {item.description}", options)
         for label, option in zip(item.labels, options, strict=True):
             cell = _el(row, "td", "wb-step")
-            _el(
-                cell,
-                "input",
-                "wb-field wb-circle",
-                type="radio",
-                name=name,
-                value=label,
-                title=finnish_text(option),
-            )
+            _control(cell, "wb-circle", name, option, type="radio", value=label)
     return table
 
 
@@ -197,15 +180,7 @@ def _continuum(parent, item: LinePlacement, names: _Fields, context: str, _heigh
             )
             name = names.add(f"{row_number}-{_ascii(mark)}", "radio", label, options)
             for n, option in enumerate(options, start=1):
-                _el(
-                    points,
-                    "input",
-                    "wb-field wb-circle",
-                    type="radio",
-                    name=name,
-                    value=str(n),
-                    title=finnish_text(option),
-                )
+                _control(points, "wb-circle", name, option, type="radio", value=str(n))
     return block
 
 
@@ -251,5 +226,3 @@ _BUILDERS = {
     "analyysi": _analysis,
     "muistiinpanot": _notes,
 }
-
-__all__ = ["BOX_MM", "LINE_SPACING_MM", "FormField", "build_component", "ruled_area"]
