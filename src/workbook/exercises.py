@@ -154,7 +154,6 @@ class Exercise:
     number: int
     id: str
     title: str
-    line: int  # in the chapter body
     blocks: tuple[Block, ...] = ()
 
     @property
@@ -178,7 +177,6 @@ def fold(name: str) -> str:
 
 
 EXERCISE = "tehtava"
-COMPONENTS = ("rivit", "tarkistuslista", "asteikko", "jana", "analyysi", "muistiinpanot")
 NOTE = "ohjaajalle"
 ALL_NAMES = "tehtävä, rivit, tarkistuslista, asteikko, jana, analyysi, muistiinpanot, ohjaajalle"
 
@@ -232,7 +230,6 @@ def parse(body: str, *, first_number: int = 1, id_prefix: str = "tehtava") -> Pa
                     number=first_number + len(parsed.exercises),
                     id=exercise.id,
                     title=exercise.title,
-                    line=exercise.line,
                     blocks=tuple(exercise.blocks),
                 )
                 parsed.exercises.append(done)
@@ -261,13 +258,13 @@ def parse(body: str, *, first_number: int = 1, id_prefix: str = "tehtava") -> Pa
                 ident = ident or f"{id_prefix}-tehtava-{first_number + len(parsed.exercises)}"
                 exercise = _OpenExercise(title, ident, number)
                 continue
-            if name not in (*COMPONENTS, NOTE):
+            if name not in _PARSERS:
                 raise ExerciseSyntaxError(
                     f"unknown block '::: {opened[1]}'",
                     line=number,
                     hint=f"blocks are {ALL_NAMES}",
                 )
-            if exercise is None and name not in ("muistiinpanot",):
+            if exercise is None and name != "muistiinpanot":
                 raise ExerciseSyntaxError(
                     f"'::: {opened[1]}' outside an exercise",
                     line=number,
@@ -337,7 +334,7 @@ def _title_and_id(args: str, line: int) -> tuple[str, str]:
     return title, ident
 
 
-def _arguments(leaf: _Open, allowed: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+def _arguments(leaf: _Open, allowed: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
     """Positional words and ``key=value`` pairs of a block's first line."""
     try:
         words = shlex.split(leaf.args, posix=True)
@@ -419,7 +416,7 @@ def _split_labels(text: str) -> tuple[str, ...]:
 
 
 def _note(leaf: _Open) -> Block:
-    _arguments(leaf, {})
+    _arguments(leaf, ())
     if not any(line.strip() for line in leaf.body):
         raise ExerciseSyntaxError(
             "'::: ohjaajalle' is empty", line=leaf.line, hint="write the note inside the block"
@@ -428,7 +425,7 @@ def _note(leaf: _Open) -> Block:
 
 
 def _write_in(leaf: _Open) -> Block:
-    positional, named = _arguments(leaf, {"korkeus": "mm"})
+    positional, named = _arguments(leaf, ("korkeus",))
     if "korkeus" in named:
         text = named["korkeus"].removesuffix("mm").strip()
         height = _int(leaf, text, "korkeus (mm)", 9, MAX_LINES * 9)
@@ -446,7 +443,7 @@ def _write_in(leaf: _Open) -> Block:
 
 
 def _checklist(leaf: _Open) -> Block:
-    _, named = _arguments(leaf, {"sarake": "text"})
+    _, named = _arguments(leaf, ("sarake",))
     groups: list[ChecklistGroup] = []
     title, current = "", []
     for offset, line in enumerate(leaf.body, start=1):
@@ -478,7 +475,7 @@ def _checklist(leaf: _Open) -> Block:
 
 
 def _scale(leaf: _Open) -> Block:
-    positional, named = _arguments(leaf, {"alku": "text", "loppu": "text", "otsikko": "text"})
+    positional, named = _arguments(leaf, ("alku", "loppu", "otsikko"))
     labels: tuple[str, ...] = ()
     if positional:
         spec = " ".join(positional)
@@ -513,7 +510,7 @@ def _scale(leaf: _Open) -> Block:
 
 
 def _line(leaf: _Open) -> Block:
-    _, named = _arguments(leaf, {"kohdat": "number", "merkit": "text"})
+    _, named = _arguments(leaf, ("kohdat", "merkit"))
     points = _int(leaf, named.get("kohdat", "7"), "kohdat", 3, 11)
     marks = _split_labels(named.get("merkit", "Nyt"))
     if not 1 <= len(marks) <= 2:
@@ -540,7 +537,7 @@ def _line(leaf: _Open) -> Block:
 
 
 def _analysis(leaf: _Open) -> Block:
-    _, named = _arguments(leaf, {"sarakkeet": "text", "rivit": "number", "otsikko": "text"})
+    _, named = _arguments(leaf, ("sarakkeet", "rivit", "otsikko"))
     columns = _split_labels(named.get("sarakkeet", "Vahvuudet (+) | Heikkoudet (–)"))
     if len(columns) != 2:
         raise ExerciseSyntaxError(
@@ -561,7 +558,7 @@ def _analysis(leaf: _Open) -> Block:
 
 
 def _notes(leaf: _Open) -> Block:
-    _, named = _arguments(leaf, {"tyyli": "viivat|pisteet"})
+    _, named = _arguments(leaf, ("tyyli",))
     style = named.get("tyyli", "viivat")
     if style not in ("viivat", "pisteet"):
         raise ExerciseSyntaxError(

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from .structtree import children as _children
+from .structtree import is_element as _is_element
 from .worksheet import FormField
 
 RADIO_FLAG = 1 << 15
@@ -42,19 +44,6 @@ class FormsFixed:
     hoisted: int = 0  # Form elements moved out of their NonStruct wrapper
     radio_kids: int = 0  # radio buttons made plain widgets of their group
     named: int = 0  # fields given the book model's accessible name
-
-
-def _children(element: Dictionary) -> list:
-    kids = element.get("/K")
-    return list(kids) if isinstance(kids, Array) else [] if kids is None else [kids]
-
-
-def _is_element(obj: object) -> bool:
-    return (
-        isinstance(obj, Dictionary)
-        and "/S" in obj
-        and obj.get("/Type") not in (Name.OBJR, Name.MCR)
-    )
 
 
 def is_radio_group(field: Dictionary) -> bool:

@@ -128,9 +128,10 @@ def render_html(
         + illustration_css(config.format, variant)
         + exercise_css()
     )
-    chapters = [(c, Markup(c.html)) for c in book.chapters]
     if variant.kind == "handout":
         chapters = [(c, Markup(chapter_refs(c.html, book))) for c in book.chapters if c.exercises]
+    else:
+        chapters = [(c, Markup(c.html)) for c in book.chapters]
     try:
         template = environment(resources).get_template(variant.template)
         return template.render(

@@ -34,6 +34,8 @@ from .colour import OutputProfile
 from .config import PageFormat
 from .forms import finish_forms
 from .model import Book
+from .structtree import children as _children
+from .structtree import is_element as _is_element
 from .variants import Variant
 
 PT_PER_MM = 72 / 25.4
@@ -167,15 +169,6 @@ def tag_figures(pdf: pikepdf.Pdf) -> int:
     return fixed
 
 
-def _is_element(obj: object) -> bool:
-    """Whether *obj* is a structure element (not an MCID, MCR or OBJR)."""
-    return (
-        isinstance(obj, Dictionary)
-        and "/S" in obj
-        and obj.get("/Type") not in (Name.OBJR, Name.MCR)
-    )
-
-
 def prune_empty_groups(pdf: pikepdf.Pdf) -> int:
     """Remove Div and NonStruct elements that hold nothing; return how many.
 
@@ -300,12 +293,6 @@ def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
         for mcid in orphans:
             parents[mcid] = None  # written as null: no structure element
     return changed
-
-
-def _children(element: Dictionary) -> list:
-    """An element's ``/K`` as a list (it may be absent, one object, or an array)."""
-    kids = element.get("/K")
-    return list(kids) if isinstance(kids, Array) else [] if kids is None else [kids]
 
 
 def _documents(pdf: pikepdf.Pdf) -> list[Dictionary]:

@@ -6,6 +6,7 @@ tree and its ParentTree.
 
 from __future__ import annotations
 
+from collections import Counter
 from io import BytesIO
 
 import pikepdf
@@ -68,11 +69,8 @@ def check_form_fields(data: bytes) -> list[CheckResult]:
         problems.append(f"{wrapped} Form elements under NonStruct")
     if no_tabs:
         problems.append(f"pages without /Tabs /S: {', '.join(map(str, no_tabs[:5]))}")
-    kinds = {"/Tx": 0, "/Btn": 0, "/Ch": 0}
-    radios = 0
-    for _, field in fields:
-        kinds[str(field.get("/FT", "/Tx"))] = kinds.get(str(field.get("/FT", "/Tx")), 0) + 1
-        radios += is_radio_group(field)
+    kinds = Counter(str(field.get("/FT", "/Tx")) for _, field in fields)
+    radios = sum(is_radio_group(field) for _, field in fields)
     measured = (
         f"{len(fields)} fields ({kinds['/Tx']} text, {kinds['/Btn'] - radios} check boxes, "
         f"{radios} radio groups), {len(widgets)} widgets, all named and tagged"
