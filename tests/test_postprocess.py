@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pikepdf
@@ -48,6 +49,21 @@ def test_margin_boxes_become_artifacts():
     for page in pdf.pages:
         tags = [str(ops[0]) for ops, op in pikepdf.parse_content_stream(page) if str(op) == "BDC"]
         assert tags.count("/Artifact") == 2
+
+
+def test_margin_boxes_become_artifacts_whatever_the_property_list_looks_like():
+    # A property list with more than the MCID is not WeasyPrint's own form: the
+    # stream is parsed instead of matched, with the same result.
+    css = "@page { @top-center { content: 'Ylä' } }"
+    pdf = tiny_pdf(1, css, pdf_variant="pdf/ua-1")
+    page = pdf.pages[0]
+    content = re.sub(rb"<</MCID (\d+)>>", rb"<</MCID \1 /Lang (fi)>>", page.Contents.read_bytes())
+    page.Contents = pdf.make_stream(content)
+    assert artifact_orphan_content(pdf) == 1
+    after = page.Contents.read_bytes()
+    assert after.count(b"/Lang") == content.count(b"/Lang") - 1  # the head's is the artifact
+    tags = [str(ops[0]) for ops, op in pikepdf.parse_content_stream(page) if str(op) == "BDC"]
+    assert tags.count("/Artifact") == 1
 
 
 def test_screen_edition_describes_links(tmp_path):

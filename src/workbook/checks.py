@@ -7,6 +7,7 @@ to write an edition that fails one.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Literal
 
 import pikepdf
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from .colour import max_ink_percent
 from .config import PageFormat
@@ -49,30 +51,39 @@ def _result(name: str, ok: bool, measured: str, rule: str, pages=()) -> CheckRes
     return CheckResult(name, "pass" if ok else "fail", measured, rule, tuple(pages))
 
 
+def _font_problem(font: DictionaryObject, families: Collection[str]) -> str | None:
+    """What is wrong with one font dictionary, or None."""
+    base = str(font.get("/BaseFont", "")).lstrip("/")
+    name = base.split("+", 1)[-1]
+    descriptors = [font]
+    descriptors += [d.get_object() for d in font.get("/DescendantFonts", [])]
+    embedded = any(
+        key in d.get("/FontDescriptor", {}).get_object()
+        for d in descriptors
+        if "/FontDescriptor" in d
+        for key in ("/FontFile", "/FontFile2", "/FontFile3")
+    )
+    if not embedded:
+        return f"{name} not embedded"
+    if not is_book_font(name, families):
+        return f"{name} is not a book font (fallback?)"
+    return None
+
+
 def check_fonts(reader: PdfReader, stylesheet: Path) -> CheckResult:
     """Every font is embedded and is one of the book's own fonts."""
     families = declared_families(stylesheet)
     problems: list[str] = []
     pages: list[int] = []
+    judged: dict[object, str | None] = {}  # a font shared by many pages is judged once
     for number, page in enumerate(reader.pages, start=1):
         fonts = page.get("/Resources", {}).get_object().get("/Font", {})
-        for font in fonts.values():
-            font = font.get_object()
-            base = str(font.get("/BaseFont", "")).lstrip("/")
-            name = base.split("+", 1)[-1]
-            descriptors = [font]
-            descriptors += [d.get_object() for d in font.get("/DescendantFonts", [])]
-            embedded = any(
-                key in d.get("/FontDescriptor", {}).get_object()
-                for d in descriptors
-                if "/FontDescriptor" in d
-                for key in ("/FontFile", "/FontFile2", "/FontFile3")
-            )
-            if not embedded:
-                problems.append(f"{name} not embedded")
-                pages.append(number)
-            elif not is_book_font(name, families):
-                problems.append(f"{name} is not a book font (fallback?)")
+        for ref in fonts.values():
+            key = getattr(ref, "idnum", None) or id(ref)
+            if key not in judged:
+                judged[key] = _font_problem(ref.get_object(), families)
+            if judged[key] is not None:
+                problems.append(judged[key])
                 pages.append(number)
     return _result(
         "fonts",
@@ -357,8 +368,8 @@ def _untagged_marked_content(pdf: pikepdf.Pdf) -> list[str]:
     for number, page in enumerate(pdf.pages, start=1):
         key = page.obj.get("/StructParents")
         parents = tree.get(int(key)) if key is not None else None
-        for operands, operator in pikepdf.parse_content_stream(page):
-            if str(operator) != "BDC" or len(operands) != 2:
+        for operands, _ in pikepdf.parse_content_stream(page, "BDC"):  # filtered by qpdf
+            if len(operands) != 2:
                 continue
             props = operands[1]
             if not isinstance(props, pikepdf.Dictionary) or "/MCID" not in props:

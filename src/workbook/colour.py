@@ -9,8 +9,8 @@ agree.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
+from functools import cache, cached_property
 from io import BytesIO
 from pathlib import Path
 
@@ -29,9 +29,17 @@ _INTENTS = {
 }
 
 
+@cache
 def srgb_profile() -> ImageCms.ImageCmsProfile:
-    """LittleCMS's built-in sRGB profile."""
+    """LittleCMS's built-in sRGB profile (one object, so transforms from it can be reused)."""
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@cache
+def _lab_transform() -> ImageCms.ImageCmsTransform:
+    """sRGB -> CIELAB, built once: LittleCMS takes milliseconds to build a transform."""
+    lab = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB"))
+    return ImageCms.buildTransformFromOpenProfiles(srgb_profile(), lab, "RGB", "LAB")
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,10 @@ class OutputProfile:
     condition: str
     intent: RenderingIntent
     max_ink: int  # total area coverage limit, %
+    # Built transforms by (source profile, mode) and converted colours: a press
+    # build converts each palette and chart colour once, not once per use.
+    _transforms: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _colours: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def profile(self) -> ImageCms.ImageCmsProfile:
@@ -58,15 +70,19 @@ class OutputProfile:
         return h.hexdigest()[:16]
 
     def transform(self, source: ImageCms.ImageCmsProfile, mode: str) -> ImageCms.ImageCmsTransform:
-        """A transform from *source* (in image *mode*) to this CMYK profile."""
-        return ImageCms.buildTransform(
-            source,
-            self.profile,
-            mode,
-            "CMYK",
-            renderingIntent=_INTENTS[self.intent],
-            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
-        )
+        """A transform from *source* (in image *mode*) to this CMYK profile (built once)."""
+        key = (id(source), mode)
+        if key not in self._transforms:
+            built = ImageCms.buildTransform(
+                source,
+                self.profile,
+                mode,
+                "CMYK",
+                renderingIntent=_INTENTS[self.intent],
+                flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+            )
+            self._transforms[key] = (source, built)  # the source is kept, so its id stays valid
+        return self._transforms[key][1]
 
     def to_cmyk(self, image: Image.Image, source: ImageCms.ImageCmsProfile | None) -> Image.Image:
         """Convert an RGB image (profile *source*, sRGB when None) to CMYK, ink-limited."""
@@ -80,7 +96,12 @@ class OutputProfile:
         so a colour with almost no chroma (C* below 8 in CIELAB, e.g. an ink
         colour like #2b2b33) maps to K alone, as a prepress operator would set it.
         """
-        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        key = colour.lower()
+        if key not in self._colours:
+            self._colours[key] = self._cmyk_of_rgb(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
+        return self._colours[key]
+
+    def _cmyk_of_rgb(self, r: int, g: int, b: int) -> tuple[float, float, float, float]:
         if chroma((r, g, b)) < NEUTRAL_CHROMA:
             grey = 0.2126 * r + 0.7152 * g + 0.0722 * b
             return (0.0, 0.0, 0.0, round(1 - grey / 255, 3))
@@ -90,10 +111,8 @@ class OutputProfile:
 
 def chroma(rgb: tuple[int, int, int]) -> float:
     """CIELAB chroma C* of an sRGB colour (0 for greys)."""
-    transform = ImageCms.buildTransformFromOpenProfiles(
-        srgb_profile(), ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")), "RGB", "LAB"
-    )
-    _, a, b = ImageCms.applyTransform(Image.new("RGB", (1, 1), rgb), transform).getpixel((0, 0))
+    pixel = Image.new("RGB", (1, 1), rgb)
+    _, a, b = ImageCms.applyTransform(pixel, _lab_transform()).getpixel((0, 0))
     return float(((a - 128) ** 2 + (b - 128) ** 2) ** 0.5)
 
 

@@ -254,6 +254,57 @@ def reachable_elements(struct_root: Dictionary) -> set[tuple[int, int]]:
     return seen
 
 
+# A marked-content sequence opened with a property list that holds only its MCID,
+# as WeasyPrint writes them ("/Span\n<</MCID 3>>\nBDC"). Text is written as hex
+# strings, so the pattern cannot occur inside a string.
+_MARKED_CONTENT_RE = re.compile(
+    rb"(?<![^\s])/[^\s/<>\[\]()]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC(?![^\s])"
+)
+_ARTIFACT = b"/Artifact\n<</Type /Pagination>>\nBDC"
+
+
+def _artifact_marked_content(content: bytes, mcids: set[int]) -> tuple[bytes, int]:
+    """*content* with the sequences of *mcids* opened as pagination artifacts; how many.
+
+    A regular expression on the decoded stream: parsing and writing back every
+    operation of a book's pages with pikepdf cost most of a second.
+    """
+    hits = 0
+
+    def artifact(match: re.Match[bytes]) -> bytes:
+        nonlocal hits
+        if int(match[1]) not in mcids:
+            return match[0]
+        hits += 1
+        return _ARTIFACT
+
+    return _MARKED_CONTENT_RE.sub(artifact, content), hits
+
+
+def _artifact_by_parsing(page: pikepdf.Page, mcids: set[int]) -> tuple[bytes, int]:
+    """The same as :func:`_artifact_marked_content`, for any form of property list."""
+    instructions, hits = [], 0
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if (
+            operator == Operator("BDC")
+            and len(operands) == 2
+            and isinstance(operands[1], Dictionary)
+            and int(operands[1].get("/MCID", -1)) in mcids
+        ):
+            operands = [Name.Artifact, Dictionary(Type=Name.Pagination)]
+            hits += 1
+        instructions.append((operands, operator))
+    return pikepdf.unparse_content_stream(instructions), hits
+
+
+def _page_content(page: pikepdf.Page) -> bytes:
+    """The page's content stream, decoded (several streams joined as one)."""
+    contents = page.obj.get("/Contents")
+    if isinstance(contents, Array):
+        return b"\n".join(part.read_bytes() for part in contents)
+    return contents.read_bytes() if contents is not None else b""
+
+
 def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
     """Turn marked content whose structure element hangs outside the tree into artifacts.
 
@@ -278,18 +329,12 @@ def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
         }
         if not orphans:
             continue
-        instructions = []
-        for operands, operator in pikepdf.parse_content_stream(page):
-            if (
-                operator == Operator("BDC")
-                and len(operands) == 2
-                and isinstance(operands[1], Dictionary)
-                and int(operands[1].get("/MCID", -1)) in orphans
-            ):
-                operands = [Name.Artifact, Dictionary(Type=Name.Pagination)]
-                changed += 1
-            instructions.append((operands, operator))
-        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        content, hits = _artifact_marked_content(_page_content(page), orphans)
+        if hits != len(orphans):  # written in another form: parse the stream instead
+            content, hits = _artifact_by_parsing(page, orphans)
+        if hits:
+            page.Contents = pdf.make_stream(content)
+            changed += hits
         for mcid in orphans:
             parents[mcid] = None  # written as null: no structure element
     return changed

@@ -128,10 +128,16 @@ def read_facts(path: Path) -> PdfFacts:
         raise WorkbookError(
             "PDF to check not found", path=path, hint="run invoke build first"
         ) from None
-    reader = PdfReader(BytesIO(data))
-    words = _words(path, len(reader.pages))
+    words_reading = _start_words(path)  # pdftotext runs while the content is walked here
+    try:
+        reader = PdfReader(BytesIO(data))
+        read = painted_pdf(data)
+    except BaseException:
+        words_reading.kill()
+        words_reading.communicate()
+        raise
+    words = _words(path, words_reading)
     pages = []
-    read = painted_pdf(data)
     images: dict[int, list[Image]] = {}
     for draw in read.draws:
         media = [float(v) for v in read.pdf.pages[draw.page - 1].MediaBox]
@@ -170,26 +176,38 @@ def _box(page, name: str, media: tuple[float, ...]) -> Rect | None:
     return _flip((box[0], box[1], box[2], box[3]), list(media))
 
 
-def _words(path: Path, count: int) -> dict[int, list[Word]]:
+def _start_words(path: Path) -> subprocess.Popen[bytes]:
+    """Start pdftotext on *path*: word boxes as XHTML on its standard output."""
     try:
-        result = subprocess.run(
+        return subprocess.Popen(
             ["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"],
-            capture_output=True,
-            check=True,
-            timeout=300,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
     except FileNotFoundError:
         raise WorkbookError(
             "pdftotext (poppler-utils) is not installed",
             hint="run ./setup.sh, which installs it",
         ) from None
-    except subprocess.CalledProcessError as exc:
+
+
+def _words(path: Path, process: subprocess.Popen[bytes]) -> dict[int, list[Word]]:
+    """The words of each page from the pdftotext started by :func:`_start_words`."""
+    try:
+        stdout, stderr = process.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         raise WorkbookError(
-            f"pdftotext could not read the PDF: {exc.stderr.decode(errors='replace').strip()}",
+            "pdftotext took more than 5 minutes", path=path, hint="build the PDF again"
+        ) from None
+    if process.returncode != 0:
+        raise WorkbookError(
+            f"pdftotext could not read the PDF: {stderr.decode(errors='replace').strip()}",
             path=path,
             hint="the file may be damaged; build it again",
-        ) from None
-    text = re.sub(rb"<meta[^>]*>", b"", result.stdout)  # metadata values may hold anything
+        )
+    text = re.sub(rb"<meta[^>]*>", b"", stdout)  # metadata values may hold anything
     root = etree.fromstring(text)
     found: dict[int, list[Word]] = {}
     for number, page in enumerate(root.iter(f"{_XHTML}page"), start=1):
