@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from . import checks
+from . import checks, pagemap
 from .colour import OutputProfile, load_output_profile
 from .config import Project, load_config
 from .content import load_chapters
@@ -290,6 +290,7 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
         clock.step(f"{variant.name}: {converted} illustrations converted, rendering")
     job.target.parent.mkdir(parents=True, exist_ok=True)
     (job.target.with_suffix(".html")).write_text(_resolved(plan), encoding="utf-8")
+    page_map = pagemap.map_path(settings.out_dir, job.target.name)
     rendered = render_pdf(
         plan.html,
         base=project.root,
@@ -298,9 +299,12 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
         source=project.config_path,
         locate=lambda url: locate_url(book, url),
         prepared=plan.prepared,
+        known_pages=pagemap.read_map(page_map),
     )
+    pagemap.write_map(page_map, rendered.anchor_pages)  # a hint for the next build
     if clock:
-        clock.step(f"{variant.name}: rendered {rendered.pages} pages, finishing")
+        laid = "" if rendered.layouts == 1 else f" (laid out {rendered.layouts} times)"
+        clock.step(f"{variant.name}: rendered {rendered.pages} pages{laid}, finishing")
     data = finish(
         rendered.data, variant=variant, book=book, splits=rendered.splits, profile=settings.profile
     )

@@ -19,7 +19,7 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
-from . import weasyfix
+from . import pagemap, weasyfix
 from .errors import WorkbookError
 from .sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from .variants import Variant
@@ -36,6 +36,8 @@ class Rendered:
     pages: int
     warnings: list[str] = field(default_factory=list)
     splits: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    anchor_pages: dict[str, int] = field(default_factory=dict)  # anchor -> page number
+    layouts: int = 1  # how many times the book was laid out (see workbook.pagemap)
 
 
 def _edge_path(box: boxes.Box, last: bool) -> list[object]:
@@ -112,12 +114,15 @@ def render_pdf(
     source: Path,
     locate: Locator = lambda _: None,
     prepared: Mapping[str, Path] | None = None,
+    known_pages: Mapping[str, int] | None = None,
 ) -> Rendered:
     """Render *html* to PDF bytes for *variant*; only files under *allowed* are read.
 
     *locate* maps a URL named in an error to the file and line that wrote it;
     errors name *source* when it finds nothing. *prepared* maps the URLs
     ``illustration:<id>`` and ``chart:<id>`` to the edition's prepared files.
+    *known_pages* (anchor -> page, from the last build) are printed as page
+    numbers when layout confirms them (:mod:`workbook.pagemap`).
     """
     if snippet := find_attachment(html):
         raise WorkbookError(
@@ -128,11 +133,18 @@ def render_pdf(
     weasyfix.install()
     fetcher = SandboxFetcher(allowed, prepared)
     options = {"pdf_variant": variant.pdf_variant} if variant.pdf_variant else {}
+    layouts = 0
+
+    def layout(text: str) -> Document:
+        nonlocal layouts
+        layouts += 1
+        logs.records.clear()  # the messages of the layout that is kept
+        html_doc = HTML(string=text, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+        return html_doc.render(**options)
+
     with _collect_logs() as logs:
         try:
-            document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
-                **options
-            )
+            document = pagemap.layout_with_pages(html, known_pages or {}, layout)
             data = document.write_pdf(**options)
         except SandboxViolation as exc:
             path, line = locate(exc.url) or (source, None)
@@ -158,6 +170,8 @@ def render_pdf(
         pages=len(document.pages),
         warnings=warnings,
         splits=page_break_splits(document),
+        anchor_pages=pagemap.anchor_pages(document),
+        layouts=layouts,
     )
 
 
