@@ -322,7 +322,7 @@ def test_list_numbers_may_hang_in_the_margin(tmp_path):
 
 def test_thumbnails_of_one_edition_leave_another_with_a_longer_name(tmp_path):
     """``handout`` page images are not ``handout-notes`` ones (both share the folder)."""
-    from workbook.preflight.report import thumbnails
+    from workbook.preflight.pageimages import thumbnails
 
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(200, 300))

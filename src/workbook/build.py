@@ -335,7 +335,7 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     if clock:
         clock.step(f"{variant.name}: written {display_path(job.target)}")
     if report is not None and settings.preflight:
-        from .preflight.report import thumbnails
+        from .preflight.pageimages import thumbnails
 
         report.path = job.target
         report.facts.path = job.target

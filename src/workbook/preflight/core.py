@@ -107,7 +107,7 @@ def check_file(
     facts = read_facts(path)
     report = EditionReport(variant, path, facts, check_edition(facts, variant, project))
     if thumbs is not None:
-        from .report import thumbnails
+        from .pageimages import thumbnails
 
         report.thumbnails = thumbnails(path, thumbs, variant.name)
     return report

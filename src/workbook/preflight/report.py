@@ -10,18 +10,13 @@ outlined.
 from __future__ import annotations
 
 import json
-import re
-import subprocess
 from html import escape
 from pathlib import Path
 
-import pikepdf
-from PIL import Image
-
 from ..checks import CheckResult
 from .core import Preflight
+from .pageimages import THUMB_DPI, thumbnails
 
-THUMB_DPI = 28
 SYMBOL = {"pass": "ok  ", "warn": "WARN", "fail": "FAIL"}
 
 
@@ -93,42 +88,6 @@ def write_reports(preflight: Preflight, folder: Path) -> tuple[Path, Path]:
     html_path = folder / "report.html"
     html_path.write_text(_html(preflight, thumbs), encoding="utf-8")
     return json_path, html_path
-
-
-def thumbnails(pdf: Path, folder: Path, name: str) -> list[str]:
-    """Page images (``press-01.png`` ...) for the report; their file names in page order."""
-    folder.mkdir(parents=True, exist_ok=True)
-    # "handout-01.png" is a page of "handout", "handout-notes-01.png" is not
-    own = re.compile(rf"{re.escape(name)}-\d+\.png")
-    for old in folder.glob(f"{name}-*.png"):
-        if own.fullmatch(old.name):
-            old.unlink()
-    # Odd and even pages in two pdftoppm processes: a build's last edition draws
-    # its thumbnails while the other core is free. pdftoppm writes raw pixmaps;
-    # Pillow makes the PNGs with light compression (pdftoppm's own PNG output
-    # spends half its time in zlib's default level).
-    command = ["pdftoppm", "-r", str(THUMB_DPI)]
-    with pikepdf.open(pdf) as document:
-        parities = ("-o", "-e") if len(document.pages) > 1 else ("-o",)
-    processes = [
-        subprocess.Popen(
-            [*command, parity, str(pdf), str(folder / name)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for parity in parities
-    ]
-    errors = [process.communicate(timeout=600)[1] for process in processes]
-    for process, stderr in zip(processes, errors, strict=True):
-        if process.returncode != 0:
-            raise subprocess.CalledProcessError(process.returncode, process.args, stderr=stderr)
-    raw = re.compile(rf"{re.escape(name)}-\d+\.ppm")
-    for pixmap in folder.glob(f"{name}-*.ppm"):
-        if raw.fullmatch(pixmap.name):
-            with Image.open(pixmap) as image:
-                image.save(pixmap.with_suffix(".png"), compress_level=1)
-            pixmap.unlink()
-    return sorted(p.name for p in folder.glob(f"{name}-*.png") if own.fullmatch(p.name))
 
 
 _CSS = """

@@ -1,0 +1,198 @@
+"""Page images for the preflight report, drawn by pdftoppm and kept by page content.
+
+A rebuild after an edit changes a page or two: every page image is stored
+under a digest of what the page paints (its content stream, the images and
+forms it draws, its annotations, the names and metrics of its fonts, its
+boxes), and only pages whose digest is new are drawn again. Font programs are
+left out of the digest on purpose: WeasyPrint subsets each font for the whole
+book, so they change whenever any page gains a glyph, while the glyphs a page
+shows are in its content stream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+THUMB_DPI = 28
+_CACHE = ".cache"  # inside the report folder, one subfolder per edition
+_VERSION = b"page-images 1"
+# Keys that point back up the object graph, or that say nothing about the look.
+_SKIP = {"/Parent", "/P", "/StructParent", "/StructParents", "/ParentTree", "/Annots"}
+_FONT_METRICS = ("/FontBBox", "/ItalicAngle", "/Ascent", "/Descent", "/CapHeight", "/StemV")
+
+
+def thumbnails(pdf: Path, folder: Path, name: str) -> list[str]:
+    """Page images (``press-01.png`` ...) for the report; their file names in page order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    # "handout-01.png" is a page of "handout", "handout-notes-01.png" is not
+    own = re.compile(rf"{re.escape(name)}-\d+\.png")
+    for old in folder.glob(f"{name}-*.png"):
+        if own.fullmatch(old.name):
+            old.unlink()
+    with pikepdf.open(pdf) as document:
+        keys = [page_digest(page) for page in document.pages]
+    width = len(str(len(keys)))  # pdftoppm pads page numbers to the page count's digits
+    names = [f"{name}-{number:0{width}d}.png" for number in range(1, len(keys) + 1)]
+    cache = folder / _CACHE / name
+    cache.mkdir(parents=True, exist_ok=True)
+    missing = [n for n, key in enumerate(keys, start=1) if not (cache / f"{key}.png").exists()]
+    if missing:
+        _draw(pdf, folder / name, missing, len(keys))
+        for number in missing:
+            pixmap = folder / (names[number - 1][: -len(".png")] + ".ppm")
+            with Image.open(pixmap) as image:
+                image.save(cache / f"{keys[number - 1]}.png", compress_level=1)
+            pixmap.unlink()
+    for key, file_name in zip(keys, names, strict=True):
+        shutil.copyfile(cache / f"{key}.png", folder / file_name)
+    for stale in cache.glob("*.png"):  # pages of older builds
+        if stale.stem not in keys:
+            stale.unlink()
+    return names
+
+
+def _draw(pdf: Path, prefix: Path, pages: list[int], count: int) -> None:
+    """Draw *pages* (1-based) as pixmaps ``<prefix>-NN.ppm``, in two processes.
+
+    The build's last edition draws while the other core is free. pdftoppm
+    writes raw pixmaps; Pillow makes the PNGs with light compression
+    (pdftoppm's own PNG output spends half its time in zlib's default level).
+    """
+    command = ["pdftoppm", "-r", str(THUMB_DPI)]
+    if len(pages) == count:  # every page: odd and even ones side by side
+        runs = [["-o"], ["-e"]] if count > 1 else [[]]
+    else:
+        runs = [["-f", str(first), "-l", str(last)] for first, last in _ranges(pages)]
+    for batch in _batches(runs, 2):
+        processes = [
+            subprocess.Popen(
+                [*command, *selection, str(pdf), str(prefix)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            for selection in batch
+        ]
+        errors = [process.communicate(timeout=600)[1] for process in processes]
+        for process, stderr in zip(processes, errors, strict=True):
+            if process.returncode != 0:
+                raise subprocess.CalledProcessError(process.returncode, process.args, stderr=stderr)
+
+
+def _ranges(pages: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Runs of consecutive page numbers as (first, last)."""
+    start = previous = None
+    for page in pages:
+        if previous is not None and page == previous + 1:
+            previous = page
+            continue
+        if start is not None:
+            yield start, previous  # type: ignore[misc]
+        start = previous = page
+    if start is not None:
+        yield start, previous  # type: ignore[misc]
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
+
+
+def page_digest(page: pikepdf.Page) -> str:
+    """A digest of everything that decides how *page* looks (see the module notes)."""
+    digest = hashlib.sha256(_VERSION)
+    obj = page.obj
+    for box in ("/MediaBox", "/CropBox"):
+        digest.update(repr([float(v) for v in obj.get(box, [])]).encode())
+    _feed_drawing(digest, obj, obj.get("/Resources"), set(), 0)
+    for annotation in obj.get("/Annots") or []:
+        _feed(digest, annotation, set())
+    return digest.hexdigest()[:32]
+
+
+def _feed_drawing(digest, drawing, resources, seen: set[tuple[int, int]], depth: int) -> None:
+    """A page or form XObject: its content, and the resources it uses.
+
+    Only the XObjects the content draws are fed (WeasyPrint lists every image of
+    the book in every page's resources); fonts, colour spaces, graphics states
+    and patterns are small and fed whole.
+    """
+    if depth > 8:
+        return
+    if isinstance(drawing, pikepdf.Stream):  # a form XObject: its own bytes and frame
+        contents = drawing
+        for key in ("/BBox", "/Matrix", "/Group"):
+            _feed(digest, drawing.get(key), seen)
+    else:  # a page
+        contents = drawing.get("/Contents")
+    parts = contents if isinstance(contents, pikepdf.Array) else [contents]
+    for part in parts:
+        if isinstance(part, pikepdf.Stream):
+            digest.update(part.read_raw_bytes())
+    if not isinstance(resources, pikepdf.Dictionary):
+        return
+    for key in sorted(resources.keys()):
+        if key != "/XObject":
+            digest.update(key.encode())
+            _feed(digest, resources[key], seen)
+    xobjects = resources.get("/XObject") or {}
+    used = sorted({str(ops[0]) for ops, _ in pikepdf.parse_content_stream(drawing, "Do")})
+    for name in used:
+        xobject = xobjects.get(name)
+        if not isinstance(xobject, pikepdf.Stream):
+            continue
+        digest.update(name.encode())
+        if xobject.get("/Subtype") == "/Form":
+            _feed_drawing(digest, xobject, xobject.get("/Resources"), seen, depth + 1)
+        else:
+            _feed(digest, xobject, seen)  # an image: its bytes, its soft mask
+
+
+def _feed(digest, value: object, seen: set[tuple[int, int]], depth: int = 0) -> None:
+    """Feed *value* to *digest*: streams by their raw bytes, fonts by name and metrics."""
+    if depth > 12:
+        return
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        if value.objgen in seen:
+            digest.update(b"<seen>")
+            return
+        seen.add(value.objgen)
+    if isinstance(value, pikepdf.Dictionary | pikepdf.Stream):
+        if value.get("/Type") == "/Font":
+            _feed_font(digest, value)
+            return
+        if isinstance(value, pikepdf.Stream) and value.get("/Subtype") == "/Form":
+            # a form XObject met outside a content stream, e.g. a widget's look
+            _feed_drawing(digest, value, value.get("/Resources"), seen, depth)
+            return
+        if isinstance(value, pikepdf.Stream):
+            digest.update(value.read_raw_bytes())
+        for key in sorted(value.keys()):
+            if key not in _SKIP:
+                digest.update(key.encode())
+                _feed(digest, value[key], seen, depth + 1)
+    elif isinstance(value, pikepdf.Array):
+        digest.update(b"[")
+        for item in value:
+            _feed(digest, item, seen, depth + 1)
+        digest.update(b"]")
+    else:
+        digest.update(repr(value).encode())
+
+
+def _feed_font(digest, font: pikepdf.Dictionary) -> None:
+    """A font by its name without the subset tag and its descriptor's metrics."""
+    fonts = [font, *(font.get("/DescendantFonts") or [])]
+    for each in fonts:
+        digest.update(str(each.get("/BaseFont", "")).split("+", 1)[-1].encode())
+        descriptor = each.get("/FontDescriptor")
+        if isinstance(descriptor, pikepdf.Dictionary):
+            for key in _FONT_METRICS:
+                digest.update(repr(descriptor.get(key)).encode())

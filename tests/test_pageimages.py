@@ -1,0 +1,96 @@
+"""Report page images: kept by page content, so a rebuild draws only the pages that changed.
+
+Work is counted (pages pdftoppm is asked to draw), never timed.
+"""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+from io import BytesIO
+
+import pikepdf
+import pytest
+from PIL import Image
+from weasyprint import HTML
+
+from workbook.preflight import pageimages
+
+
+def book(path, texts: list[str]) -> None:
+    body = "".join(f'<p style="break-after: page">{text}</p>' for text in texts)
+    HTML(string=f"<style>@page {{ size: A6 }}</style>{body}").write_pdf(path)
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> list[list[str]]:
+    """The page selections pdftoppm was run with (one list per run)."""
+    runs: list[list[str]] = []
+    real = subprocess.Popen
+
+    def spy(command, *args, **kwargs):
+        if command[0] == "pdftoppm":
+            runs.append(command[3:-2])
+        return real(command, *args, **kwargs)
+
+    monkeypatch.setattr(pageimages.subprocess, "Popen", spy)
+    return runs
+
+
+def test_a_rebuild_draws_only_the_pages_that_changed(tmp_path, drawn):
+    folder = tmp_path / "preflight"
+    book(tmp_path / "a.pdf", ["Yksi", "Kaksi", "Kolme", "Neljä"])
+    first = pageimages.thumbnails(tmp_path / "a.pdf", folder, "screen")
+    assert first == ["screen-1.png", "screen-2.png", "screen-3.png", "screen-4.png"]
+    assert drawn == [["-o"], ["-e"]]  # every page, odd and even ones side by side
+    before = [(folder / name).read_bytes() for name in first]
+
+    drawn.clear()
+    book(tmp_path / "a.pdf", ["Yksi", "Kaksi", "Kolme", "Neljä"])  # the same book again
+    assert pageimages.thumbnails(tmp_path / "a.pdf", folder, "screen") == first
+    assert drawn == []
+
+    book(tmp_path / "a.pdf", ["Yksi", "Kaksi muuttui", "Kolme", "Neljä"])
+    assert pageimages.thumbnails(tmp_path / "a.pdf", folder, "screen") == first
+    assert drawn == [["-f", "2", "-l", "2"]]
+    after = [(folder / name).read_bytes() for name in first]
+    assert [a == b for a, b in zip(before, after, strict=True)] == [True, False, True, True]
+    with Image.open(folder / "screen-2.png") as image:
+        assert image.size == pytest.approx((105 / 25.4 * 28, 148 / 25.4 * 28), abs=1)  # A6
+
+
+def test_only_the_current_pages_are_kept(tmp_path):
+    folder = tmp_path / "preflight"
+    book(tmp_path / "a.pdf", ["Yksi", "Kaksi"])
+    pageimages.thumbnails(tmp_path / "a.pdf", folder, "press")
+    book(tmp_path / "a.pdf", ["Yksi", "Toinen"])
+    pageimages.thumbnails(tmp_path / "a.pdf", folder, "press")
+    assert len(list((folder / ".cache" / "press").glob("*.png"))) == 2
+    assert sorted(p.name for p in folder.glob("*.png")) == ["press-1.png", "press-2.png"]
+
+
+def test_the_digest_sees_text_images_and_boxes_but_not_font_subsets(tmp_path):
+    book(tmp_path / "a.pdf", ["Sama sivu", "Toinen sivu"])
+    book(tmp_path / "b.pdf", ["Sama sivu", "Toinen sivu, jossa on uusia kirjaimia: xyzåäö"])
+    with pikepdf.open(tmp_path / "a.pdf") as a, pikepdf.open(tmp_path / "b.pdf") as b:
+        digests_a = [pageimages.page_digest(page) for page in a.pages]
+        digests_b = [pageimages.page_digest(page) for page in b.pages]
+        # Page 1 is the same although the book's font subset gained glyphs.
+        assert digests_a[0] == digests_b[0] and digests_a[1] != digests_b[1]
+        page = a.pages[0]
+        page.obj.CropBox = pikepdf.Array([0, 0, 100, 100])
+        assert pageimages.page_digest(page) != digests_a[0]
+
+
+def png(colour: str) -> str:
+    out = BytesIO()
+    Image.new("RGB", (8, 8), colour).save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def test_the_digest_sees_a_changed_picture(tmp_path):
+    book(tmp_path / "a.pdf", [f'<img src="{png("red")}">', "Teksti"])
+    book(tmp_path / "b.pdf", [f'<img src="{png("blue")}">', "Teksti"])
+    with pikepdf.open(tmp_path / "a.pdf") as a, pikepdf.open(tmp_path / "b.pdf") as b:
+        assert pageimages.page_digest(a.pages[0]) != pageimages.page_digest(b.pages[0])
+        assert pageimages.page_digest(a.pages[1]) == pageimages.page_digest(b.pages[1])
