@@ -134,13 +134,16 @@ def watch(
     run_watch(Path(config), out_dir=Path(out), edition=edition, interval=interval)
 
 
-@task
-def bench(c: Context) -> None:
-    """Benchmark: clean, no-change and one-chapter builds, a 300-page stress book (build/bench/)."""
+@task(help={"repeat": "runs of each scenario of the sample; the median is reported (default 3)"})
+def bench(c: Context, repeat: int = 3) -> None:
+    """Benchmark: clean, no-change and one-chapter builds, watch, a 300-page stress book.
+
+    Prints a table against WeasyPrint's own render and writes build/bench/bench.json.
+    """
     from workbook.bench import bench as run_bench
     from workbook.bench import table
 
-    measures = run_bench()
+    measures = run_bench(repeat=max(1, repeat))
     print(table(measures))
     print("written: build/bench/bench.json")
 

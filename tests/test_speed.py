@@ -130,3 +130,12 @@ def test_watch_rebuilds_reports_errors_and_stops(tmp_path):
         worker.join(timeout=30)
     assert not worker.is_alive()
     assert not list(Path(out).glob("*.part"))
+
+
+def test_a_repeated_scenario_is_reported_by_its_median():
+    from workbook.bench import Measure, median_of
+
+    runs = [Measure("x", 9.0, 15.0, 500), Measure("x", 7.0, 13.0, 620)]
+    runs.append(Measure("x", 8.0, 14.0, 510))
+    m = median_of(runs)
+    assert (m.wall, m.cpu, m.peak_rss_mb, m.runs) == (8.0, 14.0, 620, (9.0, 7.0, 8.0))
