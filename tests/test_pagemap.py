@@ -129,12 +129,17 @@ def page_reference_text(pdf) -> str:
     return " ".join(text.decode().split())
 
 
-def test_a_rebuild_lays_each_page_out_once(tmp_path):
+def forward_reference_book(tmp_path):
+    """A publication whose first chapter refers to a page far into the second."""
     chapters = {
         "01-a.md": chapter("Alku", "Katso tulokset (ks. [[#tulokset]])."),
         "02-b.md": chapter("Loppu", f"{LONG}\n\n## Tulokset {{#tulokset}}\n\nValmis."),
     }
-    config = make_publication(tmp_path, chapters)
+    return make_publication(tmp_path, chapters)
+
+
+def test_a_rebuild_lays_each_page_out_once(tmp_path):
+    config = forward_reference_book(tmp_path)
     out = tmp_path / "build"
     with counting_page_layouts() as first:
         result = build(config, out_dir=out, editions=["screen"], report=quiet)
@@ -153,11 +158,7 @@ def test_a_rebuild_lays_each_page_out_once(tmp_path):
 
 
 def test_a_wrong_map_is_caught_and_the_right_page_printed(tmp_path):
-    chapters = {
-        "01-a.md": chapter("Alku", "Katso tulokset (ks. [[#tulokset]])."),
-        "02-b.md": chapter("Loppu", f"{LONG}\n\n## Tulokset {{#tulokset}}\n\nValmis."),
-    }
-    config = make_publication(tmp_path, chapters)
+    config = forward_reference_book(tmp_path)
     out = tmp_path / "build"
     build(config, out_dir=out, editions=["screen"], report=quiet)
     path = pagemap.map_path(out, "testikirja-screen.pdf")

@@ -7,7 +7,6 @@ to write an edition that fails one.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Literal
 
 import pikepdf
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
 
 from .colour import max_ink_percent
 from .config import PageFormat
@@ -51,39 +49,30 @@ def _result(name: str, ok: bool, measured: str, rule: str, pages=()) -> CheckRes
     return CheckResult(name, "pass" if ok else "fail", measured, rule, tuple(pages))
 
 
-def _font_problem(font: DictionaryObject, families: Collection[str]) -> str | None:
-    """What is wrong with one font dictionary, or None."""
-    base = str(font.get("/BaseFont", "")).lstrip("/")
-    name = base.split("+", 1)[-1]
-    descriptors = [font]
-    descriptors += [d.get_object() for d in font.get("/DescendantFonts", [])]
-    embedded = any(
-        key in d.get("/FontDescriptor", {}).get_object()
-        for d in descriptors
-        if "/FontDescriptor" in d
-        for key in ("/FontFile", "/FontFile2", "/FontFile3")
-    )
-    if not embedded:
-        return f"{name} not embedded"
-    if not is_book_font(name, families):
-        return f"{name} is not a book font (fallback?)"
-    return None
-
-
 def check_fonts(reader: PdfReader, stylesheet: Path) -> CheckResult:
     """Every font is embedded and is one of the book's own fonts."""
     families = declared_families(stylesheet)
     problems: list[str] = []
     pages: list[int] = []
-    judged: dict[object, str | None] = {}  # a font shared by many pages is judged once
     for number, page in enumerate(reader.pages, start=1):
         fonts = page.get("/Resources", {}).get_object().get("/Font", {})
-        for ref in fonts.values():
-            key = getattr(ref, "idnum", None) or id(ref)
-            if key not in judged:
-                judged[key] = _font_problem(ref.get_object(), families)
-            if judged[key] is not None:
-                problems.append(judged[key])
+        for font in fonts.values():
+            font = font.get_object()
+            base = str(font.get("/BaseFont", "")).lstrip("/")
+            name = base.split("+", 1)[-1]
+            descriptors = [font]
+            descriptors += [d.get_object() for d in font.get("/DescendantFonts", [])]
+            embedded = any(
+                key in d.get("/FontDescriptor", {}).get_object()
+                for d in descriptors
+                if "/FontDescriptor" in d
+                for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+            if not embedded:
+                problems.append(f"{name} not embedded")
+                pages.append(number)
+            elif not is_book_font(name, families):
+                problems.append(f"{name} is not a book font (fallback?)")
                 pages.append(number)
     return _result(
         "fonts",
