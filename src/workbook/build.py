@@ -339,7 +339,9 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
 
         report.path = job.target
         report.facts.path = job.target
-        report.thumbnails = thumbnails(job.target, settings.out_dir / "preflight", variant.name)
+        report.thumbnails = thumbnails(
+            job.target, settings.out_dir / "preflight", variant.name, report.facts.page_digests
+        )
         result.preflight = report
         if clock:
             clock.step(f"{variant.name}: report pages drawn")
@@ -349,12 +351,14 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
 def _preflight_bytes(data: bytes, job: EditionJob, settings: RunSettings):
     """The edition's preflight checks on PDF bytes not yet written to their place."""
     from .preflight.core import check_file
+    from .preflight.words import cache_path
 
     handle, temp = tempfile.mkstemp(suffix=".pdf", dir=job.target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        report = check_file(Path(temp), job.variant, settings.book.project)
+        words = cache_path(settings.out_dir, job.target.name)
+        report = check_file(Path(temp), job.variant, settings.book.project, words_cache=words)
     finally:
         Path(temp).unlink(missing_ok=True)
     if settings.clock:

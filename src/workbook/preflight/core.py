@@ -19,6 +19,7 @@ from ..htmlbook import STYLES_DIR
 from ..variants import DEFAULT_EDITIONS, VARIANTS, Variant
 from . import forms, layout, refs
 from .facts import PdfFacts, read_facts
+from .words import cache_path
 
 
 @dataclass
@@ -55,7 +56,7 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
     config = project.config
     fmt = config.format
     data = facts.data
-    reader = PdfReader(BytesIO(data))
+    reader = facts.reader or PdfReader(BytesIO(data))
     if variant.kind == "handout":
         return [
             checks.check_fonts(reader, STYLES_DIR / "book.css"),
@@ -100,16 +101,20 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
 
 
 def check_file(
-    path: Path, variant: Variant, project: Project, thumbs: Path | None = None
+    path: Path,
+    variant: Variant,
+    project: Project,
+    thumbs: Path | None = None,
+    words_cache: Path | None = None,
 ) -> EditionReport:
     """Read one edition's PDF back and run its checks (and make its report thumbnails
-    into *thumbs*, when given)."""
-    facts = read_facts(path)
+    into *thumbs*, when given). *words_cache* keeps page words between builds."""
+    facts = read_facts(path, words_cache)
     report = EditionReport(variant, path, facts, check_edition(facts, variant, project))
     if thumbs is not None:
         from .pageimages import thumbnails
 
-        report.thumbnails = thumbnails(path, thumbs, variant.name)
+        report.thumbnails = thumbnails(path, thumbs, variant.name, facts.page_digests)
     return report
 
 
@@ -130,7 +135,9 @@ def run_preflight(
     for variant in chosen:
         path = out_dir / variant.filename(slug)
         ready = (done or {}).get(variant.name)
-        reports.append(ready if ready is not None else check_file(path, variant, project))
+        if ready is None:
+            ready = check_file(path, variant, project, words_cache=cache_path(out_dir, path.name))
+        reports.append(ready)
     preflight = Preflight(project, reports)
     by_name = {r.variant.name: r.facts for r in reports}
     if "press" in by_name and "screen" in by_name:

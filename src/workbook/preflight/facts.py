@@ -9,9 +9,6 @@ corner with y growing downwards, as on a page image.
 
 from __future__ import annotations
 
-import re
-import subprocess
-import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -20,17 +17,10 @@ from pypdf import PdfReader
 
 from ..errors import WorkbookError
 from ..pdfcontent import painted as painted_pdf
+from .pageimages import page_digest
+from .words import Rect, Word, WordReader, text_maps_digest
 
-Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 from the top-left, y down
-_XHTML = "{http://www.w3.org/1999/xhtml}"
-
-
-@dataclass(frozen=True)
-class Word:
-    """A word and its box."""
-
-    text: str
-    rect: Rect
+__all__ = ["Image", "Link", "OutlineEntry", "PageFacts", "PdfFacts", "Rect", "Word", "read_facts"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +94,12 @@ class PdfFacts:
     outline: list[OutlineEntry]
     dests: dict[str, int]
     links: list[Link] = field(default_factory=list)
+    page_digests: list[str] = field(default_factory=list)  # see preflight.pageimages
+    reader: PdfReader | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        """Pickled without the open pypdf reader (the build sends facts between processes)."""
+        return {**self.__dict__, "reader": None}
 
     @property
     def chapter_pages(self) -> list[tuple[int, str]]:
@@ -120,23 +116,28 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("\u00ad", "").split())
 
 
-def read_facts(path: Path) -> PdfFacts:
-    """Read *path* back: pages with words and images, outline, destinations, links."""
+def read_facts(path: Path, words_cache: Path | None = None) -> PdfFacts:
+    """Read *path* back: pages with words and images, outline, destinations, links.
+
+    *words_cache* keeps each page's words by page content between builds
+    (:mod:`workbook.preflight.words`).
+    """
     try:
         data = path.read_bytes()
     except OSError:
         raise WorkbookError(
             "PDF to check not found", path=path, hint="run invoke build first"
         ) from None
-    words_reading = _start_words(path)  # pdftotext runs while the content is walked here
+    words_reading = WordReader(path, words_cache)  # pdftotext may run while this reads
     try:
         reader = PdfReader(BytesIO(data))
         read = painted_pdf(data)
+        digests = [page_digest(page) for page in read.pdf.pages]
+        text_maps = text_maps_digest(read.pdf)
     except BaseException:
-        words_reading.kill()
-        words_reading.communicate()
+        words_reading.cancel()
         raise
-    words = _words(path, words_reading)
+    words = words_reading.words(digests, text_maps)
     pages = []
     images: dict[int, list[Image]] = {}
     for draw in read.draws:
@@ -159,7 +160,8 @@ def read_facts(path: Path) -> PdfFacts:
         name: reader.get_destination_page_number(dest) + 1
         for name, dest in reader.named_destinations.items()
     }
-    return PdfFacts(path, data, pages, _outline(reader), dests, _links(reader, dests))
+    links = _links(reader, dests)
+    return PdfFacts(path, data, pages, _outline(reader), dests, links, digests, reader)
 
 
 def _flip(rect: Rect, media: list[float]) -> Rect:
@@ -174,56 +176,6 @@ def _box(page, name: str, media: tuple[float, ...]) -> Rect | None:
         return None
     box = [float(v) for v in page[name]]
     return _flip((box[0], box[1], box[2], box[3]), list(media))
-
-
-def _start_words(path: Path) -> subprocess.Popen[bytes]:
-    """Start pdftotext on *path*: word boxes as XHTML on its standard output."""
-    try:
-        return subprocess.Popen(
-            ["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-    except FileNotFoundError:
-        raise WorkbookError(
-            "pdftotext (poppler-utils) is not installed",
-            hint="run ./setup.sh, which installs it",
-        ) from None
-
-
-def _words(path: Path, process: subprocess.Popen[bytes]) -> dict[int, list[Word]]:
-    """The words of each page from the pdftotext started by :func:`_start_words`."""
-    try:
-        stdout, stderr = process.communicate(timeout=300)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise WorkbookError(
-            "pdftotext took more than 5 minutes", path=path, hint="build the PDF again"
-        ) from None
-    if process.returncode != 0:
-        raise WorkbookError(
-            f"pdftotext could not read the PDF: {stderr.decode(errors='replace').strip()}",
-            path=path,
-            hint="the file may be damaged; build it again",
-        )
-    text = re.sub(rb"<meta[^>]*>", b"", stdout)  # metadata values may hold anything
-    root = etree.fromstring(text)
-    found: dict[int, list[Word]] = {}
-    for number, page in enumerate(root.iter(f"{_XHTML}page"), start=1):
-        found[number] = [
-            Word(
-                word.text or "",
-                (
-                    float(word.get("xMin", 0)),
-                    float(word.get("yMin", 0)),
-                    float(word.get("xMax", 0)),
-                    float(word.get("yMax", 0)),
-                ),
-            )
-            for word in page.iter(f"{_XHTML}word")
-        ]
-    return found
 
 
 def _outline(reader: PdfReader) -> list[OutlineEntry]:

@@ -29,16 +29,20 @@ _SKIP = {"/Parent", "/P", "/StructParent", "/StructParents", "/ParentTree", "/An
 _FONT_METRICS = ("/FontBBox", "/ItalicAngle", "/Ascent", "/Descent", "/CapHeight", "/StemV")
 
 
-def thumbnails(pdf: Path, folder: Path, name: str) -> list[str]:
-    """Page images (``press-01.png`` ...) for the report; their file names in page order."""
+def thumbnails(pdf: Path, folder: Path, name: str, keys: list[str] | None = None) -> list[str]:
+    """Page images (``press-01.png`` ...) for the report; their file names in page order.
+
+    *keys* are the pages' digests when the caller has them (:func:`page_digest`).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     # "handout-01.png" is a page of "handout", "handout-notes-01.png" is not
     own = re.compile(rf"{re.escape(name)}-\d+\.png")
     for old in folder.glob(f"{name}-*.png"):
         if own.fullmatch(old.name):
             old.unlink()
-    with pikepdf.open(pdf) as document:
-        keys = [page_digest(page) for page in document.pages]
+    if keys is None:
+        with pikepdf.open(pdf) as document:
+            keys = [page_digest(page) for page in document.pages]
     width = len(str(len(keys)))  # pdftoppm pads page numbers to the page count's digits
     names = [f"{name}-{number:0{width}d}.png" for number in range(1, len(keys) + 1)]
     cache = folder / _CACHE / name
@@ -70,7 +74,7 @@ def _draw(pdf: Path, prefix: Path, pages: list[int], count: int) -> None:
     if len(pages) == count:  # every page: odd and even ones side by side
         runs = [["-o"], ["-e"]] if count > 1 else [[]]
     else:
-        runs = [["-f", str(first), "-l", str(last)] for first, last in _ranges(pages)]
+        runs = [["-f", str(first), "-l", str(last)] for first, last in page_ranges(pages)]
     for batch in _batches(runs, 2):
         processes = [
             subprocess.Popen(
@@ -86,7 +90,7 @@ def _draw(pdf: Path, prefix: Path, pages: list[int], count: int) -> None:
                 raise subprocess.CalledProcessError(process.returncode, process.args, stderr=stderr)
 
 
-def _ranges(pages: Iterable[int]) -> Iterator[tuple[int, int]]:
+def page_ranges(pages: Iterable[int]) -> Iterator[tuple[int, int]]:
     """Runs of consecutive page numbers as (first, last)."""
     start = previous = None
     for page in pages:

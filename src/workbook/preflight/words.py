@@ -1,0 +1,180 @@
+"""The words of each page and their boxes, from poppler's ``pdftotext -bbox``, kept
+by page content.
+
+pdftotext reads the whole book in about half a second; after a one-chapter edit
+most pages paint exactly what they painted before. Each page's words are kept in
+``build/.state/<pdf>.words.json`` under the page's digest
+(:func:`workbook.preflight.pageimages.page_digest`: content stream, drawn
+objects, boxes, fonts by name and metrics) joined with a digest of every font's
+ToUnicode map, since that map, not the content stream, says which characters a
+glyph stands for. Only pages with a new key go through pdftotext again. When
+there is nothing to reuse, pdftotext starts at once and reads every page while
+the caller walks the content streams.
+
+The cache is a hint (docs/errors.md): a file that cannot be read or does not
+match is ignored and written anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from ..errors import WorkbookError
+from ..freshness import STATE_DIR
+from .pageimages import page_ranges
+
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 from the top-left, y down
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word and its box."""
+
+    text: str
+    rect: Rect
+
+
+def text_maps_digest(pdf: pikepdf.Pdf) -> str:
+    """A digest of every font's ToUnicode map: which characters its glyphs stand for."""
+    maps = hashlib.sha256()
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+            maps.update(str(obj.get("/BaseFont", "")).encode())
+            to_unicode = obj.get("/ToUnicode")
+            if isinstance(to_unicode, pikepdf.Stream):
+                maps.update(to_unicode.read_raw_bytes())
+    return maps.hexdigest()[:16]
+
+
+def cache_path(out_dir: Path, pdf_name: str) -> Path:
+    """Where the words of the PDF *pdf_name* built into *out_dir* are kept."""
+    return out_dir / STATE_DIR / f"{Path(pdf_name).stem}.words.json"
+
+
+class WordReader:
+    """pdftotext on one PDF: started early when no page can be reused."""
+
+    def __init__(self, path: Path, cache: Path | None = None) -> None:
+        self.path = path
+        self.cache = cache
+        self.known = _load(cache) if cache is not None else {}
+        self.process = None if self.known else _start(path, None)
+        self.pages_read = 0  # how many pages went through pdftotext
+
+    def cancel(self) -> None:
+        """Stop a pdftotext that is still running."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.communicate()
+
+    def words(self, digests: list[str], text_maps: str) -> dict[int, list[Word]]:
+        """The words of each page (1-based), given each page's digest
+        (:func:`~workbook.preflight.pageimages.page_digest`) and the PDF's
+        :func:`text_maps_digest`."""
+        keys = [f"{digest}-{text_maps}" for digest in digests]
+        missing = [n for n, key in enumerate(keys, start=1) if key not in self.known]
+        found: dict[int, list[Word]] = {}
+        if self.process is not None:  # every page, started in __init__
+            found = _parse(_finish(self.path, self.process), 1)
+            self.pages_read = len(keys)
+        elif missing:
+            for first, last in page_ranges(missing):
+                found.update(_parse(_finish(self.path, _start(self.path, (first, last))), first))
+            self.pages_read = len(missing)
+        words = {
+            n: found[n] if n in found else [Word(t, tuple(r)) for t, *r in self.known[key]]
+            for n, key in enumerate(keys, start=1)
+        }
+        if self.cache is not None and (missing or set(self.known) != set(keys)):
+            _store(self.cache, {key: words[n] for n, key in enumerate(keys, start=1)})
+        return words
+
+
+def _start(path: Path, pages: tuple[int, int] | None) -> subprocess.Popen[bytes]:
+    """Start pdftotext on *path* (*pages*: first and last, else all): XHTML on stdout."""
+    selection = ["-f", str(pages[0]), "-l", str(pages[1])] if pages else []
+    try:
+        return subprocess.Popen(
+            ["pdftotext", "-bbox", "-enc", "UTF-8", *selection, str(path), "-"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError:
+        raise WorkbookError(
+            "pdftotext (poppler-utils) is not installed",
+            hint="run ./setup.sh, which installs it",
+        ) from None
+
+
+def _finish(path: Path, process: subprocess.Popen[bytes]) -> bytes:
+    try:
+        stdout, stderr = process.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise WorkbookError(
+            "pdftotext took more than 5 minutes", path=path, hint="build the PDF again"
+        ) from None
+    if process.returncode != 0:
+        raise WorkbookError(
+            f"pdftotext could not read the PDF: {stderr.decode(errors='replace').strip()}",
+            path=path,
+            hint="the file may be damaged; build it again",
+        )
+    return stdout
+
+
+def _parse(xhtml: bytes, first: int) -> dict[int, list[Word]]:
+    """Words by page number from pdftotext's XHTML whose first page is *first*."""
+    text = re.sub(rb"<meta[^>]*>", b"", xhtml)  # metadata values may hold anything
+    root = etree.fromstring(text)
+    found: dict[int, list[Word]] = {}
+    for number, page in enumerate(root.iter(f"{_XHTML}page"), start=first):
+        found[number] = [
+            Word(
+                word.text or "",
+                (
+                    float(word.get("xMin", 0)),
+                    float(word.get("yMin", 0)),
+                    float(word.get("xMax", 0)),
+                    float(word.get("yMax", 0)),
+                ),
+            )
+            for word in page.iter(f"{_XHTML}word")
+        ]
+    return found
+
+
+def _load(cache: Path) -> dict[str, list[list]]:
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != _VERSION:
+        return {}
+    pages = data.get("pages")
+    return pages if isinstance(pages, dict) else {}
+
+
+def _store(cache: Path, words: dict[str, list[Word]]) -> None:
+    data = {
+        "version": _VERSION,
+        "pages": {key: [[w.text, *w.rect] for w in page] for key, page in words.items()},
+    }
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump(data, stream, ensure_ascii=False, separators=(",", ":"))
+    os.replace(temp, cache)

@@ -1,0 +1,95 @@
+"""Page words for the preflight: kept by page content, so a rebuild reads only changed pages.
+
+Work is counted (the pages pdftotext is asked to read), never timed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from weasyprint import HTML
+
+from workbook.preflight import words
+from workbook.preflight.facts import read_facts
+
+
+def book(path, texts: list[str]) -> None:
+    body = "".join(f'<p style="break-after: page">{text}</p>' for text in texts)
+    HTML(string=f"<style>@page {{ size: A6 }}</style>{body}").write_pdf(path)
+
+
+@pytest.fixture
+def read(monkeypatch) -> list[list[str]]:
+    """The page selections pdftotext was run with (one list per run; [] is every page)."""
+    runs: list[list[str]] = []
+    real = subprocess.Popen
+
+    def spy(command, *args, **kwargs):
+        if command[0] == "pdftotext":
+            runs.append([part for part in command[1:-2] if part not in ("-bbox", "-enc", "UTF-8")])
+        return real(command, *args, **kwargs)
+
+    monkeypatch.setattr(words.subprocess, "Popen", spy)
+    return runs
+
+
+def page_words(facts) -> list[list[tuple[str, tuple[float, ...]]]]:
+    return [[(w.text, w.rect) for w in page.words] for page in facts.pages]
+
+
+PAGES = ["Yksi kaksi", "Kaksi kolme", "Kolme neljä", "Neljä yksi"]
+
+
+def test_a_rebuild_reads_only_the_pages_that_changed(tmp_path, read):
+    pdf, cache = tmp_path / "a.pdf", tmp_path / "state" / "a.words.json"
+    book(pdf, PAGES)
+    first = read_facts(pdf, cache)
+    assert read == [[]]  # every page, no cache yet
+    assert [page.text for page in first.pages] == PAGES
+
+    read.clear()
+    book(pdf, PAGES)  # the same book again
+    assert page_words(read_facts(pdf, cache)) == page_words(first)
+    assert read == []
+
+    changed = [PAGES[0], "Kolme kaksi", *PAGES[2:]]  # no letter the fonts lack
+    book(pdf, changed)
+    again = read_facts(pdf, cache)
+    assert read == [["-f", "2", "-l", "2"]]
+    assert [page.text for page in again.pages] == changed
+    assert page_words(again) == page_words(read_facts(pdf))  # as a reading without cache
+
+
+def test_new_letters_change_the_text_maps_and_every_page_is_read(tmp_path, read):
+    pdf, cache = tmp_path / "a.pdf", tmp_path / "a.words.json"
+    book(pdf, PAGES)
+    read_facts(pdf, cache)
+    read.clear()
+    book(pdf, [*PAGES[:3], "Neljä yksi ja åäö"])
+    facts = read_facts(pdf, cache)
+    assert read == [["-f", "1", "-l", "4"]]
+    assert facts.pages[3].text == "Neljä yksi ja åäö"
+
+
+def test_a_damaged_cache_is_ignored(tmp_path, read):
+    pdf, cache = tmp_path / "a.pdf", tmp_path / "a.words.json"
+    book(pdf, PAGES)
+    cache.write_text("{not json", encoding="utf-8")
+    facts = read_facts(pdf, cache)
+    assert read == [[]]
+    assert [page.text for page in facts.pages] == PAGES
+    read.clear()
+    read_facts(pdf, cache)  # written anew
+    assert read == []
+
+
+def test_facts_cross_processes_without_their_reader(tmp_path):
+    import pickle
+
+    pdf = tmp_path / "a.pdf"
+    book(pdf, PAGES)
+    facts = read_facts(pdf)
+    assert facts.reader is not None
+    copy = pickle.loads(pickle.dumps(facts))
+    assert copy.reader is None and page_words(copy) == page_words(facts)
