@@ -128,3 +128,28 @@ def test_paragraph_cut_by_page_break_is_one_paragraph(tmp_path):
         assert len(chapter_paragraphs) == 1
         pages = {k.Pg.objgen for k in chapter_paragraphs[0].K}
         assert len(pages) >= 2
+
+
+def _pages_with_image(colour: tuple[int, int, int]) -> pikepdf.Pdf:
+    """Three pages that list one image in their resources, as WeasyPrint does."""
+    import base64
+
+    from PIL import Image
+
+    png = BytesIO()
+    Image.new("RGB", (4, 4), colour).save(png, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    body = f'<img src="{uri}" style="width: 2cm">' + "".join(
+        f'<p style="break-before: page">Sivu {i}</p>' for i in range(2)
+    )
+    return pikepdf.open(BytesIO(HTML(string=body).write_pdf()))
+
+
+def test_content_digest_follows_text_and_images():
+    from workbook.postprocess import content_digest
+
+    first, again = _pages_with_image((200, 0, 0)), _pages_with_image((200, 0, 0))
+    assert content_digest(first) == content_digest(again)
+    assert content_digest(first) != content_digest(_pages_with_image((0, 0, 200)))
+    again.pages[2].Contents.write(b"BT ET")
+    assert content_digest(first) != content_digest(again)

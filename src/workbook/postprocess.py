@@ -97,15 +97,25 @@ def set_boxes(pdf: pikepdf.Pdf, fmt: PageFormat) -> None:
 
 
 def content_digest(pdf: pikepdf.Pdf) -> bytes:
-    """SHA-256 of what the pages show (content streams and the images they use)."""
+    """SHA-256 of what the pages show (content streams and the images they use).
+
+    WeasyPrint lists every image of the book in every page's resources: each
+    XObject's bytes are hashed once, and later pages name it by object number.
+    """
     h = hashlib.sha256()
+    hashed: set[tuple[int, int]] = set()
     for page in pdf.pages:
         h.update(page.obj.MediaBox.unparse())
         contents = page.obj.get("/Contents")
         streams = list(contents) if isinstance(contents, Array) else [contents]
         for stream in filter(None, streams):
             h.update(stream.read_raw_bytes())
-        for _, xobject in sorted(page.obj.get("/Resources", {}).get("/XObject", {}).items()):
+        for name, xobject in sorted(page.obj.get("/Resources", {}).get("/XObject", {}).items()):
+            h.update(name.encode())
+            if xobject.objgen in hashed and xobject.objgen != (0, 0):
+                h.update(repr(xobject.objgen).encode())
+                continue
+            hashed.add(xobject.objgen)
             h.update(xobject.read_raw_bytes())
     return h.digest()
 
