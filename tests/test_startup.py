@@ -97,3 +97,57 @@ def test_exit_writes_what_logging_buffered(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert target.read_text() == "flushed at exit\n"
+
+
+LOAD = """
+    import json, sys
+    from pathlib import Path
+    from workbook.build import load_book_overlapped
+    from workbook.errors import WorkbookError
+    try:
+        book = load_book_overlapped(Path(sys.argv[1]))
+    except WorkbookError as exc:
+        print(json.dumps({"error": str(exc), "renderer": "weasyprint" in sys.modules}))
+    else:
+        print(json.dumps({
+            "titles": [c.title for c in book.chapters],
+            "renderer": "weasyprint" in sys.modules,
+        }))
+"""
+
+
+def load_in_fresh_interpreter(config) -> dict:
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(LOAD), str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_book_loads_in_a_fork_while_the_renderer_is_imported(tmp_path, fixture_chapter):
+    from conftest import chapter, make_publication
+    from workbook.build import load_book
+
+    config = make_publication(
+        tmp_path,
+        {"01-a.md": chapter("Ensimmäinen", "Tekstiä."), "02-b.md": fixture_chapter("all-features")},
+    )
+    loaded = load_in_fresh_interpreter(config)
+    assert loaded == {
+        "titles": [c.title for c in load_book(config).chapters],  # as loaded here
+        "renderer": True,  # imported meanwhile, ready for the editions' processes
+    }
+
+
+def test_bad_content_found_in_the_fork_is_the_usual_error(tmp_path, fixture_chapter):
+    from conftest import make_publication
+
+    config = make_publication(tmp_path, {"01-a.md": fixture_chapter("missing-title")})
+    error = load_in_fresh_interpreter(config)["error"]
+    assert "01-a.md" in error and "title" in error

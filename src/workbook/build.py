@@ -6,18 +6,23 @@ is written atomically only after it rendered and passed its checks.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from . import checks, pagemap
-from .colour import OutputProfile, load_output_profile
+# Only what loading the content needs is imported here; the renderer (WeasyPrint,
+# pikepdf, pypdf, numpy) is imported by :func:`import_renderer` while a forked
+# process loads the content (:func:`load_book_overlapped`).
+from . import pagemap
 from .config import Project, load_config
 from .content import load_chapters
 from .errors import WorkbookError, display_path
@@ -25,13 +30,15 @@ from .fonts import book_fonts, check_coverage
 from .htmlbook import DEFAULT_RESOURCES, Resources, render_html
 from .hyphenation import hyphenator_for
 from .illustrations import load_manifest
-from .imaging import Prepared, prepare_book, prepare_charts
 from .model import Book, assemble
 from .palette import Palette, load_palette
-from .pdf import render_pdf, write_atomic
-from .postprocess import finish
 from .survey import load_surveys
 from .variants import DEFAULT_EDITIONS, VARIANTS, Variant
+
+if TYPE_CHECKING:
+    from .checks import CheckResult
+    from .colour import OutputProfile
+    from .imaging import Prepared
 
 Report = Callable[[str], None]
 
@@ -44,7 +51,7 @@ class EditionResult:
     path: Path
     pages: int
     warnings: list[str] = field(default_factory=list)
-    checks: list[checks.CheckResult] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
     images: dict[str, Prepared] = field(default_factory=dict)
     preflight: object | None = None  # preflight.core.EditionReport when it ran
 
@@ -79,6 +86,68 @@ def load_book(config_path: Path, resources: Resources = DEFAULT_RESOURCES) -> Bo
         source = chapter.source
         check_coverage(chapter.title + chapter.text, faces, path=source.path, lines=source.lines)
     return book
+
+
+RENDERER = ("workbook.pdf", "workbook.postprocess", "workbook.checks", "workbook.preflight")
+
+
+def import_renderer() -> None:
+    """Import what rendering and checking need (WeasyPrint, pikepdf, pypdf, numpy)."""
+    for name in RENDERER:
+        importlib.import_module(name)
+
+
+def load_book_overlapped(config_path: Path, resources: Resources = DEFAULT_RESOURCES) -> Book:
+    """:func:`load_book` in a forked process while this one imports the renderer.
+
+    Each takes about a third of a second, and a fresh ``invoke build`` needs
+    both before the first page is laid out; side by side on two cores they cost
+    one. The book comes back pickled; a :class:`WorkbookError` comes back as
+    itself. Where the renderer is already imported (watch mode, the tests) or
+    ``fork`` is missing, the book is loaded here.
+    """
+    if "weasyprint" in sys.modules or "fork" not in multiprocessing.get_all_start_methods():
+        book = load_book(config_path, resources)
+        import_renderer()
+        return book
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    sys.stdout.flush()  # nothing buffered is written twice
+    sys.stderr.flush()
+    loader = context.Process(
+        target=_load_and_send, args=(config_path, resources, send), name="workbook-load"
+    )
+    loader.start()
+    send.close()
+    try:
+        import_renderer()
+        try:
+            message = receive.recv()
+        except EOFError:
+            message = ("crash", "")
+    finally:
+        receive.close()
+        loader.join()
+    kind, *payload = message
+    if kind == "book":
+        return payload[0]
+    if kind == "error":
+        text, path, line, hint = payload
+        raise WorkbookError(text, path=path, line=line, hint=hint)
+    raise RuntimeError(  # a bug, not bad input: keep the loader's traceback
+        f"loading the content stopped (exit code {loader.exitcode})\n{payload[0]}"
+    )
+
+
+def _load_and_send(config_path: Path, resources: Resources, send) -> None:
+    try:
+        message = ("book", load_book(config_path, resources))
+    except WorkbookError as exc:
+        message = ("error", exc.message, exc.path, exc.line, exc.hint)
+    except BaseException:  # sent to the parent, which raises it
+        message = ("crash", traceback.format_exc())
+    send.send(message)
+    send.close()
 
 
 def select_variants(names: Sequence[str] | None) -> list[Variant]:
@@ -146,9 +215,11 @@ def build(
     """
     clock = Clock(report)
     variants = select_variants(editions)
-    book = load_book(config_path, resources)
+    book = load_book_overlapped(config_path, resources)
     project = book.project
     clock.step("content loaded and checked")
+    from .colour import load_output_profile
+
     palette = load_palette(resources.styles / "palette.toml")
     profile = load_output_profile(project)
     allowed = (project.root, resources.styles, resources.templates, profile.path.parent)
@@ -226,6 +297,8 @@ def _unpack(item):
 
 def _plan(job: EditionJob, settings: RunSettings) -> EditionPlan:
     """Prepare one edition's images, charts and HTML (no rendering yet)."""
+    from .imaging import prepare_book, prepare_charts
+
     book, variant, out_dir = settings.book, job.variant, settings.out_dir
     palette = settings.palette or load_palette(settings.resources.styles / "palette.toml")
     profile = settings.profile
@@ -280,6 +353,10 @@ def locate_url(book: Book, url: str) -> tuple[Path, int | None] | None:
 
 
 def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
+    from .checks import page_count
+    from .pdf import render_pdf, write_atomic
+    from .postprocess import finish
+
     book = settings.book
     project: Project = book.project
     variant = job.variant
@@ -330,7 +407,7 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
         )
     write_atomic(job.target, data)
     result = EditionResult(
-        variant, job.target, checks.page_count(data), rendered.warnings, results, plan.images
+        variant, job.target, page_count(data), rendered.warnings, results, plan.images
     )
     if clock:
         clock.step(f"{variant.name}: written {display_path(job.target)}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup, escape
 
-from .colour import OutputProfile
 from .config import PageFormat
 from .errors import WorkbookError
 from .exercises import BOX_MM, LINE_SPACING_MM
@@ -17,6 +17,9 @@ from .illustrations import opener_height
 from .model import Book
 from .palette import Palette
 from .variants import Variant
+
+if TYPE_CHECKING:
+    from .colour import OutputProfile
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = REPO_ROOT / "templates"

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import freshness
 from .build import BuildResult, build
 from .errors import display_path
-from .preflight import Preflight, check_publication
 from .variants import DEFAULT_EDITIONS
+
+if TYPE_CHECKING:
+    from .preflight import Preflight
 
 
 @dataclass
@@ -74,6 +77,8 @@ def make(
         report("preflight: up to date (it passed on these PDFs)")
         outcome.preflight_skipped = True
         return outcome
+    from .preflight import check_publication
+
     outcome.preflight = check_publication(config_path, out_dir, names, strict, report, done)
     freshness.record_preflight(config_path, out_dir, names, strict)
     return outcome
