@@ -49,23 +49,22 @@ def _result(name: str, ok: bool, measured: str, rule: str, pages=()) -> CheckRes
     return CheckResult(name, "pass" if ok else "fail", measured, rule, tuple(pages))
 
 
-def check_fonts(reader: PdfReader, stylesheet: Path) -> CheckResult:
+def check_fonts(pdf: pikepdf.Pdf, stylesheet: Path) -> CheckResult:
     """Every font is embedded and is one of the book's own fonts."""
     families = declared_families(stylesheet)
     problems: list[str] = []
     pages: list[int] = []
-    for number, page in enumerate(reader.pages, start=1):
-        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
-        for font in fonts.values():
-            font = font.get_object()
+    for number, page in enumerate(pdf.pages, start=1):
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        for font in (fonts or {}).values():
             base = str(font.get("/BaseFont", "")).lstrip("/")
             name = base.split("+", 1)[-1]
-            descriptors = [font]
-            descriptors += [d.get_object() for d in font.get("/DescendantFonts", [])]
+            descriptors = [font, *(font.get("/DescendantFonts") or [])]
             embedded = any(
-                key in d.get("/FontDescriptor", {}).get_object()
+                key in d.FontDescriptor
                 for d in descriptors
-                if "/FontDescriptor" in d
+                if isinstance(d.get("/FontDescriptor"), pikepdf.Dictionary)
                 for key in ("/FontFile", "/FontFile2", "/FontFile3")
             )
             if not embedded:

@@ -16,6 +16,7 @@ from .. import checks
 from ..checks import CheckResult
 from ..config import Project, load_config
 from ..htmlbook import STYLES_DIR
+from ..pdfcontent import painted
 from ..variants import DEFAULT_EDITIONS, VARIANTS, Variant
 from . import forms, layout, refs
 from .facts import PdfFacts, read_facts
@@ -56,24 +57,27 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
     config = project.config
     fmt = config.format
     data = facts.data
-    reader = facts.reader or PdfReader(BytesIO(data))
+    pdf = painted(data).pdf  # the file as the facts read it (pikepdf, kept open)
     if variant.kind == "handout":
         return [
-            checks.check_fonts(reader, STYLES_DIR / "book.css"),
+            checks.check_fonts(pdf, STYLES_DIR / "book.css"),
             layout.check_page_size(facts, variant.page_format(fmt)),
             forms.check_no_form_fields(data),
         ]
     results: list[CheckResult] = []
-    if variant.bleed:
-        results.append(checks.check_boxes(reader, fmt))
-    if variant.pad_to_binding:
-        results.append(checks.check_page_multiple(reader, fmt))
+    if variant.bleed or variant.pad_to_binding:
+        # The print house's page geometry, read by a second, independent parser.
+        reader = PdfReader(BytesIO(data))
+        if variant.bleed:
+            results.append(checks.check_boxes(reader, fmt))
+        if variant.pad_to_binding:
+            results.append(checks.check_page_multiple(reader, fmt))
     results += [
         layout.check_blank_pages(facts, fmt, allow_padding=variant.pad_to_binding),
         layout.check_chapter_openers(facts),
         layout.check_running_heads(facts, fmt),
         layout.check_folios(facts, fmt),
-        checks.check_fonts(reader, STYLES_DIR / "book.css"),
+        checks.check_fonts(pdf, STYLES_DIR / "book.css"),
         *layout.check_type_area(facts, fmt, config.preflight.safety_margin),
         refs.check_contents(facts),
     ]

@@ -1,19 +1,19 @@
 """What a finished PDF contains, read back from the file alone.
 
-Page boxes, the outline, named destinations and links come from pypdf; the
-position of every word from poppler's ``pdftotext -bbox`` (installed by
-setup.sh); images and painting from the content streams (pikepdf,
-:mod:`workbook.pdfcontent`). Positions are points from the MediaBox's top-left
-corner with y growing downwards, as on a page image.
+Page boxes, the outline, named destinations, links and what the content
+streams paint come from pikepdf (:mod:`workbook.pdfcontent`), which reads the
+file once for all of them; the position of every word from poppler's
+``pdftotext -bbox`` (installed by setup.sh, :mod:`.words`). Positions are
+points from the MediaBox's top-left corner with y growing downwards, as on a
+page image.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 
-from pypdf import PdfReader
+import pikepdf
 
 from ..errors import WorkbookError
 from ..pdfcontent import painted as painted_pdf
@@ -95,11 +95,6 @@ class PdfFacts:
     dests: dict[str, int]
     links: list[Link] = field(default_factory=list)
     page_digests: list[str] = field(default_factory=list)  # see preflight.pageimages
-    reader: PdfReader | None = field(default=None, repr=False, compare=False)
-
-    def __getstate__(self) -> dict:
-        """Pickled without the open pypdf reader (the build sends facts between processes)."""
-        return {**self.__dict__, "reader": None}
 
     @property
     def chapter_pages(self) -> list[tuple[int, str]]:
@@ -130,7 +125,6 @@ def read_facts(path: Path, words_cache: Path | None = None) -> PdfFacts:
         ) from None
     words_reading = WordReader(path, words_cache)  # pdftotext may run while this reads
     try:
-        reader = PdfReader(BytesIO(data))
         read = painted_pdf(data)
         digests = [page_digest(page) for page in read.pdf.pages]
         text_maps = text_maps_digest(read.pdf)
@@ -143,8 +137,10 @@ def read_facts(path: Path, words_cache: Path | None = None) -> PdfFacts:
     for draw in read.draws:
         media = [float(v) for v in read.pdf.pages[draw.page - 1].MediaBox]
         images.setdefault(draw.page, []).append(Image(_flip(draw.bbox, media), draw.ppi))
-    for number, page in enumerate(reader.pages, start=1):
-        media = tuple(float(v) for v in page.mediabox)
+    pdf = read.pdf
+    numbers = {page.objgen: number for number, page in enumerate(pdf.pages, start=1)}
+    for number, page in enumerate(pdf.pages, start=1):
+        media = tuple(float(v) for v in page.MediaBox)
         pages.append(
             PageFacts(
                 number=number,
@@ -156,12 +152,9 @@ def read_facts(path: Path, words_cache: Path | None = None) -> PdfFacts:
                 paints=number in read.pages_painted,
             )
         )
-    dests = {
-        name: reader.get_destination_page_number(dest) + 1
-        for name, dest in reader.named_destinations.items()
-    }
-    links = _links(reader, dests)
-    return PdfFacts(path, data, pages, _outline(reader), dests, links, digests, reader)
+    dests = _named_destinations(pdf, numbers)
+    outline = _outline(pdf, numbers, dests)
+    return PdfFacts(path, data, pages, outline, dests, _links(pdf, dests), digests)
 
 
 def _flip(rect: Rect, media: list[float]) -> Rect:
@@ -171,37 +164,76 @@ def _flip(rect: Rect, media: list[float]) -> Rect:
     return (x0 - media[0], media[3] - y1, x1 - media[0], media[3] - y0)
 
 
-def _box(page, name: str, media: tuple[float, ...]) -> Rect | None:
-    if name not in page:
+def _box(page: pikepdf.Page, name: str, media: tuple[float, ...]) -> Rect | None:
+    if name not in page.obj:
         return None
-    box = [float(v) for v in page[name]]
+    box = [float(v) for v in page.obj[name]]
     return _flip((box[0], box[1], box[2], box[3]), list(media))
 
 
-def _outline(reader: PdfReader) -> list[OutlineEntry]:
+def _page_of(dest: object, numbers: dict[tuple[int, int], int]) -> int | None:
+    """The page number an explicit destination (``[page /XYZ ...]``) points to."""
+    if isinstance(dest, pikepdf.Dictionary):  # {/D [...]}, as in a name tree
+        dest = dest.get("/D")
+    if isinstance(dest, pikepdf.Array) and len(dest) and isinstance(dest[0], pikepdf.Dictionary):
+        return numbers.get(dest[0].objgen)
+    return None
+
+
+def _named_destinations(pdf: pikepdf.Pdf, numbers: dict[tuple[int, int], int]) -> dict[str, int]:
+    """Destination name -> page number, from the /Dests name tree (and an old /Dests dict)."""
+    found: dict[str, int] = {}
+    names = pdf.Root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary) and "/Dests" in names:
+        for name, dest in pikepdf.NameTree(names.Dests).items():
+            if (page := _page_of(dest, numbers)) is not None:
+                found[str(name)] = page
+    old = pdf.Root.get("/Dests")
+    if isinstance(old, pikepdf.Dictionary):
+        for key, dest in old.items():
+            if (page := _page_of(dest, numbers)) is not None:
+                found.setdefault(key.lstrip("/"), page)
+    return found
+
+
+def _target(dest: object, numbers: dict[tuple[int, int], int], dests: dict[str, int]) -> int | None:
+    """The page of a destination given by name or explicitly."""
+    if isinstance(dest, pikepdf.String | pikepdf.Name):
+        return dests.get(str(dest).lstrip("/"))
+    return _page_of(dest, numbers)
+
+
+def _outline(
+    pdf: pikepdf.Pdf, numbers: dict[tuple[int, int], int], dests: dict[str, int]
+) -> list[OutlineEntry]:
+    """The bookmarks in order, with their level (1 = top) and target page."""
     entries: list[OutlineEntry] = []
+    outlines = pdf.Root.get("/Outlines")
+    if not isinstance(outlines, pikepdf.Dictionary):
+        return entries
+    seen: set[tuple[int, int]] = set()
 
-    def walk(items: list, level: int) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item, level + 1)
-                continue
-            try:
-                page = reader.get_destination_page_number(item) + 1
-            except (KeyError, ValueError, AttributeError):
-                page = None
-            entries.append(OutlineEntry(normalise(str(item.title)), level, page))
+    def walk(item: object, level: int) -> None:
+        while isinstance(item, pikepdf.Dictionary) and item.objgen not in seen:
+            seen.add(item.objgen)
+            dest = item.get("/Dest")
+            action = item.get("/A")
+            if dest is None and isinstance(action, pikepdf.Dictionary):
+                dest = action.get("/D")
+            page = _target(dest, numbers, dests)
+            entries.append(OutlineEntry(normalise(str(item.get("/Title", ""))), level, page))
+            walk(item.get("/First"), level + 1)
+            item = item.get("/Next")
 
-    walk(reader.outline, 1)
+    walk(outlines.get("/First"), 1)
     return entries
 
 
-def _links(reader: PdfReader, dests: dict[str, int]) -> list[Link]:
+def _links(pdf: pikepdf.Pdf, dests: dict[str, int]) -> list[Link]:
     links = []
-    for number, page in enumerate(reader.pages, start=1):
-        media = [float(v) for v in page.mediabox]
-        for ref in page.get("/Annots") or []:
-            annot = ref.get_object()
+    for number, page in enumerate(pdf.pages, start=1):
+        media = [float(v) for v in page.MediaBox]
+        for annot in page.obj.get("/Annots") or []:
             if annot.get("/Subtype") != "/Link":
                 continue
             dest = annot.get("/Dest")

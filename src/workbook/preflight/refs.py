@@ -4,6 +4,7 @@ and the two editions against each other."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from io import BytesIO
 
 import pikepdf
@@ -104,8 +105,7 @@ def check_page_references(screen: PdfFacts) -> CheckResult:
 
 def check_outline(facts: PdfFacts) -> CheckResult:
     """A bookmark for every H1 heading, in order, each leading to a page."""
-    with pikepdf.open(BytesIO(facts.data)) as pdf:
-        headings = [tag for tag, _ in _structure(pdf) if tag == "/H1"]
+    headings = [tag for tag, _ in _structure_of(facts.data) if tag == "/H1"]
     top = [e for e in facts.outline if e.level == 1]
     broken = [e.title for e in facts.outline if e.page is None]
     ok = len(top) == len(headings) and not broken and bool(top)
@@ -120,8 +120,7 @@ def check_outline(facts: PdfFacts) -> CheckResult:
 
 def check_structure(facts: PdfFacts) -> list[CheckResult]:
     """Headings start at H1 and skip no level; every table has header cells."""
-    with pikepdf.open(BytesIO(facts.data)) as pdf:
-        elements = _structure(pdf)
+    elements = _structure_of(facts.data)
     levels = [int(tag[2]) for tag, _ in elements if re.fullmatch(r"/H[1-6]", tag)]
     skips = [
         f"H{a} followed by H{b}" for a, b in zip([0, *levels], levels, strict=False) if b > a + 1
@@ -144,6 +143,13 @@ def check_structure(facts: PdfFacts) -> list[CheckResult]:
             "every table has TH header cells",
         ),
     ]
+
+
+@lru_cache(maxsize=2)
+def _structure_of(data: bytes) -> list[tuple[str, set[str]]]:
+    """:func:`_structure` of the PDF *data*, walked once for the checks that need it."""
+    with pikepdf.open(BytesIO(data)) as pdf:
+        return _structure(pdf)
 
 
 def _structure(pdf: pikepdf.Pdf) -> list[tuple[str, set[str]]]:
