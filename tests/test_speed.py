@@ -139,3 +139,14 @@ def test_a_repeated_scenario_is_reported_by_its_median():
     runs.append(Measure("x", 8.0, 14.0, 510))
     m = median_of(runs)
     assert (m.wall, m.cpu, m.peak_rss_mb, m.runs) == (8.0, 14.0, 620, (9.0, 7.0, 8.0))
+
+
+def test_each_run_is_compared_with_the_baseline_run_beside_it():
+    from workbook.bench import Measure, paired_ratio
+
+    # The machine slows down by half between the first and the last pair: the
+    # ratio of neighbours stays 1.1, the ratio of medians would not.
+    runs = [Measure("x", w, 0, 0) for w in (5.5, 7.7, 8.25)]
+    baselines = [Measure("b", w, 0, 0) for w in (5.0, 7.0, 7.5)]
+    assert paired_ratio(runs, baselines) == 1.1
+    assert round(7.7 / 5.0, 2) != 1.1  # what a median against an early baseline gives
