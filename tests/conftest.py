@@ -37,6 +37,14 @@ def make_publication(
     return config_path
 
 
+def one_page_each(path: Path, texts: list[str]) -> None:
+    """An A6 PDF at *path* with one page per text (WeasyPrint, no pipeline)."""
+    from weasyprint import HTML
+
+    body = "".join(f'<p style="break-after: page">{text}</p>' for text in texts)
+    HTML(string=f"<style>@page {{ size: A6 }}</style>{body}").write_pdf(path)
+
+
 def chapter(title: str, body: str, **meta: str) -> str:
     """Markdown text of a chapter with front matter."""
     extra = "".join(f"{k}: {v}\n" for k, v in meta.items())

@@ -12,14 +12,11 @@ from io import BytesIO
 import pikepdf
 import pytest
 from PIL import Image
-from weasyprint import HTML
 
+from conftest import one_page_each
 from workbook.preflight import pageimages
 
-
-def book(path, texts: list[str]) -> None:
-    body = "".join(f'<p style="break-after: page">{text}</p>' for text in texts)
-    HTML(string=f"<style>@page {{ size: A6 }}</style>{body}").write_pdf(path)
+book = one_page_each
 
 
 @pytest.fixture
@@ -94,3 +91,10 @@ def test_the_digest_sees_a_changed_picture(tmp_path):
     with pikepdf.open(tmp_path / "a.pdf") as a, pikepdf.open(tmp_path / "b.pdf") as b:
         assert pageimages.page_digest(a.pages[0]) != pageimages.page_digest(b.pages[0])
         assert pageimages.page_digest(a.pages[1]) == pageimages.page_digest(b.pages[1])
+
+
+def test_drawn_names_are_read_from_the_content_stream():
+    content = b"q 1 0 0 1 0 0 cm /Im1 Do Q\n/x#207\nDo BT /F1 9 Tf (ei /Kuva Do) Tj ET /Im2 gs"
+    # "/Im2 gs" sets a graphics state: not drawn. The name inside the string is
+    # taken too: one more object in the digest, never one less.
+    assert pageimages.drawn_names(content) == {"/Im1", "/x 7", "/Kuva"}

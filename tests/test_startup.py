@@ -23,19 +23,24 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the hook acts on Linux only")
-def test_weasyprint_imports_without_searching_for_libraries():
-    result = run_python(
-        """
+# Counts the subprocesses started after it, in *searches*.
+COUNT_SUBPROCESSES = """
         import ctypes.util, subprocess
-        original = ctypes.util.find_library
         searches = []
         real_popen = subprocess.Popen.__init__
         def counting_popen(self, args, *rest, **kwargs):
             searches.append(args)
             real_popen(self, args, *rest, **kwargs)
         subprocess.Popen.__init__ = counting_popen
+"""
 
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the hook acts on Linux only")
+def test_weasyprint_imports_without_searching_for_libraries():
+    result = run_python(
+        COUNT_SUBPROCESSES
+        + """
+        original = ctypes.util.find_library
         import workbook
         from weasyprint import HTML
         from weasyprint.text import ffi
@@ -53,14 +58,8 @@ def test_without_the_hook_the_library_search_runs_subprocesses():
     if not sys.platform.startswith("linux"):
         pytest.skip("Linux only")
     result = run_python(
-        """
-        import ctypes.util, subprocess
-        searches = []
-        real_popen = subprocess.Popen.__init__
-        def counting_popen(self, args, *rest, **kwargs):
-            searches.append(args)
-            real_popen(self, args, *rest, **kwargs)
-        subprocess.Popen.__init__ = counting_popen
+        COUNT_SUBPROCESSES
+        + """
         ctypes.util.find_library("gobject-2.0-0")
         print(len(searches))
         """

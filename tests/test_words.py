@@ -8,15 +8,12 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from weasyprint import HTML
 
+from conftest import one_page_each
 from workbook.preflight import words
 from workbook.preflight.facts import read_facts
 
-
-def book(path, texts: list[str]) -> None:
-    body = "".join(f'<p style="break-after: page">{text}</p>' for text in texts)
-    HTML(string=f"<style>@page {{ size: A6 }}</style>{body}").write_pdf(path)
+book = one_page_each
 
 
 @pytest.fixture

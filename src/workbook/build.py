@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 # Only what loading the content needs is imported here; the renderer (WeasyPrint,
-# pikepdf, pypdf, numpy) is imported by :func:`import_renderer` while a forked
+# pikepdf, numpy) is imported by :func:`import_renderer` while a forked
 # process loads the content (:func:`load_book_overlapped`).
 from . import pagemap
 from .config import Project, load_config
@@ -92,7 +92,10 @@ RENDERER = ("workbook.pdf", "workbook.postprocess", "workbook.checks", "workbook
 
 
 def import_renderer() -> None:
-    """Import what rendering and checking need (WeasyPrint, pikepdf, pypdf, numpy)."""
+    """Import what rendering and checking need (WeasyPrint, pikepdf, numpy).
+
+    pypdf is left to the press edition's process, the only one that uses it.
+    """
     for name in RENDERER:
         importlib.import_module(name)
 

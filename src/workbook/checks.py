@@ -10,16 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pikepdf
-from pypdf import PdfReader
 
 from .colour import max_ink_percent
 from .config import PageFormat
 from .fonts import declared_families, is_book_font
 from .pdfcontent import colour_space_family, painted
 from .postprocess import PT_PER_MM, reachable_elements
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader  # imported where the press checks need it
 
 Status = Literal["pass", "warn", "fail"]
 TOLERANCE_PT = 0.05

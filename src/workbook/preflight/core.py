@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from .. import checks
 from ..checks import CheckResult
 from ..config import Project, load_config
@@ -66,7 +64,10 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
         ]
     results: list[CheckResult] = []
     if variant.bleed or variant.pad_to_binding:
-        # The print house's page geometry, read by a second, independent parser.
+        # The print house's page geometry, read by a second, independent parser
+        # (imported here: only the press edition's process needs it).
+        from pypdf import PdfReader
+
         reader = PdfReader(BytesIO(data))
         if variant.bleed:
             results.append(checks.check_boxes(reader, fmt))
