@@ -144,3 +144,29 @@ def test_strict_mode_fails_on_weasyprint_warning(tmp_path):
 def test_glyph_missing_in_title_names_front_matter_line(tmp_path):
     text = build_error(tmp_path, {"01-a.md": chapter("Otsikko \u4e2d", "Teksti.")})
     assert "01-a.md:2: character '中'" in text
+
+
+def test_each_edition_renders_in_a_process_of_its_own(tmp_path, monkeypatch):
+    """With workers, even one edition is built in a forked process that ends with it
+    (which may freeze its heap: see _build_edition); the caller's heap is untouched."""
+    import gc
+    import os
+
+    from workbook import build as build_module
+
+    seen: list[tuple[int, bool]] = []
+    real = build_module._build_edition
+
+    def spy(job, settings):
+        result = real(job, settings)
+        seen.append((os.getpid(), gc.get_freeze_count() > 0))
+        result.warnings.append(f"pid {os.getpid()} frozen {gc.get_freeze_count() > 0}")
+        return result
+
+    monkeypatch.setattr(build_module, "_build_edition", spy)
+    config = make_publication(tmp_path, {"01-a.md": chapter("Luku", "Tekstiä.")})
+    result = build(config, out_dir=tmp_path / "build", editions=["screen"], workers=2)
+    (note,) = [w for w in result.editions[0].warnings if w.startswith("pid ")]
+    assert note != f"pid {os.getpid()} frozen True" and note.endswith("frozen True")
+    assert not seen  # the spy ran in the child, not here
+    assert gc.get_freeze_count() == 0
