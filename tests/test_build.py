@@ -170,3 +170,28 @@ def test_each_edition_renders_in_a_process_of_its_own(tmp_path, monkeypatch):
     assert note != f"pid {os.getpid()} frozen True" and note.endswith("frozen True")
     assert not seen  # the spy ran in the child, not here
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize(("resident", "collected"), [(150.0, False), (320.0, True), (None, True)])
+def test_render_garbage_is_frozen_in_a_small_heap_and_collected_in_a_large_one(resident, collected):
+    import subprocess
+    import sys
+
+    code = f"""
+import gc
+import workbook.build as b
+b.resident_mb = lambda: {resident!r}
+class Cycle:
+    pass
+garbage = Cycle(); garbage.me = garbage; del garbage  # unreachable, in a cycle
+collections = []
+gc.callbacks.append(lambda phase, info: phase == "stop" and collections.append(info))
+gc.disable()
+b.drop_render_garbage()
+print(len(collections) > 0, gc.get_freeze_count() > 0)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(collected), "True"]
