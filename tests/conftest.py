@@ -45,6 +45,21 @@ def one_page_each(path: Path, texts: list[str]) -> None:
     HTML(string=f"<style>@page {{ size: A6 }}</style>{body}").write_pdf(path)
 
 
+def spy_on_commands(monkeypatch, module, program: str, pick) -> list:
+    """Record each run of *program* that *module* starts (``pick(command)`` of it),
+    still running it; the list fills as the test goes."""
+    runs: list = []
+    real = module.subprocess.Popen
+
+    def spy(command, *args, **kwargs):
+        if command[0] == program:
+            runs.append(pick(command))
+        return real(command, *args, **kwargs)
+
+    monkeypatch.setattr(module.subprocess, "Popen", spy)
+    return runs
+
+
 def chapter(title: str, body: str, **meta: str) -> str:
     """Markdown text of a chapter with front matter."""
     extra = "".join(f"{k}: {v}\n" for k, v in meta.items())

@@ -6,14 +6,13 @@ Work is counted (pages pdftoppm is asked to draw), never timed.
 from __future__ import annotations
 
 import base64
-import subprocess
 from io import BytesIO
 
 import pikepdf
 import pytest
 from PIL import Image
 
-from conftest import one_page_each
+from conftest import one_page_each, spy_on_commands
 from workbook.preflight import pageimages
 
 book = one_page_each
@@ -22,16 +21,7 @@ book = one_page_each
 @pytest.fixture
 def drawn(monkeypatch) -> list[list[str]]:
     """The page selections pdftoppm was run with (one list per run)."""
-    runs: list[list[str]] = []
-    real = subprocess.Popen
-
-    def spy(command, *args, **kwargs):
-        if command[0] == "pdftoppm":
-            runs.append(command[3:-2])
-        return real(command, *args, **kwargs)
-
-    monkeypatch.setattr(pageimages.subprocess, "Popen", spy)
-    return runs
+    return spy_on_commands(monkeypatch, pageimages, "pdftoppm", lambda command: command[3:-2])
 
 
 def test_a_rebuild_draws_only_the_pages_that_changed(tmp_path, drawn):

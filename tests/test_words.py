@@ -5,11 +5,9 @@ Work is counted (the pages pdftotext is asked to read), never timed.
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from conftest import one_page_each
+from conftest import one_page_each, spy_on_commands
 from workbook.preflight import words
 from workbook.preflight.facts import read_facts
 
@@ -19,16 +17,11 @@ book = one_page_each
 @pytest.fixture
 def read(monkeypatch) -> list[list[str]]:
     """The page selections pdftotext was run with (one list per run; [] is every page)."""
-    runs: list[list[str]] = []
-    real = subprocess.Popen
 
-    def spy(command, *args, **kwargs):
-        if command[0] == "pdftotext":
-            runs.append([part for part in command[1:-2] if part not in ("-bbox", "-enc", "UTF-8")])
-        return real(command, *args, **kwargs)
+    def pages(command: list[str]) -> list[str]:
+        return [part for part in command[1:-2] if part not in ("-bbox", "-enc", "UTF-8")]
 
-    monkeypatch.setattr(words.subprocess, "Popen", spy)
-    return runs
+    return spy_on_commands(monkeypatch, words, "pdftotext", pages)
 
 
 def page_words(facts) -> list[list[tuple[str, tuple[float, ...]]]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -95,11 +96,22 @@ def read_state(out_dir: Path, slug: str) -> dict:
 
 def write_state(out_dir: Path, slug: str, state: dict) -> None:
     """Record *state* (atomically)."""
-    path = _state_path(out_dir, slug)
+    write_json(_state_path(out_dir, slug), state, indent=1, sort_keys=True)
+
+
+def write_json(path: Path, data: object, **options: object) -> None:
+    """Write *data* as JSON to *path* through a temporary file and a rename, so a
+    reader never meets half a file; *options* go to :func:`json.dumps` (the C
+    encoder, unlike :func:`json.dump`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".tmp")
-    temp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(temp, path)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(json.dumps(data, **options))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def slug_of(config_path: Path) -> str | None:

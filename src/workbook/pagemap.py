@@ -16,14 +16,12 @@ without that check, and the preflight checks the printed numbers again.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from .freshness import STATE_DIR
+from .freshness import STATE_DIR, write_json
 
 D = TypeVar("D")  # a laid-out document (WeasyPrint's Document; anything with .pages)
 
@@ -52,11 +50,7 @@ def read_map(path: Path) -> dict[str, int]:
 
 def write_map(path: Path, pages: Mapping[str, int]) -> None:
     """Record *pages* (anchor -> page number) for the next build, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".pages.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(dict(sorted(pages.items())), stream, ensure_ascii=False)
-    os.replace(temp, path)
+    write_json(path, dict(sorted(pages.items())), ensure_ascii=False)
 
 
 def with_pages(html: str, pages: Mapping[str, int]) -> tuple[str, dict[str, int]]:
