@@ -470,14 +470,14 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
 def _preflight_bytes(data: bytes, job: EditionJob, settings: RunSettings):
     """The edition's preflight checks on PDF bytes not yet written to their place."""
     from .preflight.core import check_file
-    from .preflight.words import cache_path
+    from .preflight.facts import cache_paths
 
     handle, temp = tempfile.mkstemp(suffix=".pdf", dir=job.target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        words = cache_path(settings.out_dir, job.target.name)
-        report = check_file(Path(temp), job.variant, settings.book.project, words_cache=words)
+        caches = cache_paths(settings.out_dir, job.target.name)
+        report = check_file(Path(temp), job.variant, settings.book.project, caches=caches)
     finally:
         Path(temp).unlink(missing_ok=True)
     if settings.clock:

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Literal
 
 import pikepdf
 
-from .colour import max_ink_percent
 from .config import PageFormat
 from .fonts import declared_families, is_book_font
-from .pdfcontent import colour_space_family, painted
+from .pdfcontent import Painted, painted
 from .postprocess import PT_PER_MM, reachable_elements
 
 if TYPE_CHECKING:
@@ -147,17 +146,16 @@ def check_no_rgb(data: bytes) -> CheckResult:
     Reads page streams, form XObjects and tiling patterns (backgrounds).
     """
     problems: dict[int, str] = {}
-    read = painted(data)
-    for op in read.ops:
-        if op.operator in ("rg", "RG"):
-            problems.setdefault(op.page, "RGB colour")
-        elif op.operator in ("cs", "CS") and op.operands:
-            family = colour_space_family(op.operands[0], op.resources)
+    for number, page in enumerate(painted(data).pages, start=1):
+        for family in page.colours:
             if family not in _PRESS_SPACES:
-                problems.setdefault(op.page, f"{family} colour")
-    for draw in read.draws:
-        if draw.colour_space not in _PRESS_SPACES:
-            problems.setdefault(draw.page, f"{draw.colour_space} image {draw.name}")
+                problems.setdefault(
+                    number, "RGB colour" if family == "/DeviceRGB" else f"{family} colour"
+                )
+                break
+        for draw in page.draws:
+            if draw.colour_space not in _PRESS_SPACES:
+                problems.setdefault(number, f"{draw.colour_space} image {draw.name}")
     pages = sorted(problems)
     return _result(
         "cmyk-only",
@@ -196,19 +194,9 @@ def check_output_intent(data: bytes) -> CheckResult:
 def check_ink_coverage(data: bytes, max_ink: int) -> CheckResult:
     """Total area coverage (C+M+Y+K) of CMYK colours and images stays within the limit."""
     worst: dict[int, float] = {}
-    read = painted(data)
-    for op in read.ops:
-        if op.operator in ("k", "K") and len(op.operands) == 4:
-            total = sum(float(v) for v in op.operands) * 100  # type: ignore[arg-type]
-            worst[op.page] = max(worst.get(op.page, 0.0), total)
-    seen: dict[tuple[int, int], float] = {}
-    for draw in read.draws:
-        if draw.colour_space != "/DeviceCMYK":
-            continue
-        key = draw.image.objgen
-        if key not in seen:
-            seen[key] = _image_ink(draw.image)
-        worst[draw.page] = max(worst.get(draw.page, 0.0), seen[key])
+    for number, page in enumerate(painted(data).pages, start=1):
+        images = (draw.ink for draw in page.draws if draw.ink is not None)
+        worst[number] = max(page.max_cmyk, *images, 0.0)
     # JPEG compression moves single pixels a few per cent; judge with that slack.
     limit = max_ink + _INK_SLACK
     bad = sorted(page for page, value in worst.items() if value > limit)
@@ -220,17 +208,6 @@ def check_ink_coverage(data: bytes, max_ink: int) -> CheckResult:
         f"total ink at most {max_ink} % (colour.max_ink)",
         bad,
     )
-
-
-def _image_ink(image: pikepdf.Stream) -> float:
-    """Highest C+M+Y+K of a CMYK image XObject, in percent."""
-    try:
-        pil = pikepdf.PdfImage(image).as_pil_image()
-    except (pikepdf.PdfError, NotImplementedError, OSError, ValueError):
-        return 0.0  # not decodable here: the resolution and colour checks still see it
-    if pil.mode != "CMYK":
-        return 0.0
-    return max_ink_percent(pil)
 
 
 def check_image_resolution(data: bytes, *, minimum: float | None, maximum: float | None):
@@ -262,27 +239,28 @@ def check_image_resolution(data: bytes, *, minimum: float | None, maximum: float
 
 def check_accessibility(data: bytes, language: str) -> list[CheckResult]:
     """PDF/UA basics: tags, language, title, identifier, artifacts, link descriptions."""
-    with pikepdf.open(BytesIO(data)) as pdf:
-        root = pdf.Root
-        struct = root.get("/StructTreeRoot")
-        marked = bool(root.get("/MarkInfo", {}).get("/Marked", False))
-        lang = str(root.get("/Lang", ""))
-        display_title = bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False))
-        with pdf.open_metadata() as meta:
-            title = meta.get("dc:title", "")
-            ua_part = meta.get("pdfuaid:part", "")
-        untagged = _untagged_marked_content(pdf) if struct is not None else ["no structure tree"]
-        figures = _figures(struct) if struct is not None else []
-        no_alt = [f for f in figures if not str(f.get("/Alt", "")).strip()]
-        bad_links = []
-        for number, page in enumerate(pdf.pages, start=1):
-            for annot in page.obj.get("/Annots", []):
-                if annot.get("/Subtype") != "/Link":
-                    continue
-                contents = str(annot.get("/Contents", ""))
-                dest = str(annot.get("/Dest", "")).lstrip("/")
-                if not contents or contents == dest:
-                    bad_links.append(number)
+    read = painted(data)
+    pdf = read.pdf
+    root = pdf.Root
+    struct = root.get("/StructTreeRoot")
+    marked = bool(root.get("/MarkInfo", {}).get("/Marked", False))
+    lang = str(root.get("/Lang", ""))
+    display_title = bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False))
+    meta = pdf.open_metadata()  # read only: leaving a ``with`` would write it back
+    title = meta.get("dc:title", "")
+    ua_part = meta.get("pdfuaid:part", "")
+    untagged = _untagged_marked_content(read) if struct is not None else ["no structure tree"]
+    figures = _figures(struct) if struct is not None else []
+    no_alt = [f for f in figures if not str(f.get("/Alt", "")).strip()]
+    bad_links = []
+    for number, page in enumerate(pdf.pages, start=1):
+        for annot in page.obj.get("/Annots", []):
+            if annot.get("/Subtype") != "/Link":
+                continue
+            contents = str(annot.get("/Contents", ""))
+            dest = str(annot.get("/Dest", "")).lstrip("/")
+            if not contents or contents == dest:
+                bad_links.append(number)
     return [
         _result(
             "tagged",
@@ -349,25 +327,17 @@ def _figures(struct: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
     return found
 
 
-def _untagged_marked_content(pdf: pikepdf.Pdf) -> list[str]:
+def _untagged_marked_content(read: Painted) -> list[str]:
     """Marked content whose structure element is missing or outside the tree."""
-    struct = pdf.Root.StructTreeRoot
+    struct = read.pdf.Root.StructTreeRoot
     reachable = reachable_elements(struct)
     tree = pikepdf.NumberTree(struct.ParentTree)
     problems = []
-    for number, page in enumerate(pdf.pages, start=1):
+    for number, (page, paint) in enumerate(zip(read.pdf.pages, read.pages, strict=True), start=1):
         key = page.obj.get("/StructParents")
         parents = tree.get(int(key)) if key is not None else None
-        for operands, _ in pikepdf.parse_content_stream(page, "BDC"):  # filtered by qpdf
-            if len(operands) != 2:
-                continue
-            props = operands[1]
-            if not isinstance(props, pikepdf.Dictionary) or "/MCID" not in props:
-                continue
-            mcid = int(props.MCID)
+        for tag, mcid in paint.marked:
             element = parents[mcid] if parents is not None and mcid < len(parents) else None
             if not isinstance(element, pikepdf.Dictionary) or element.objgen not in reachable:
-                problems.append(
-                    f"page {number} MCID {mcid} ({operands[0]}) is not in the structure tree"
-                )
+                problems.append(f"page {number} MCID {mcid} ({tag}) is not in the structure tree")
     return problems

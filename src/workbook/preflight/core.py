@@ -17,8 +17,7 @@ from ..htmlbook import STYLES_DIR
 from ..pdfcontent import painted
 from ..variants import DEFAULT_EDITIONS, VARIANTS, Variant
 from . import forms, layout, refs
-from .facts import PdfFacts, read_facts
-from .words import cache_path
+from .facts import PdfFacts, cache_paths, read_facts
 
 
 @dataclass
@@ -110,11 +109,12 @@ def check_file(
     variant: Variant,
     project: Project,
     thumbs: Path | None = None,
-    words_cache: Path | None = None,
+    caches: tuple[Path, Path] | None = None,
 ) -> EditionReport:
     """Read one edition's PDF back and run its checks (and make its report thumbnails
-    into *thumbs*, when given). *words_cache* keeps page words between builds."""
-    facts = read_facts(path, words_cache)
+    into *thumbs*, when given). *caches* (:func:`~.facts.cache_paths`) keep what was
+    read between builds."""
+    facts = read_facts(path, *(caches or ()))
     report = EditionReport(variant, path, facts, check_edition(facts, variant, project))
     if thumbs is not None:
         from .pageimages import thumbnails
@@ -141,7 +141,7 @@ def run_preflight(
         path = out_dir / variant.filename(slug)
         ready = (done or {}).get(variant.name)
         if ready is None:
-            ready = check_file(path, variant, project, words_cache=cache_path(out_dir, path.name))
+            ready = check_file(path, variant, project, caches=cache_paths(out_dir, path.name))
         reports.append(ready)
     preflight = Preflight(project, reports)
     by_name = {r.variant.name: r.facts for r in reports}

@@ -16,6 +16,7 @@ from pathlib import Path
 import pikepdf
 
 from ..errors import WorkbookError
+from ..freshness import STATE_DIR
 from ..pdfcontent import painted as painted_pdf
 from .pageimages import page_digest
 from .words import Rect, Word, WordReader, text_maps_digest
@@ -111,11 +112,21 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("\u00ad", "").split())
 
 
-def read_facts(path: Path, words_cache: Path | None = None) -> PdfFacts:
+def cache_paths(out_dir: Path, pdf_name: str) -> tuple[Path, Path]:
+    """Where the reading of the PDF *pdf_name* built into *out_dir* is kept between
+    builds: its page words and its page summaries (``build/.state/``)."""
+    stem = Path(pdf_name).stem
+    return out_dir / STATE_DIR / f"{stem}.words.json", out_dir / STATE_DIR / f"{stem}.paint.json"
+
+
+def read_facts(
+    path: Path, words_cache: Path | None = None, paint_cache: Path | None = None
+) -> PdfFacts:
     """Read *path* back: pages with words and images, outline, destinations, links.
 
     *words_cache* keeps each page's words by page content between builds
-    (:mod:`workbook.preflight.words`).
+    (:mod:`workbook.preflight.words`), *paint_cache* what each page paints
+    (:func:`workbook.pdfcontent.painted`).
     """
     try:
         data = path.read_bytes()
@@ -125,8 +136,8 @@ def read_facts(path: Path, words_cache: Path | None = None) -> PdfFacts:
         ) from None
     words_reading = WordReader(path, words_cache)  # pdftotext may run while this reads
     try:
-        read = painted_pdf(data)
-        digests = [page_digest(page) for page in read.pdf.pages]
+        read = painted_pdf(data, key=page_digest, cache=paint_cache)
+        digests = read.keys or [page_digest(page) for page in read.pdf.pages]
         text_maps = text_maps_digest(read.pdf)
     except BaseException:
         words_reading.cancel()

@@ -28,7 +28,7 @@ from pathlib import Path
 import pikepdf
 
 from ..errors import WorkbookError
-from ..freshness import STATE_DIR, write_json
+from ..freshness import write_json
 from .pageimages import page_ranges
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 from the top-left, y down
@@ -54,11 +54,6 @@ def text_maps_digest(pdf: pikepdf.Pdf) -> str:
             if isinstance(to_unicode, pikepdf.Stream):
                 maps.update(to_unicode.read_raw_bytes())
     return maps.hexdigest()[:16]
-
-
-def cache_path(out_dir: Path, pdf_name: str) -> Path:
-    """Where the words of the PDF *pdf_name* built into *out_dir* are kept."""
-    return out_dir / STATE_DIR / f"{Path(pdf_name).stem}.words.json"
 
 
 class WordReader:
