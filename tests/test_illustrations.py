@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from conftest import FIXTURES, chapter, make_publication
+from workbook import fonts, illustrations
 from workbook.build import load_book
 from workbook.config import load_config
 from workbook.errors import WorkbookError
@@ -191,3 +192,76 @@ def test_raster_line_art_needs_600_ppi(tmp_path):
     assert "line art needs 600 ppi: 1548 x 774 px" in str(info.value)
     manifest.write_text(manifest.read_text().replace("line_art = true\n", ""))
     assert load_manifest(load_config(config))["viiva"].pixels == (1300, 650)
+
+
+# Kept intake facts: what a build learnt of each file, by its content, so the
+# next build decodes no unchanged illustration and reads no font's character
+# map again. Work is counted, never timed.
+
+
+@pytest.fixture
+def opened(monkeypatch) -> list[str]:
+    """Names of the raster files and fonts opened by the intake."""
+    names: list[str] = []
+    real_open, real_font = illustrations.Image.open, fonts.TTFont
+
+    def image_open(path, *args, **kwargs):
+        names.append(Path(path).name)
+        return real_open(path, *args, **kwargs)
+
+    def font(path, *args, **kwargs):
+        names.append(Path(path).name)
+        return real_font(path, *args, **kwargs)
+
+    monkeypatch.setattr(illustrations.Image, "open", image_open)
+    monkeypatch.setattr(fonts, "TTFont", font)
+    fonts._read_face.cache_clear()  # as in a new build's process
+    return names
+
+
+def test_a_second_load_opens_no_unchanged_file(tmp_path, opened):
+    config, kept = illustrated(tmp_path / "kirja"), tmp_path / "intake.json"
+    first = load_book(config, kept_at=kept)
+    assert set(PRINT_SIZES) <= set(opened)
+    assert any(name.endswith((".ttf", ".otf")) for name in opened)
+
+    opened.clear()
+    fonts._read_face.cache_clear()
+    again = load_book(config, kept_at=kept)
+    assert opened == []
+    assert again.manifest["tiski"].pixels == first.manifest["tiski"].pixels
+
+    write_art(config.parent / "illustrations" / "tiski.png", (820, 600))  # redelivered
+    load_book(config, kept_at=kept)
+    assert opened == ["tiski.png"]
+
+
+def test_a_kept_file_replaced_by_a_broken_one_is_still_caught(tmp_path, opened):
+    config, kept = illustrated(tmp_path / "kirja"), tmp_path / "intake.json"
+    load_book(config, kept_at=kept)
+    tiski = config.parent / "illustrations" / "tiski.png"
+    tiski.write_bytes(tiski.read_bytes()[:2000])  # cut off in transfer
+    with pytest.raises(WorkbookError, match="unreadable or corrupt image"):
+        load_book(config, kept_at=kept)
+
+
+def test_a_kept_file_is_judged_by_the_current_limits(tmp_path, opened):
+    config, kept = illustrated(tmp_path / "kirja"), tmp_path / "intake.json"
+    load_book(config, kept_at=kept)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "max_pixels = 1000000\n", encoding="utf-8")  # under [images]
+    opened.clear()
+    with pytest.raises(WorkbookError, match="more pixels than the limit of 1,000,000"):
+        load_book(config, kept_at=kept)
+    assert opened == []  # judged from the kept size
+
+
+def test_damaged_kept_facts_are_ignored(tmp_path, opened):
+    config, kept = illustrated(tmp_path / "kirja"), tmp_path / "intake.json"
+    kept.write_text("{not json", encoding="utf-8")
+    load_book(config, kept_at=kept)
+    assert set(PRINT_SIZES) <= set(opened)
+    opened.clear()
+    fonts._read_face.cache_clear()
+    load_book(config, kept_at=kept)  # written anew
+    assert opened == []

@@ -28,6 +28,7 @@ from .config import Project, load_config
 from .content import load_chapters
 from .errors import WorkbookError, display_path
 from .fonts import book_fonts, check_coverage
+from .freshness import KeptFacts
 from .htmlbook import DEFAULT_RESOURCES, Resources, render_html
 from .hyphenation import hyphenator_for
 from .illustrations import load_manifest
@@ -70,15 +71,26 @@ class BuildResult:
     editions: list[EditionResult]
 
 
-def load_book(config_path: Path, resources: Resources = DEFAULT_RESOURCES) -> Book:
-    """Load and validate everything a build needs; render nothing."""
+def load_book(
+    config_path: Path, resources: Resources = DEFAULT_RESOURCES, kept_at: Path | None = None
+) -> Book:
+    """Load and validate everything a build needs; render nothing.
+
+    *kept_at* (a JSON file) remembers, by file content, what was learnt of the
+    fonts and illustrations in the last build (:class:`~.freshness.KeptFacts`).
+    """
+    kept = KeptFacts(kept_at) if kept_at is not None else None
     project = load_config(config_path)
     sources = load_chapters(project)
-    manifest = load_manifest(project)
+    try:
+        manifest = load_manifest(project, kept)
+        faces = book_fonts(resources.styles / "fonts", kept)
+    finally:
+        if kept is not None:
+            kept.save()
     surveys = load_surveys(project)
     hyphenator = hyphenator_for(project.config.publication.language)
     book = assemble(project, sources, hyphenator, manifest, surveys)
-    faces = book_fonts(resources.styles / "fonts")
     pub = project.config.publication
     front = " ".join([pub.title, pub.subtitle, *pub.authors, pub.illustrator, pub.publisher])
     config_lines = project.config_path.read_text(encoding="utf-8").splitlines()
@@ -101,7 +113,9 @@ def import_renderer() -> None:
         importlib.import_module(name)
 
 
-def load_book_overlapped(config_path: Path, resources: Resources = DEFAULT_RESOURCES) -> Book:
+def load_book_overlapped(
+    config_path: Path, resources: Resources = DEFAULT_RESOURCES, kept_at: Path | None = None
+) -> Book:
     """:func:`load_book` in a forked process while this one imports the renderer.
 
     Each takes about a third of a second, and a fresh ``invoke build`` needs
@@ -111,7 +125,7 @@ def load_book_overlapped(config_path: Path, resources: Resources = DEFAULT_RESOU
     ``fork`` is missing, the book is loaded here.
     """
     if "weasyprint" in sys.modules or "fork" not in multiprocessing.get_all_start_methods():
-        book = load_book(config_path, resources)
+        book = load_book(config_path, resources, kept_at)
         import_renderer()
         return book
     context = multiprocessing.get_context("fork")
@@ -119,7 +133,7 @@ def load_book_overlapped(config_path: Path, resources: Resources = DEFAULT_RESOU
     sys.stdout.flush()  # nothing buffered is written twice
     sys.stderr.flush()
     loader = context.Process(
-        target=_load_and_send, args=(config_path, resources, send), name="workbook-load"
+        target=_load_and_send, args=(config_path, resources, kept_at, send), name="workbook-load"
     )
     loader.start()
     send.close()
@@ -143,9 +157,9 @@ def load_book_overlapped(config_path: Path, resources: Resources = DEFAULT_RESOU
     )
 
 
-def _load_and_send(config_path: Path, resources: Resources, send) -> None:
+def _load_and_send(config_path: Path, resources: Resources, kept_at: Path | None, send) -> None:
     try:
-        message = ("book", load_book(config_path, resources))
+        message = ("book", load_book(config_path, resources, kept_at))
     except WorkbookError as exc:
         message = ("error", exc.message, exc.path, exc.line, exc.hint)
     except BaseException:  # sent to the parent, which raises it
@@ -219,7 +233,7 @@ def build(
     """
     clock = Clock(report)
     variants = select_variants(editions)
-    book = load_book_overlapped(config_path, resources)
+    book = load_book_overlapped(config_path, resources, out_dir / "cache" / "intake.json")
     project = book.project
     clock.step("content loaded and checked")
     from .colour import load_output_profile

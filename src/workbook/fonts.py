@@ -13,10 +13,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import fontTools
 from fontTools.ttLib import TTFont
 
 from .errors import WorkbookError
+
+if TYPE_CHECKING:
+    from .freshness import KeptFacts
 
 # Characters the layout engine handles itself and never draws from a font.
 _IGNORED = {"\n", "\r", "\t", "\u00ad", "\u200b", "\ufeff"}
@@ -32,24 +37,60 @@ class FontFace:
     codepoints: frozenset[int]
 
 
-@lru_cache(maxsize=4)
-def book_fonts(fonts_dir: Path) -> tuple[FontFace, ...]:
-    """All faces under *fonts_dir* (``*.ttf``, ``*.otf``)."""
+def book_fonts(fonts_dir: Path, kept: KeptFacts | None = None) -> tuple[FontFace, ...]:
+    """All faces under *fonts_dir* (``*.ttf``, ``*.otf``).
+
+    *kept* remembers each font file's family, style and characters by its
+    content between builds (reading a character map costs more than the file).
+    """
     faces = []
     for path in sorted([*fonts_dir.rglob("*.ttf"), *fonts_dir.rglob("*.otf")]):
-        with TTFont(path, lazy=True) as font:
-            name = font["name"]
-            faces.append(
-                FontFace(
-                    path=path,
-                    family=str(name.getDebugName(1)),
-                    style=str(name.getDebugName(2)),
-                    codepoints=frozenset(font.getBestCmap()),
-                )
-            )
+        face = _kept_face(path, kept.get(_KIND, path)) if kept is not None else None
+        if face is None:
+            stat = path.stat()
+            face = _read_face(path, (stat.st_size, stat.st_mtime_ns))
+            if kept is not None:
+                kept.put(_KIND, path, [face.family, face.style, _ranges(face.codepoints)])
+        faces.append(face)
     if not faces:
         raise WorkbookError("no fonts found", path=fonts_dir, hint="the book's fonts live here")
     return tuple(faces)
+
+
+_KIND = f"font fontTools {fontTools.version}"
+
+
+@lru_cache(maxsize=64)
+def _read_face(path: Path, stamp: tuple[int, int]) -> FontFace:
+    """The face in *path*; *stamp* (size, modification time) keys the memo."""
+    with TTFont(path, lazy=True) as font:
+        name = font["name"]
+        return FontFace(
+            path=path,
+            family=str(name.getDebugName(1)),
+            style=str(name.getDebugName(2)),
+            codepoints=frozenset(font.getBestCmap()),
+        )
+
+
+def _ranges(codepoints: Iterable[int]) -> list[list[int]]:
+    """Sorted code points as runs ``[first, last]``."""
+    runs: list[list[int]] = []
+    for point in sorted(codepoints):
+        if runs and point == runs[-1][1] + 1:
+            runs[-1][1] = point
+        else:
+            runs.append([point, point])
+    return runs
+
+
+def _kept_face(path: Path, kept: object) -> FontFace | None:
+    try:
+        family, style, runs = kept  # type: ignore[misc]
+        points = frozenset(p for first, last in runs for p in range(int(first), int(last) + 1))
+        return FontFace(path, str(family), str(style), points)
+    except (TypeError, ValueError):
+        return None
 
 
 _FONT_FACE_RE = re.compile(r"@font-face\s*{[^}]*font-family:\s*[\"']?([^;\"']+)", re.IGNORECASE)

@@ -11,6 +11,7 @@ with nothing to do answers in a fraction of a second.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -183,3 +184,52 @@ def inputs_digest_of(paths: list[Path]) -> str:
     for path in _files(paths):
         h.update(str(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
+
+
+class KeptFacts:
+    """Facts about input files kept by the files' content digest between builds.
+
+    Reading a font's character map or decoding an illustration to prove it whole
+    costs a tenth of a second each build, and the answer depends only on the
+    file's bytes and the reader: *kind* names both (e.g. ``"cmap fontTools
+    4.53"``). Only facts met in this build are written back, so files that are
+    gone drop out. A hint, like every cache: missing or unreadable, it is rebuilt.
+    """
+
+    _VERSION = 1
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._known: dict[str, object] = {}
+        self._used: dict[str, object] = {}
+        self._digests: dict[Path, str] = {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("version") == self._VERSION:
+            facts = data.get("facts")
+            self._known = facts if isinstance(facts, dict) else {}
+
+    def _key(self, kind: str, file: Path) -> str:
+        if file not in self._digests:
+            self._digests[file] = hashlib.sha256(file.read_bytes()).hexdigest()[:32]
+        return f"{kind}:{self._digests[file]}"
+
+    def get(self, kind: str, file: Path) -> object | None:
+        """What was found of *file* (by its content) the last time, or None."""
+        key = self._key(kind, file)
+        value = self._known.get(key)
+        if value is not None:
+            self._used[key] = value
+        return value
+
+    def put(self, kind: str, file: Path, value: object) -> None:
+        """Keep *value* (JSON data) as the fact *kind* of *file*."""
+        self._used[self._key(kind, file)] = value
+
+    def save(self) -> None:
+        """Write the facts met in this build, if they differ from the file's."""
+        if self._used != self._known:
+            with contextlib.suppress(OSError):  # a hint: the next build learns it again
+                write_json(self.path, {"version": self._VERSION, "facts": self._used})

@@ -20,14 +20,18 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+import PIL
 from PIL import Image, ImageFile, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field
 
 from .config import PageFormat, Project, toml_key_line
 from .errors import WorkbookError
 from .manifests import RawManifest, Registry, read_manifest, validate_entry
+
+if TYPE_CHECKING:
+    from .freshness import KeptFacts
 
 MM_PER_INCH = 25.4
 OPENER_HEIGHT = 0.42  # visible height of a chapter-opener band, share of the trim height
@@ -212,8 +216,12 @@ def check_resolution(item: Illustration, project: Project) -> None:
     )
 
 
-def load_manifest(project: Project) -> Manifest:
-    """Read and validate the illustration manifest and every file it names."""
+def load_manifest(project: Project, kept: KeptFacts | None = None) -> Manifest:
+    """Read and validate the illustration manifest and every file it names.
+
+    *kept* remembers which raster files decoded whole, by their content, so an
+    unchanged file is not decoded again in the next build.
+    """
     path = project.manifest_path
     if path is None:
         return EMPTY_MANIFEST
@@ -228,7 +236,9 @@ def load_manifest(project: Project) -> Manifest:
     items: dict[str, Illustration] = {}
     for ident, raw, line in manifest.entries("illustration"):
         entry = _entry(ident, raw, manifest)
-        items[ident] = _inspect(ident, entry, path, line, manifest.text, project, default_credit)
+        items[ident] = _inspect(
+            ident, entry, path, line, manifest.text, project, default_credit, kept
+        )
     return Manifest(path, items)
 
 
@@ -288,6 +298,7 @@ def _inspect(
     text: str,
     project: Project,
     default_credit: str,
+    kept: KeptFacts | None = None,
 ) -> Illustration:
     file = (manifest.parent / entry.file).resolve()
     file_line = toml_key_line(text, [ident, "file"])
@@ -303,7 +314,7 @@ def _inspect(
         aspect = _inspect_svg(file, ident, manifest, file_line)
         item = Illustration(ident, entry, file, manifest, line, "SVG", None, aspect, credit)
     else:
-        fmt, pixels = _inspect_raster(file, ident, manifest, file_line, project)
+        fmt, pixels = _inspect_raster(file, ident, manifest, file_line, project, kept)
         aspect = pixels[0] / pixels[1]
         item = Illustration(ident, entry, file, manifest, line, fmt, pixels, aspect, credit)
     check_resolution(item, project)
@@ -311,7 +322,12 @@ def _inspect(
 
 
 def _inspect_raster(
-    file: Path, ident: str, manifest: Path, line: int | None, project: Project
+    file: Path,
+    ident: str,
+    manifest: Path,
+    line: int | None,
+    project: Project,
+    kept: KeptFacts | None = None,
 ) -> tuple[str, tuple[int, int]]:
     limit = project.config.images.max_pixels
 
@@ -320,6 +336,27 @@ def _inspect_raster(
             f"{message} ({file.name}, illustration '{ident}')", path=manifest, line=line, hint=hint
         )
 
+    def judge(fmt: str, size: tuple[int, int]) -> None:
+        if size[0] * size[1] > limit:
+            raise Image.DecompressionBombError
+        if fmt not in RASTER_FORMATS:
+            raise bad(
+                f"unsupported image format {fmt}",
+                "deliver PNG, JPEG or TIFF (or SVG for line art)",
+            )
+
+    bomb = bad(
+        f"image has more pixels than the limit of {limit:,} (possible decompression bomb)",
+        "check the file; raise images.max_pixels in publication.toml only for a real image",
+    )
+    known = kept.get(_DECODED, file) if kept is not None else None
+    if isinstance(known, list) and len(known) == 3:  # decoded whole in an earlier build
+        fmt, size = str(known[0]), (int(known[1]), int(known[2]))
+        try:
+            judge(fmt, size)
+        except Image.DecompressionBombError:
+            raise bomb from None
+        return fmt, size
     # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES on import, which would let a
     # cut-off file through with grey pixels; intake wants to know.
     truncated_ok = ImageFile.LOAD_TRUNCATED_IMAGES
@@ -329,26 +366,22 @@ def _inspect_raster(
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as image:
                 fmt, size = image.format or "", image.size
-                if size[0] * size[1] > limit:
-                    raise Image.DecompressionBombError
-                if fmt not in RASTER_FORMATS:
-                    raise bad(
-                        f"unsupported image format {fmt}",
-                        "deliver PNG, JPEG or TIFF (or SVG for line art)",
-                    )
+                judge(fmt, size)
                 image.load()  # decodes every pixel: catches truncated and corrupt files
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise bad(
-            f"image has more pixels than the limit of {limit:,} (possible decompression bomb)",
-            "check the file; raise images.max_pixels in publication.toml only for a real image",
-        ) from None
+        raise bomb from None
     except UnidentifiedImageError:
         raise bad("not an image file or an unknown format", "deliver PNG, JPEG or TIFF") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise bad(f"unreadable or corrupt image: {exc}", "ask for the file again") from None
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
+    if kept is not None:
+        kept.put(_DECODED, file, [fmt, *size])
     return fmt, size
+
+
+_DECODED = f"decoded Pillow {PIL.__version__}"
 
 
 def _inspect_svg(file: Path, ident: str, manifest: Path, line: int | None) -> float:
