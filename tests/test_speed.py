@@ -150,3 +150,25 @@ def test_each_run_is_compared_with_the_baseline_run_beside_it():
     baselines = [Measure("b", w, 0, 0) for w in (5.0, 7.0, 7.5)]
     assert paired_ratio(runs, baselines) == 1.1
     assert round(7.7 / 5.0, 2) != 1.1  # what a median against an early baseline gives
+
+
+def test_peak_memory_counts_the_children_of_children():
+    import subprocess
+    import sys
+    import time
+
+    from workbook.bench import TreeMemory
+
+    # 60 MB in a child that starts a grandchild holding 40 MB, both alive together.
+    grandchild = "b = bytearray(40 * 2**20); import time; time.sleep(1.0)"
+    child = (
+        "import subprocess, sys; a = bytearray(60 * 2**20); "
+        f"subprocess.run([sys.executable, '-c', {grandchild!r}])"
+    )
+    process = subprocess.Popen([sys.executable, "-c", child])
+    memory = TreeMemory(process.pid)
+    while process.poll() is None:
+        memory.sample()
+        time.sleep(0.02)
+    assert process.returncode == 0
+    assert memory.peak > 100 * 2**20  # both processes' pages, not the child's alone
