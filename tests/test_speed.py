@@ -5,9 +5,12 @@ Work is counted (renders, converted images), never timed.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from conftest import chapter, make_publication
 from test_illustrations import illustrated
@@ -130,6 +133,7 @@ def test_watch_rebuilds_reports_errors_and_stops(tmp_path):
         worker.join(timeout=30)
     assert not worker.is_alive()
     assert not list(Path(out).glob("*.part"))
+    assert gc.get_freeze_count() == 0  # the watcher leaves the heap as it found it
 
 
 def test_a_repeated_scenario_is_reported_by_its_median():
@@ -172,3 +176,53 @@ def test_peak_memory_counts_the_children_of_children():
         time.sleep(0.02)
     assert process.returncode == 0
     assert memory.peak > 100 * 2**20  # both processes' pages, not the child's alone
+
+
+def test_between_builds_the_watcher_collects_and_sets_survivors_aside():
+    import weakref
+
+    from workbook.watch import settle_heap
+
+    class Cycle:
+        pass
+
+    kept = Cycle()
+    garbage = Cycle()
+    garbage.me = garbage
+    gone = weakref.ref(garbage)
+    del garbage  # unreachable, in a cycle: only the collector frees it
+    try:
+        settle_heap()
+        assert gone() is None
+        assert gc.get_freeze_count() > 0 and kept is not None
+        kept.me = kept  # garbage only now, among the frozen objects
+        last = weakref.ref(kept)
+        del kept
+        settle_heap()  # unfreezes first, so it is collected all the same
+        assert last() is None
+    finally:
+        gc.unfreeze()
+
+
+def test_the_collector_runs_less_often_while_weasyprint_renders(monkeypatch, tmp_path):
+    from weasyprint import HTML
+
+    from workbook import pdf
+    from workbook.variants import VARIANTS
+
+    seen = []
+    real = HTML.render
+
+    def render(self, *args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "render", render)
+    before = gc.get_threshold()
+    html = "<html lang='fi'><title>T</title><p>Teksti.</p></html>"
+    pdf.render_pdf(html, base=tmp_path, variant=VARIANTS["screen"], allowed=[], source=tmp_path)
+    assert seen == [pdf.RENDER_GC_THRESHOLD]
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), pdf.fewer_collections():
+        raise RuntimeError
+    assert gc.get_threshold() == before

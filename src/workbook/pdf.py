@@ -6,6 +6,7 @@ returned to the caller (and fail it in strict mode). Writing to disk is atomic.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -105,6 +106,28 @@ def _collect_logs() -> Iterator[_Collector]:
         logger.propagate = propagate
 
 
+RENDER_GC_THRESHOLD = 50_000  # new container objects between young collections (CPython: 700)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic collector's young collections less often while WeasyPrint renders.
+
+    Layout creates millions of objects and keeps nearly all of them until the
+    PDF is written; with CPython's default threshold (a young collection every
+    700 new objects) the collector walks that growing tree over and over: a
+    tenth to a fifth of the sample's render (4.0-4.6 s against 3.4-3.9 s in
+    forked renders of the e-version, the same peak memory). Garbage is still
+    collected, just in larger batches. The old thresholds come back afterwards.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], RENDER_GC_THRESHOLD), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def render_pdf(
     html: str,
     *,
@@ -142,7 +165,7 @@ def render_pdf(
         html_doc = HTML(string=text, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         return html_doc.render(**options)
 
-    with _collect_logs() as logs:
+    with _collect_logs() as logs, fewer_collections():
         try:
             document = pagemap.layout_with_pages(html, known_pages or {}, layout)
             data = document.write_pdf(**options)

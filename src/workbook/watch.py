@@ -11,6 +11,7 @@ file-system notification library and works the same everywhere.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -78,6 +79,7 @@ def watch(
             report(f"error: {exc}")
             report("waiting for the next change")
         builds += 1
+        settle_heap()
 
     current = snapshot(config_path, out_dir)
     rebuild(f"watching {display_path(config_path)}: building the {edition} edition")
@@ -98,4 +100,20 @@ def watch(
             rebuild(f"changed: {names}{more}")
     except KeyboardInterrupt:
         report("stopped")
+    finally:
+        gc.unfreeze()
     return builds
+
+
+def settle_heap() -> None:
+    """Between two builds: collect the last one's garbage, set the survivors aside.
+
+    A render leaves some 100,000 objects in reference cycles. Collected here,
+    while the watcher waits for an edit, they are not walked and freed during
+    the next build; frozen (:func:`gc.freeze`), the modules and caches that
+    survive are not walked by the next build's collections either. Unfrozen
+    first, so nothing frozen earlier escapes collection once it is garbage.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
