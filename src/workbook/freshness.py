@@ -115,6 +115,20 @@ def write_json(path: Path, data: object, **options: object) -> None:
         raise
 
 
+def read_json_part(path: Path, version: int, part: str) -> dict:
+    """The mapping *part* of a JSON file written as ``{"version": ..., part: {...}}``,
+    or an empty one when the file is missing, unreadable or of another version:
+    the state files are hints."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != version:
+        return {}
+    found = data.get(part)
+    return found if isinstance(found, dict) else {}
+
+
 def slug_of(config_path: Path) -> str | None:
     """The publication's slug, read without validating the whole config."""
     try:
@@ -200,16 +214,9 @@ class KeptFacts:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._known: dict[str, object] = {}
         self._used: dict[str, object] = {}
         self._digests: dict[Path, str] = {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("version") == self._VERSION:
-            facts = data.get("facts")
-            self._known = facts if isinstance(facts, dict) else {}
+        self._known = read_json_part(path, self._VERSION, "facts")
 
     def _key(self, kind: str, file: Path) -> str:
         if file not in self._digests:

@@ -11,7 +11,6 @@ pages that changed.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -20,7 +19,7 @@ from pathlib import Path
 import pikepdf
 
 from .colour import max_ink_percent
-from .freshness import write_json
+from .freshness import read_json_part, write_json
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -232,7 +231,7 @@ def painted(
         _READ.pop(next(iter(_READ))).pdf.close()
     pdf = pikepdf.open(BytesIO(data))
     keys = [key(page) for page in pdf.pages] if key is not None else []
-    known = _load(cache) if cache is not None and keys else {}
+    known = read_json_part(cache, _CACHE_VERSION, "pages") if cache is not None and keys else {}
     pages: list[PagePaint] = []
     inks: dict[tuple[int, int], float] = {}
     walked = 0
@@ -281,7 +280,7 @@ def _page_paint(page: pikepdf.Page, number: int, inks: dict[tuple[int, int], flo
             max_cmyk = max(max_cmyk, sum(float(v) for v in operands) * 100)  # type: ignore[arg-type]
         elif operator in PAINT_OPS:
             paints = True
-            if operator == "Do" and (draw := _image_draw(op, inks)) is not None:
+            if (draw := _image_draw(op, inks)) is not None:
                 draws.append(draw)
     return PagePaint(paints, tuple(colours), max_cmyk, tuple(draws), tuple(marked))
 
@@ -291,7 +290,7 @@ def _image_draw(op: Op, inks: dict[tuple[int, int], float] | None = None) -> Ima
 
     With *inks*, a CMYK image's highest ink is measured (once per image).
     """
-    if not op.operands:
+    if op.operator != "Do" or not op.operands:
         return None
     name = str(op.operands[0])
     xobject = op.resources.get("/XObject", {}).get(name)
@@ -375,14 +374,3 @@ def _from_json(value: object, number: int) -> PagePaint | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _load(cache: Path) -> dict[str, object]:
-    try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != _CACHE_VERSION:
-        return {}
-    pages = data.get("pages")
-    return pages if isinstance(pages, dict) else {}

@@ -18,7 +18,6 @@ match is ignored and written anew.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import subprocess
 import xml.etree.ElementTree as etree
@@ -28,7 +27,7 @@ from pathlib import Path
 import pikepdf
 
 from ..errors import WorkbookError
-from ..freshness import write_json
+from ..freshness import read_json_part, write_json
 from .pageimages import page_ranges
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 from the top-left, y down
@@ -62,7 +61,7 @@ class WordReader:
     def __init__(self, path: Path, cache: Path | None = None) -> None:
         self.path = path
         self.cache = cache
-        self.known = _load(cache) if cache is not None else {}
+        self.known = read_json_part(cache, _VERSION, "pages") if cache is not None else {}
         self.process = None if self.known else _start(path, None)
         self.pages_read = 0  # how many pages went through pdftotext
 
@@ -148,17 +147,6 @@ def _parse(xhtml: bytes, first: int) -> dict[int, list[Word]]:
             for word in page.iter(f"{_XHTML}word")
         ]
     return found
-
-
-def _load(cache: Path) -> dict[str, list[list]]:
-    try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != _VERSION:
-        return {}
-    pages = data.get("pages")
-    return pages if isinstance(pages, dict) else {}
 
 
 def _store(cache: Path, words: dict[str, list[Word]]) -> None:
