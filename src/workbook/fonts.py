@@ -45,7 +45,8 @@ def book_fonts(fonts_dir: Path, kept: KeptFacts | None = None) -> tuple[FontFace
     """
     faces = []
     for path in sorted([*fonts_dir.rglob("*.ttf"), *fonts_dir.rglob("*.otf")]):
-        face = _kept_face(path, kept.get(_KIND, path)) if kept is not None else None
+        known = kept.get(_KIND, path) if kept is not None else None
+        face = _kept_face(path, known) if known is not None else None
         if face is None:
             stat = path.stat()
             face = _read_face(path, (stat.st_size, stat.st_mtime_ns))

@@ -100,6 +100,12 @@ def write_state(out_dir: Path, slug: str, state: dict) -> None:
     write_json(_state_path(out_dir, slug), state, indent=1, sort_keys=True)
 
 
+def state_file(out_dir: Path, pdf_name: str, kind: str) -> Path:
+    """Where something learnt of the PDF *pdf_name* built into *out_dir* is kept,
+    e.g. ``build/.state/asiakaspalvelu-screen.pages.json`` for *kind* ``"pages"``."""
+    return out_dir / STATE_DIR / f"{Path(pdf_name).stem}.{kind}.json"
+
+
 def write_json(path: Path, data: object, **options: object) -> None:
     """Write *data* as JSON to *path* through a temporary file and a rename, so a
     reader never meets half a file; *options* go to :func:`json.dumps` (the C
@@ -205,8 +211,8 @@ class KeptFacts:
 
     Reading a font's character map or decoding an illustration to prove it whole
     costs a tenth of a second each build, and the answer depends only on the
-    file's bytes and the reader: *kind* names both (e.g. ``"cmap fontTools
-    4.53"``). Only facts met in this build are written back, so files that are
+    file's bytes and the reader: *kind* names both (e.g. ``"font fontTools
+    4.68.0"``). Only facts met in this build are written back, so files that are
     gone drop out. A hint, like every cache: missing or unreadable, it is rebuilt.
     """
 

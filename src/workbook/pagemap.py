@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from .freshness import STATE_DIR, write_json
+from .freshness import state_file, write_json
 
 D = TypeVar("D")  # a laid-out document (WeasyPrint's Document; anything with .pages)
 
@@ -34,7 +34,7 @@ _LIST_LINK_RE = re.compile(r'<a href="#([^"]+)">')
 
 def map_path(out_dir: Path, pdf_name: str) -> Path:
     """Where the page map of the edition written to *pdf_name* is kept."""
-    return out_dir / STATE_DIR / f"{Path(pdf_name).stem}.pages.json"
+    return state_file(out_dir, pdf_name, "pages")
 
 
 def read_map(path: Path) -> dict[str, int]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pikepdf
 
 from ..errors import WorkbookError
-from ..freshness import STATE_DIR
+from ..freshness import state_file
 from ..pdfcontent import painted as painted_pdf
 from .pageimages import page_digest
 from .words import Rect, Word, WordReader, text_maps_digest
@@ -115,8 +115,7 @@ def normalise(text: str) -> str:
 def cache_paths(out_dir: Path, pdf_name: str) -> tuple[Path, Path]:
     """Where the reading of the PDF *pdf_name* built into *out_dir* is kept between
     builds: its page words and its page summaries (``build/.state/``)."""
-    stem = Path(pdf_name).stem
-    return out_dir / STATE_DIR / f"{stem}.words.json", out_dir / STATE_DIR / f"{stem}.paint.json"
+    return state_file(out_dir, pdf_name, "words"), state_file(out_dir, pdf_name, "paint")
 
 
 def read_facts(
