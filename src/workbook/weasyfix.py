@@ -1,4 +1,5 @@
-"""A fix for a WeasyPrint 70 pagination bug: footnotes repeated on a later page.
+"""Fixes for WeasyPrint 70 pagination: footnotes repeated on a later page, and rounds
+of layout spent on page numbers that did not change.
 
 When a page refers to a later page's number (a contents line, "ks. s. N"),
 WeasyPrint lays the document out again and remakes only the pages whose
@@ -12,13 +13,32 @@ symptom).
 
 The replacement below is WeasyPrint's loop with one change: the carried-over
 footnotes are remembered after each page is made, and restored when that page
-is skipped as up to date. It is installed only for WeasyPrint 70.
+is skipped as up to date.
+
+Two more faults in the same machinery cost a whole round of remade pages (on
+the sample, 16 page layouts of each edition built without a page map):
+
+* A ``target-counter(attr(href url), page)`` is filed under the anchor name
+  ``None``, because WeasyPrint names the anchor from the ``attr()`` token
+  before resolving it. When the target's page becomes known, nothing is found
+  to update, so the referring page is remade in the next round still printing
+  0, and only that round's re-parse prints the number for the round after.
+  :func:`_collect_missing_counters` files the counters under the anchors
+  :func:`_lookup_target` resolved for that box.
+* After the first round WeasyPrint sets the ``pages`` counter of every page to
+  the page count, so the counter values cached in the first round all differ
+  from the new ones, and every referring page is re-parsed and remade once
+  more though no number it prints changed. :func:`_refresh_page_totals` brings
+  the cached ``pages`` value up to date where nothing prints it.
+
+All of this is installed only for WeasyPrint 70.
 """
 
 from __future__ import annotations
 
 import weasyprint
 from weasyprint import layout as wp_layout
+from weasyprint.css import targets as wp_targets
 from weasyprint.layout import page as wp_page
 from weasyprint.logger import PROGRESS_LOGGER
 
@@ -27,6 +47,8 @@ _installed = False
 
 def make_all_pages(context, root_box, html, pages):
     """WeasyPrint 70's ``make_all_pages`` with carried-over footnotes restored."""
+    if pages:  # a later round: the first one set every page's "pages" counter
+        _refresh_page_totals(context.target_collector, len(pages))
     i = 0
     reported_footnotes = None
     context.rendered_notes = []
@@ -59,10 +81,72 @@ def make_all_pages(context, root_box, html, pages):
             return
 
 
+_RESOLVED = "workbook_resolved_anchors"  # TargetCollector attribute: box -> anchors
+
+
+def _lookup_target(self, anchor_token, source_box, css_token, parse_again):
+    """WeasyPrint's ``lookup_target``, remembering which anchor an ``attr()`` named."""
+    item = _stock_lookup_target(self, anchor_token, source_box, css_token, parse_again)
+    if self.collecting and anchor_token[0] == "attr()":
+        attr_name, type_, fallback = anchor_token[1]
+        value = source_box.element.get(attr_name, fallback)
+        if type_ == "url":
+            token = ("url", wp_targets.get_url_tuple(value, source_box.style.base_url))
+        else:
+            token = ("string", value)
+        name = wp_targets.anchor_name_from_token(token)
+        resolved = self.__dict__.setdefault(_RESOLVED, {})
+        resolved.setdefault((source_box, css_token), []).append(name)
+    return item
+
+
+def _collect_missing_counters(
+    self, parent_box, css_token, parse_again_function, missing_counters, missing_target_counters
+):
+    """WeasyPrint's ``collect_missing_counters``, with the counters of targets named by
+    ``attr()`` filed under those targets instead of under ``None``."""
+    resolved = self.__dict__.get(_RESOLVED, {}).pop((parent_box, css_token), [])
+    if self.collecting and None in missing_target_counters:
+        wanted = missing_target_counters.pop(None)
+        for name in filter(None, resolved):
+            counters = missing_target_counters.setdefault(name, [])
+            counters.extend(c for c in wanted if c not in counters)
+    return _stock_collect_missing_counters(
+        self, parent_box, css_token, parse_again_function, missing_counters,
+        missing_target_counters,
+    )  # fmt: skip
+
+
+def _refresh_page_totals(collector, total: int) -> None:
+    """Set the ``pages`` counter cached in the last round to *total*, the value every
+    page now has, where no box prints it (see the module notes)."""
+    wanted = {
+        anchor
+        for item in collector.counter_lookup_items.values()
+        for anchor, names in item.missing_target_counters.items()
+        if "pages" in names
+    }
+    for lookup in collector.counter_lookup_items.values():
+        cached = lookup.cached_page_counter_values
+        if "pages" in cached and "pages" not in lookup.missing_counters:
+            cached["pages"] = [total]
+    for anchor, target in collector.target_lookup_items.items():
+        cached = target.cached_page_counter_values
+        if "pages" in cached and anchor not in wanted:
+            cached["pages"] = [total]
+
+
+_stock_lookup_target = wp_targets.TargetCollector.lookup_target
+_stock_collect_missing_counters = wp_targets.TargetCollector.collect_missing_counters
+
+
 def install() -> None:
-    """Replace WeasyPrint's page loop (once, and only on the version it was written for)."""
+    """Replace WeasyPrint's page loop and its target bookkeeping (once, and only on
+    the version this was written for)."""
     global _installed
     if _installed or not weasyprint.__version__.startswith("70."):
         return
     wp_layout.make_all_pages = make_all_pages
+    wp_targets.TargetCollector.lookup_target = _lookup_target
+    wp_targets.TargetCollector.collect_missing_counters = _collect_missing_counters
     _installed = True
