@@ -96,7 +96,7 @@ def test_ink_limit():
     heavy.putpixel((1, 0), (40, 30, 30, 0))
     limited = limit_ink(heavy, 300)
     assert max_ink_percent(limited) <= 300
-    assert limited.getpixel((0, 0))[3] == 255  # black ink is kept
+    assert limited.getpixel((0, 0)) == (170, 170, 170, 255)  # C, M, Y scaled; K kept
     assert limited.getpixel((1, 0)) == (40, 30, 30, 0)  # light colours untouched
 
 
