@@ -6,6 +6,7 @@ Work is counted (pages pdftoppm is asked to draw), never timed.
 from __future__ import annotations
 
 import base64
+import subprocess
 from io import BytesIO
 
 import pikepdf
@@ -88,3 +89,26 @@ def test_drawn_names_are_read_from_the_content_stream():
     # "/Im2 gs" sets a graphics state: not drawn. The name inside the string is
     # taken too: one more object in the digest, never one less.
     assert pageimages.drawn_names(content) == {"/Im1", "/x 7", "/Kuva"}
+
+
+def test_pages_are_drawn_beside_the_caller_and_placed_only_when_asked(tmp_path, drawn):
+    folder = tmp_path / "preflight"
+    book(tmp_path / "a.pdf", ["Yksi", "Kaksi"])
+    with pikepdf.open(tmp_path / "a.pdf") as pdf:
+        keys = [pageimages.page_digest(page) for page in pdf.pages]
+    drawing = pageimages.PageDrawing(tmp_path / "a.pdf", folder, "press", keys)
+    assert drawing.missing == [1, 2]
+    drawing.finish()  # the pixmaps become images kept by digest, and nothing else
+    assert sorted(p.stem for p in (folder / ".cache" / "press").iterdir()) == sorted(keys)
+    assert list(folder.glob("*.png")) == []
+    assert pageimages.place_thumbnails(folder, "press", keys) == ["press-1.png", "press-2.png"]
+    assert len(drawn) == 2
+    assert pageimages.PageDrawing(tmp_path / "a.pdf", folder, "press", keys).missing == []
+
+
+def test_a_failed_drawing_is_raised_by_finish(tmp_path):
+    folder = tmp_path / "preflight"
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\nnot a PDF")
+    drawing = pageimages.PageDrawing(tmp_path / "broken.pdf", folder, "press", ["a" * 32])
+    with pytest.raises(subprocess.CalledProcessError):
+        drawing.finish()

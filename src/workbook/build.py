@@ -468,16 +468,14 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     if clock:
         clock.step(f"{variant.name}: written {display_path(job.target)}")
     if report is not None and settings.preflight:
-        from .preflight.pageimages import thumbnails
+        from .preflight.pageimages import place_thumbnails
 
         report.path = job.target
         report.facts.path = job.target
-        report.thumbnails = thumbnails(
-            job.target, settings.out_dir / "preflight", variant.name, report.facts.page_digests
+        report.thumbnails = place_thumbnails(
+            settings.out_dir / "preflight", variant.name, report.facts.page_digests
         )
         result.preflight = report
-        if clock:
-            clock.step(f"{variant.name}: report pages drawn")
     return result
 
 
@@ -491,10 +489,16 @@ def _preflight_bytes(data: bytes, job: EditionJob, settings: RunSettings):
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         caches = cache_paths(settings.out_dir, job.target.name)
-        report = check_file(Path(temp), job.variant, settings.book.project, caches=caches)
+        # With the preflight, the report's page images are drawn beside the checks
+        # and placed in the report once the file has passed.
+        thumbs = settings.out_dir / "preflight" if settings.preflight else None
+        report = check_file(
+            Path(temp), job.variant, settings.book.project, thumbs, caches, place=False
+        )
     finally:
         Path(temp).unlink(missing_ok=True)
     if settings.clock:
         failed = sum(1 for r in report.results if r.status == "fail")
-        settings.clock.step(f"{job.variant.name}: preflight checks done, {failed} failed")
+        drawn = "; report pages drawn" if settings.preflight else ""
+        settings.clock.step(f"{job.variant.name}: preflight checks done, {failed} failed{drawn}")
     return report

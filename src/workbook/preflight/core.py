@@ -110,16 +110,32 @@ def check_file(
     project: Project,
     thumbs: Path | None = None,
     caches: tuple[Path, Path] | None = None,
+    *,
+    place: bool = True,
 ) -> EditionReport:
-    """Read one edition's PDF back and run its checks (and make its report thumbnails
-    into *thumbs*, when given). *caches* (:func:`~.facts.cache_paths`) keep what was
-    read between builds."""
-    facts = read_facts(path, *(caches or ()))
-    report = EditionReport(variant, path, facts, check_edition(facts, variant, project))
-    if thumbs is not None:
-        from .pageimages import thumbnails
+    """Read one edition's PDF back and run its checks.
 
-        report.thumbnails = thumbnails(path, thumbs, variant.name, facts.page_digests)
+    With *thumbs* (the report folder) its page images are drawn beside the
+    checks and, with *place*, copied into the report as ``<edition>-NN.png``
+    (else only kept by page digest, for :func:`.pageimages.place_thumbnails`
+    once the file has passed). *caches* (:func:`~.facts.cache_paths`) keep
+    what was read between builds.
+    """
+    facts = read_facts(path, *(caches or ()))
+    drawing = None
+    if thumbs is not None:
+        from .pageimages import PageDrawing
+
+        drawing = PageDrawing(path, thumbs, variant.name, facts.page_digests)
+    try:
+        report = EditionReport(variant, path, facts, check_edition(facts, variant, project))
+    finally:
+        if drawing is not None:
+            drawing.finish()  # raises a pdftoppm failure here, after the checks
+    if thumbs is not None and place:
+        from .pageimages import place_thumbnails
+
+        report.thumbnails = place_thumbnails(thumbs, variant.name, facts.page_digests)
     return report
 
 

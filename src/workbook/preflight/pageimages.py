@@ -15,6 +15,7 @@ import hashlib
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -34,27 +35,71 @@ def thumbnails(pdf: Path, folder: Path, name: str, keys: list[str] | None = None
 
     *keys* are the pages' digests when the caller has them (:func:`page_digest`).
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    if keys is None:
+        with pikepdf.open(pdf) as document:
+            keys = [page_digest(page) for page in document.pages]
+    PageDrawing(pdf, folder, name, keys).finish()
+    return place_thumbnails(folder, name, keys)
+
+
+class PageDrawing:
+    """The pages of *pdf* whose image is not kept yet, drawn by pdftoppm in the background.
+
+    Drawing starts at once (a thread waits on the pdftoppm processes, so the
+    caller's checks run beside them); :meth:`finish` waits and keeps each image
+    under its page digest. Nothing is placed in the report folder: that is
+    :func:`place_thumbnails`, once the PDF has passed.
+    """
+
+    def __init__(self, pdf: Path, folder: Path, name: str, keys: list[str]) -> None:
+        self.keys = keys
+        self.cache = folder / _CACHE / name
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self.prefix = self.cache / "drawing"  # pixmaps drawing-NN.ppm, until finished
+        self.missing = [
+            n for n, key in enumerate(keys, start=1) if not (self.cache / f"{key}.png").exists()
+        ]
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if self.missing:
+            self._thread = threading.Thread(
+                target=self._run, args=(pdf,), name=f"pdftoppm-{name}", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self, pdf: Path) -> None:
+        try:
+            _draw(pdf, self.prefix, self.missing, len(self.keys))
+        except BaseException as exc:  # raised again by finish(), in the caller's thread
+            self._error = exc
+
+    def finish(self) -> None:
+        """Wait for pdftoppm and keep the new page images (PNG, by page digest)."""
+        if self._thread is None:
+            return
+        self._thread.join()
+        self._thread = None
+        if self._error is not None:
+            raise self._error
+        width = len(str(len(self.keys)))  # pdftoppm pads page numbers to the page count's digits
+        for number in self.missing:
+            pixmap = self.prefix.with_name(f"{self.prefix.name}-{number:0{width}d}.ppm")
+            with Image.open(pixmap) as image:
+                image.save(self.cache / f"{self.keys[number - 1]}.png", compress_level=1)
+            pixmap.unlink()
+
+
+def place_thumbnails(folder: Path, name: str, keys: list[str]) -> list[str]:
+    """Copy the kept page images of *keys* into *folder* as ``<name>-NN.png``, drop the
+    images of older builds; the file names in page order."""
     # "handout-01.png" is a page of "handout", "handout-notes-01.png" is not
     own = re.compile(rf"{re.escape(name)}-\d+\.png")
     for old in folder.glob(f"{name}-*.png"):
         if own.fullmatch(old.name):
             old.unlink()
-    if keys is None:
-        with pikepdf.open(pdf) as document:
-            keys = [page_digest(page) for page in document.pages]
-    width = len(str(len(keys)))  # pdftoppm pads page numbers to the page count's digits
+    width = len(str(len(keys)))
     names = [f"{name}-{number:0{width}d}.png" for number in range(1, len(keys) + 1)]
     cache = folder / _CACHE / name
-    cache.mkdir(parents=True, exist_ok=True)
-    missing = [n for n, key in enumerate(keys, start=1) if not (cache / f"{key}.png").exists()]
-    if missing:
-        _draw(pdf, folder / name, missing, len(keys))
-        for number in missing:
-            pixmap = folder / (names[number - 1][: -len(".png")] + ".ppm")
-            with Image.open(pixmap) as image:
-                image.save(cache / f"{keys[number - 1]}.png", compress_level=1)
-            pixmap.unlink()
     for key, file_name in zip(keys, names, strict=True):
         shutil.copyfile(cache / f"{key}.png", folder / file_name)
     for stale in cache.glob("*.png"):  # pages of older builds
