@@ -211,15 +211,17 @@ def text_lines(page) -> list[list]:
     """The page's words grouped into lines (by overlapping height, so a footnote
     call or superscript stays on its line), each line left to right, top to bottom."""
     lines: list[list] = []
+    top = bottom = 0.0  # the extent of the last line so far
     for word in sorted(page.words, key=lambda w: (w.rect[1] + w.rect[3]) / 2):
+        _, word_top, _, word_bottom = word.rect
         if lines:
-            top = min(w.rect[1] for w in lines[-1])
-            bottom = max(w.rect[3] for w in lines[-1])
-            overlap = min(bottom, word.rect[3]) - max(top, word.rect[1])
-            if overlap >= 0.5 * min(bottom - top, word.rect[3] - word.rect[1]):
+            overlap = min(bottom, word_bottom) - max(top, word_top)
+            if overlap >= 0.5 * min(bottom - top, word_bottom - word_top):
                 lines[-1].append(word)
+                top, bottom = min(top, word_top), max(bottom, word_bottom)
                 continue
         lines.append([word])
+        top, bottom = word_top, word_bottom
     return [sorted(line, key=lambda w: w.rect[0]) for line in lines]
 
 
