@@ -226,3 +226,23 @@ def test_the_collector_runs_less_often_while_weasyprint_renders(monkeypatch, tmp
     with pytest.raises(RuntimeError), pdf.fewer_collections():
         raise RuntimeError
     assert gc.get_threshold() == before
+
+
+def test_the_editions_processes_inherit_a_frozen_heap(monkeypatch):
+    """The loaded book is frozen while the editions build (never walked by the
+    collector there), and thawed again afterwards; a heap frozen by the caller
+    (watch mode) is left as it was."""
+    from workbook import build
+
+    monkeypatch.setattr(build, "_build_edition", lambda job, settings: gc.get_freeze_count())
+    assert gc.get_freeze_count() == 0
+    counts = build._run_jobs(["press", "screen"], None, workers=2)
+    assert len(counts) == 2 and all(count > 0 for count in counts)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        build._run_jobs(["screen"], None, workers=2)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
