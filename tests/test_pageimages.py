@@ -11,7 +11,7 @@ from io import BytesIO
 
 import pikepdf
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from conftest import one_page_each, spy_on_commands
 from workbook.preflight import pageimages
@@ -112,3 +112,48 @@ def test_a_failed_drawing_is_raised_by_finish(tmp_path):
     drawing = pageimages.PageDrawing(tmp_path / "broken.pdf", folder, "press", ["a" * 32])
     with pytest.raises(subprocess.CalledProcessError):
         drawing.finish()
+
+
+def picture_page(path, mode: str, size=(600, 400)) -> None:
+    """A one-page PDF showing one JPEG picture (*mode* CMYK or RGB) over the whole page."""
+    picture = Image.new(mode, size, (20, 200, 40, 10) if mode == "CMYK" else (200, 40, 60))
+    picture.paste((200, 10, 10, 0) if mode == "CMYK" else (10, 10, 200), (0, 0, 300, 200))
+    data = BytesIO()
+    picture.save(data, "JPEG", quality=95)
+    pdf = pikepdf.new()
+    image = pikepdf.Stream(pdf, data.getvalue())
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height, image.BitsPerComponent = size[0], size[1], 8
+    image.ColorSpace = pikepdf.Name.DeviceCMYK if mode == "CMYK" else pikepdf.Name.DeviceRGB
+    if mode == "CMYK":  # Pillow writes Adobe (inverted) CMYK, as WeasyPrint passes it on
+        image.Decode = pikepdf.Array([1, 0] * 4)
+    image.Filter = pikepdf.Name.DCTDecode
+    page = pdf.add_blank_page(page_size=(300, 200))
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.Contents = pdf.make_stream(b"q 300 0 0 200 0 0 cm /Im0 Do Q")
+    pdf.save(path)
+
+
+def test_the_preview_copy_reduces_large_cmyk_pictures_only(tmp_path):
+    picture_page(tmp_path / "press.pdf", "CMYK")
+    assert pageimages.preview_copy(tmp_path / "press.pdf", tmp_path / "preview.pdf")
+    with pikepdf.open(tmp_path / "preview.pdf") as pdf:
+        image = pdf.pages[0].Resources.XObject.Im0
+        assert (int(image.Width), int(image.Height)) == (150, 100)
+        assert image.ColorSpace == pikepdf.Name.DeviceCMYK
+        assert list(image.Decode) == [1, 0] * 4
+    drawn = []
+    for name in ("press", "preview"):
+        subprocess.run(
+            ["pdftoppm", "-r", "28", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
+            check=True,
+        )
+        drawn.append(Image.open(next(tmp_path.glob(f"{name}-*.ppm"))).convert("RGB"))
+    difference = ImageChops.difference(*drawn)
+    assert max(ImageStat.Stat(difference).mean) < 3  # the same page image, to the eye
+
+    picture_page(tmp_path / "screen.pdf", "RGB")
+    assert not pageimages.preview_copy(tmp_path / "screen.pdf", tmp_path / "unused.pdf")
+    picture_page(tmp_path / "small.pdf", "CMYK", size=(300, 200))
+    assert not pageimages.preview_copy(tmp_path / "small.pdf", tmp_path / "unused.pdf")
+    assert not (tmp_path / "unused.pdf").exists()
