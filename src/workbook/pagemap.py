@@ -2,8 +2,8 @@
 
 The contents, the list of figures and every "s. N" print a target's page with
 ``target-counter()``. WeasyPrint lays the book out, then lays out again every
-page whose numbers were unknown or changed: on the sample a third of the pages,
-about a tenth of a render. A rebuild usually has the same pages as the last
+page whose numbers were unknown or changed: on the sample 16 of 64 pages (once,
+with :mod:`workbook.weasyfix`; twice without), about a tenth of a render. A rebuild usually has the same pages as the last
 one, so the numbers it found are written into the HTML as ``data-page``
 attributes (printed by ``attr(data-page)`` rules in book.css), like LaTeX's
 .aux file. After layout, every number used is compared with the page its target
