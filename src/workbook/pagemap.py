@@ -2,15 +2,16 @@
 
 The contents, the list of figures and every "s. N" print a target's page with
 ``target-counter()``. WeasyPrint lays the book out, then lays out again every
-page whose numbers were unknown or changed: on the sample 16 of 64 pages (once,
-with :mod:`workbook.weasyfix`; twice without), about a tenth of a render. A rebuild usually has the same pages as the last
-one, so the numbers it found are written into the HTML as ``data-page``
-attributes (printed by ``attr(data-page)`` rules in book.css), like LaTeX's
-.aux file. After layout, every number used is compared with the page its target
-really landed on; if one is wrong, the book is laid out again with the numbers
-just found, and if that still does not settle, with WeasyPrint's own
-``target-counter()``. The map is a hint: it never decides what is printed
-without that check, and the preflight checks the printed numbers again.
+page whose numbers were unknown or changed: on the sample 8 of 64 pages with
+:mod:`workbook.weasyfix` (16 pages twice without it). A rebuild usually has the
+same pages as the last one, so the numbers it found are written into the HTML
+as ``data-page`` attributes (printed by ``attr(data-page)`` rules in book.css),
+like LaTeX's .aux file. After layout, every number used is compared with the
+page its target really landed on; if one is wrong, the book is laid out again
+with the numbers just found, and if that still does not settle, with
+WeasyPrint's own ``target-counter()``. The map is a hint: it never decides what
+is printed without that check, and the preflight checks the printed numbers
+again.
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@ The replacement below is WeasyPrint's loop with one change: the carried-over
 footnotes are remembered after each page is made, and restored when that page
 is skipped as up to date.
 
-Two more faults in the same machinery cost a whole round of remade pages (on
-the sample, 16 page layouts of each edition built without a page map):
+More faults in the same machinery remake pages whose numbers were already
+right (on the sample, built without a page map: 16 pages remade twice each;
+with the fixes, the 8 pages that print a later page's number, once):
 
 * A ``target-counter(attr(href url), page)`` is filed under the anchor name
   ``None``, because WeasyPrint names the anchor from the ``attr()`` token
@@ -25,6 +26,16 @@ the sample, 16 page layouts of each edition built without a page map):
   0, and only that round's re-parse prints the number for the round after.
   :func:`_collect_missing_counters` files the counters under the anchors
   :func:`_lookup_target` resolved for that box.
+* In the same function a variable is reused: the list of the box's own
+  page-based counters (``counter(page)``) becomes the target's list, so every
+  box that prints a target's page seems to print its own page too and is
+  re-parsed and remade after its first layout. :func:`_collect_missing_counters`
+  gives it back its own list, read from its ``content``.
+* A box that prints the page of an earlier target is marked pending when that
+  target is laid out, because its own page is not made yet; it is laid out
+  printing 0 and remade. :func:`_cache_target_page_counters` gives such a box
+  (one that prints nothing but targets' counters) its content at once, so the
+  first layout prints the number.
 * After the first round WeasyPrint sets the ``pages`` counter of every page to
   the page count, so the counter values cached in the first round all differ
   from the new ones, and every referring page is re-parsed and remade once
@@ -35,6 +46,8 @@ All of this is installed only for WeasyPrint 70.
 """
 
 from __future__ import annotations
+
+import copy
 
 import weasyprint
 from weasyprint import layout as wp_layout
@@ -104,8 +117,13 @@ def _collect_missing_counters(
     self, parent_box, css_token, parse_again_function, missing_counters, missing_target_counters
 ):
     """WeasyPrint's ``collect_missing_counters``, with the counters of targets named by
-    ``attr()`` filed under those targets instead of under ``None``."""
+    ``attr()`` filed under those targets instead of under ``None``, and the box's
+    own missing counters its own (see the module notes)."""
     resolved = self.__dict__.get(_RESOLVED, {}).pop((parent_box, css_token), [])
+    if self.collecting and css_token == "content":
+        aliased = any(missing_counters is names for names in missing_target_counters.values())
+        if aliased:
+            missing_counters = _local_missing_counters(parent_box)
     if self.collecting and None in missing_target_counters:
         wanted = missing_target_counters.pop(None)
         for name in filter(None, resolved):
@@ -115,6 +133,54 @@ def _collect_missing_counters(
         self, parent_box, css_token, parse_again_function, missing_counters,
         missing_target_counters,
     )  # fmt: skip
+
+
+def _cache_target_page_counters(
+    self, anchor_name, page_counter_values, page_maker_index, page_maker
+):
+    """WeasyPrint 70's ``cache_target_page_counters`` (a target was laid out: record its
+    page, update the boxes that print it), with one change: a box whose page is
+    not laid out yet and that prints nothing but targets' counters gets its new
+    content at once, instead of being marked pending (printed 0 in this round
+    and remade in the next)."""
+    if self.collecting:
+        return
+    target = self.target_lookup_items.get(anchor_name)
+    if not target or target.state != "up-to-date":
+        return
+    target.page_maker_index = page_maker_index
+    if target.cached_page_counter_values == page_counter_values:
+        return
+    target.cached_page_counter_values = copy.deepcopy(page_counter_values)
+    for (_, css_token), item in self.counter_lookup_items.items():
+        if css_token != "content":
+            continue
+        missing_counters = item.missing_target_counters.get(anchor_name)
+        if missing_counters is None:
+            continue
+        if item.page_maker_index is None or item.page_maker_index >= len(page_maker):
+            if item.page_maker_index is None and not item.missing_counters:
+                item.parse_again(item.cached_page_counter_values)  # the change
+            else:
+                item.pending = True
+            continue
+        for counter_name in missing_counters:
+            if page_counter_values.get(counter_name) is not None:
+                page_maker[item.page_maker_index][-1]["content_changed"] = True
+                item.parse_again(item.cached_page_counter_values)
+                break
+
+
+def _local_missing_counters(box) -> list[str]:
+    """The counters that *box*'s ``content`` prints with ``counter()`` or ``counters()``
+    and that it does not have itself (page-based ones), as WeasyPrint collects them."""
+    known = box.cached_counter_values or {}
+    missing: list[str] = []
+    for kind, value in box.style["content"] or ():
+        printed = kind in ("counter()", "counters()") and value[-1] != "none"
+        if printed and value[0] not in known and value[0] not in missing:
+            missing.append(value[0])
+    return missing
 
 
 def _refresh_page_totals(collector, total: int) -> None:
@@ -138,6 +204,7 @@ def _refresh_page_totals(collector, total: int) -> None:
 
 _stock_lookup_target = wp_targets.TargetCollector.lookup_target
 _stock_collect_missing_counters = wp_targets.TargetCollector.collect_missing_counters
+_stock_cache_target_page_counters = wp_targets.TargetCollector.cache_target_page_counters
 
 
 def install() -> None:
@@ -149,4 +216,5 @@ def install() -> None:
     wp_layout.make_all_pages = make_all_pages
     wp_targets.TargetCollector.lookup_target = _lookup_target
     wp_targets.TargetCollector.collect_missing_counters = _collect_missing_counters
+    wp_targets.TargetCollector.cache_target_page_counters = _cache_target_page_counters
     _installed = True
