@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+import tempfile
 import xml.etree.ElementTree as etree
 from pathlib import Path
 from typing import NamedTuple
@@ -61,14 +62,13 @@ class WordReader:
         self.path = path
         self.cache = cache
         self.known = read_json_part(cache, _VERSION, "pages") if cache is not None else {}
-        self.process = None if self.known else _start(path, None)
+        self.running = None if self.known else _start(path, None)
         self.pages_read = 0  # how many pages went through pdftotext
 
     def cancel(self) -> None:
         """Stop a pdftotext that is still running."""
-        if self.process is not None:
-            self.process.kill()
-            self.process.communicate()
+        if self.running is not None:
+            self.running.kill()
 
     def words(self, digests: list[str], text_maps: str) -> dict[int, list[Word]]:
         """The words of each page (1-based), given each page's digest
@@ -77,8 +77,8 @@ class WordReader:
         keys = [f"{digest}-{text_maps}" for digest in digests]
         missing = [n for n, key in enumerate(keys, start=1) if key not in self.known]
         found: dict[int, list[Word]] = {}
-        if self.process is not None:  # every page, started in __init__
-            found = _parse(_finish(self.path, self.process), 1)
+        if self.running is not None:  # every page, started in __init__
+            found = _parse(_finish(self.path, self.running), 1)
             self.pages_read = len(keys)
         elif missing:
             for first, last in page_ranges(missing):
@@ -93,38 +93,67 @@ class WordReader:
         return words
 
 
-def _start(path: Path, pages: tuple[int, int] | None) -> subprocess.Popen[bytes]:
-    """Start pdftotext on *path* (*pages*: first and last, else all): XHTML on stdout."""
-    selection = ["-f", str(pages[0]), "-l", str(pages[1])] if pages else []
-    try:
-        return subprocess.Popen(
-            ["pdftotext", "-bbox", "-enc", "UTF-8", *selection, str(path), "-"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-    except FileNotFoundError:
-        raise WorkbookError(
-            "pdftotext (poppler-utils) is not installed",
-            hint="run ./setup.sh, which installs it",
-        ) from None
+class _Run:
+    """One pdftotext process, writing to temporary files, not pipes: nothing reads a
+    pipe while the caller walks the content streams, and a full pipe (the XHTML
+    of a book is megabytes) would stop pdftotext until the caller is done."""
+
+    def __init__(self, path: Path, pages: tuple[int, int] | None) -> None:
+        selection = ["-f", str(pages[0]), "-l", str(pages[1])] if pages else []
+        self.out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self.err = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self.process = subprocess.Popen(
+                ["pdftotext", "-bbox", "-enc", "UTF-8", *selection, str(path), "-"],
+                stdout=self.out,
+                stderr=self.err,
+            )
+        except FileNotFoundError:
+            self.close()
+            raise WorkbookError(
+                "pdftotext (poppler-utils) is not installed",
+                hint="run ./setup.sh, which installs it",
+            ) from None
+
+    def kill(self) -> None:
+        """Stop pdftotext and drop its output."""
+        self.process.kill()
+        self.process.wait()
+        self.close()
+
+    def close(self) -> None:
+        self.out.close()
+        self.err.close()
 
 
-def _finish(path: Path, process: subprocess.Popen[bytes]) -> bytes:
+def _start(path: Path, pages: tuple[int, int] | None) -> _Run:
+    """Start pdftotext on *path* (*pages*: first and last, else all): XHTML to a file."""
+    return _Run(path, pages)
+
+
+def _finish(path: Path, run: _Run) -> bytes:
+    """Wait for *run* and return its XHTML."""
     try:
-        stdout, stderr = process.communicate(timeout=300)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise WorkbookError(
-            "pdftotext took more than 5 minutes", path=path, hint="build the PDF again"
-        ) from None
-    if process.returncode != 0:
-        raise WorkbookError(
-            f"pdftotext could not read the PDF: {stderr.decode(errors='replace').strip()}",
-            path=path,
-            hint="the file may be damaged; build it again",
-        )
-    return stdout
+        try:
+            run.process.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            run.process.kill()
+            run.process.wait()
+            raise WorkbookError(
+                "pdftotext took more than 5 minutes", path=path, hint="build the PDF again"
+            ) from None
+        if run.process.returncode != 0:
+            run.err.seek(0)
+            stderr = run.err.read().decode(errors="replace").strip()
+            raise WorkbookError(
+                f"pdftotext could not read the PDF: {stderr}",
+                path=path,
+                hint="the file may be damaged; build it again",
+            )
+        run.out.seek(0)
+        return run.out.read()
+    finally:
+        run.close()
 
 
 def _parse(xhtml: bytes, first: int) -> dict[int, list[Word]]:
