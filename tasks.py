@@ -148,6 +148,17 @@ def bench(c: Context, repeat: int = 3) -> None:
     print("written: build/bench/bench.json")
 
 
+@task
+def profile(c: Context) -> None:
+    """Profile a clean build of the sample with cProfile: time per pipeline stage.
+
+    Writes build/bench/profile/profile.prof and profile.txt.
+    """
+    from workbook.profiling import profile_build
+
+    profile_build()
+
+
 @task(help={"k": "only tests matching this expression (pytest -k)"})
 def test(c: Context, k: str = "") -> None:
     """Run ruff and the test suite."""

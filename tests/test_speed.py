@@ -246,3 +246,22 @@ def test_the_editions_processes_inherit_a_frozen_heap(monkeypatch):
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_the_profile_names_the_time_of_each_stage(tmp_path):
+    from workbook.profiling import STAGES, profile_build
+
+    config = make_publication(
+        tmp_path / "kirja", {"01-luku.md": chapter("Luku", "Lyhyt kappale tekstiä.")}
+    )
+    lines: list[str] = []
+    stages = profile_build(tmp_path / "profile", config, report=lines.append)
+    assert [s.name for s in stages] == [label for label, _, _ in STAGES]
+    seconds = {s.name.split(" (")[0]: s.seconds for s in stages}
+    assert seconds["WeasyPrint: layout"] > 0 and seconds["the edition's checks"] > 0
+    assert seconds["load and check the content"] > 0
+    assert 0.5 < sum(s.share for s in stages) <= 1.0
+    assert (tmp_path / "profile" / "profile.prof").stat().st_size > 0
+    assert "cumulative" in (tmp_path / "profile" / "profile.txt").read_text()
+    assert (tmp_path / "profile" / "out" / "preflight" / "report.html").exists()
+    assert "| WeasyPrint: layout |" in lines[1]
