@@ -219,6 +219,15 @@ def _pages(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
 
 
+def copy_sample(work: Path) -> Path:
+    """A fresh copy of the sample publication (content and illustrations) in *work*;
+    its publication.toml."""
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(REPO / "content", work / "content")
+    shutil.copytree(REPO / "illustrations", work / "illustrations")
+    return work / "content" / "publication.toml"
+
+
 def bench(folder: Path = REPO / "build" / "bench", report=print, repeat: int = 3) -> list[Measure]:
     """Run the benchmark; write ``bench.json`` into *folder*; return the measures.
 
@@ -227,10 +236,7 @@ def bench(folder: Path = REPO / "build" / "bench", report=print, repeat: int = 3
     """
     python = _python()
     work = folder / "work"
-    shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(REPO / "content", work / "content")
-    shutil.copytree(REPO / "illustrations", work / "illustrations")
-    config = work / "content" / "publication.toml"
+    config = copy_sample(work)
     out = work / "out"
 
     def build(scenario: str, target_config: Path, target_out: Path, *extra: str) -> Measure:

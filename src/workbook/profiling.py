@@ -20,7 +20,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from .bench import REPO, copy_sample
 
 # (what the stage is, module file, function): the stage's time is the function's
 # cumulative time, all calls together (both editions).
@@ -82,11 +82,7 @@ def profile_build(
     from .make import make
 
     if config is None:
-        work = folder / "work"
-        shutil.rmtree(work, ignore_errors=True)
-        shutil.copytree(REPO / "content", work / "content")
-        shutil.copytree(REPO / "illustrations", work / "illustrations")
-        config = work / "content" / "publication.toml"
+        config = copy_sample(folder / "work")
     out = folder / "out"
     shutil.rmtree(out, ignore_errors=True)
     profiler = cProfile.Profile()
