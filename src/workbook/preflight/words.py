@@ -62,7 +62,7 @@ class WordReader:
         self.path = path
         self.cache = cache
         self.known = read_json_part(cache, _VERSION, "pages") if cache is not None else {}
-        self.running = None if self.known else _start(path, None)
+        self.running = None if self.known else _Run(path, None)
         self.pages_read = 0  # how many pages went through pdftotext
 
     def cancel(self) -> None:
@@ -78,11 +78,11 @@ class WordReader:
         missing = [n for n, key in enumerate(keys, start=1) if key not in self.known]
         found: dict[int, list[Word]] = {}
         if self.running is not None:  # every page, started in __init__
-            found = _parse(_finish(self.path, self.running), 1)
+            found = _parse(self.running.output(), 1)
             self.pages_read = len(keys)
         elif missing:
             for first, last in page_ranges(missing):
-                found.update(_parse(_finish(self.path, _start(self.path, (first, last))), first))
+                found.update(_parse(_Run(self.path, (first, last)).output(), first))
             self.pages_read = len(missing)
         words = {
             n: found[n] if n in found else [Word(t, tuple(r)) for t, *r in self.known[key]]
@@ -99,6 +99,8 @@ class _Run:
     of a book is megabytes) would stop pdftotext until the caller is done."""
 
     def __init__(self, path: Path, pages: tuple[int, int] | None) -> None:
+        """Start pdftotext on *path* (*pages*: first and last, else all)."""
+        self.path = path
         selection = ["-f", str(pages[0]), "-l", str(pages[1])] if pages else []
         self.out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self.err = tempfile.TemporaryFile()  # noqa: SIM115
@@ -125,35 +127,29 @@ class _Run:
         self.out.close()
         self.err.close()
 
-
-def _start(path: Path, pages: tuple[int, int] | None) -> _Run:
-    """Start pdftotext on *path* (*pages*: first and last, else all): XHTML to a file."""
-    return _Run(path, pages)
-
-
-def _finish(path: Path, run: _Run) -> bytes:
-    """Wait for *run* and return its XHTML."""
-    try:
+    def output(self) -> bytes:
+        """Wait for pdftotext and return its XHTML."""
         try:
-            run.process.wait(timeout=300)
-        except subprocess.TimeoutExpired:
-            run.process.kill()
-            run.process.wait()
-            raise WorkbookError(
-                "pdftotext took more than 5 minutes", path=path, hint="build the PDF again"
-            ) from None
-        if run.process.returncode != 0:
-            run.err.seek(0)
-            stderr = run.err.read().decode(errors="replace").strip()
-            raise WorkbookError(
-                f"pdftotext could not read the PDF: {stderr}",
-                path=path,
-                hint="the file may be damaged; build it again",
-            )
-        run.out.seek(0)
-        return run.out.read()
-    finally:
-        run.close()
+            try:
+                self.process.wait(timeout=300)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise WorkbookError(
+                    "pdftotext took more than 5 minutes", path=self.path, hint="build the PDF again"
+                ) from None
+            if self.process.returncode != 0:
+                self.err.seek(0)
+                stderr = self.err.read().decode(errors="replace").strip()
+                raise WorkbookError(
+                    f"pdftotext could not read the PDF: {stderr}",
+                    path=self.path,
+                    hint="the file may be damaged; build it again",
+                )
+            self.out.seek(0)
+            return self.out.read()
+        finally:
+            self.close()
 
 
 def _parse(xhtml: bytes, first: int) -> dict[int, list[Word]]:
