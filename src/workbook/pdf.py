@@ -20,7 +20,7 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
-from . import pagemap, weasyfix
+from . import deflate, pagemap, weasyfix
 from .errors import WorkbookError
 from .sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from .variants import Variant
@@ -154,6 +154,7 @@ def render_pdf(
             hint="attachments are not allowed; link to the file instead",
         )
     weasyfix.install()
+    deflate.install()
     fetcher = SandboxFetcher(allowed, prepared)
     options = {"pdf_variant": variant.pdf_variant} if variant.pdf_variant else {}
     layouts = 0
