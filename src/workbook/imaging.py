@@ -24,6 +24,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps
@@ -148,12 +149,7 @@ def _raster(
         if mode == "CMYK-native":
             image = _to_srgb(image, profile)
         elif image.mode == "RGB" and profile is not None:
-            image = ImageCms.applyTransform(
-                image,
-                ImageCms.buildTransform(
-                    profile, srgb_profile(), "RGB", "RGB", ImageCms.Intent.PERCEPTUAL
-                ),
-            )
+            image = ImageCms.applyTransform(image, _rgb_to_srgb(profile))
         if item.entry.line_art:
             image.save(out, "PNG", optimize=True, dpi=(images.screen_ppi,) * 2)
         else:
@@ -168,7 +164,18 @@ def _raster(
     return out.getvalue(), image.size
 
 
+@lru_cache(maxsize=16)
+def _rgb_to_srgb(profile: ImageCms.ImageCmsProfile) -> ImageCms.ImageCmsTransform:
+    """RGB in *profile* to sRGB, built once per profile (LittleCMS takes milliseconds)."""
+    return ImageCms.buildTransform(
+        profile, srgb_profile(), "RGB", "RGB", ImageCms.Intent.PERCEPTUAL
+    )
+
+
+@lru_cache(maxsize=16)
 def _source_profile(icc: bytes | None) -> ImageCms.ImageCmsProfile | None:
+    """The embedded profile, one object per profile: illustrations that embed the
+    same profile share it, and so share the CMYK transform built from it."""
     if not icc:
         return None
     try:
