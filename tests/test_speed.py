@@ -6,6 +6,7 @@ Work is counted (renders, converted images), never timed.
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import time
 from pathlib import Path
@@ -228,6 +229,63 @@ def test_the_collector_runs_less_often_while_weasyprint_renders(monkeypatch, tmp
     assert gc.get_threshold() == before
 
 
+def _jobs(*names: str) -> list:
+    from workbook.build import EditionJob
+    from workbook.variants import VARIANTS
+
+    return [EditionJob(VARIANTS[name], Path(f"{name}.pdf")) for name in names]
+
+
+def test_each_edition_builds_in_a_process_of_its_own_and_no_other_is_forked(monkeypatch):
+    """Outcomes come back in job order, a bad-input error as itself; with more
+    editions than workers the rest wait; nothing else is forked (a Pool forks a
+    spare copy of the parent whenever a one-task child ends)."""
+    import multiprocessing.context
+
+    from workbook import build
+    from workbook.errors import WorkbookError
+
+    def edition(job, settings):
+        if job.variant.name == "handout":
+            raise WorkbookError("bad input", path=Path("luku.md"), line=3, hint="fix it")
+        return (job.variant.name, os.getpid())
+
+    monkeypatch.setattr(build, "_build_edition", edition)
+    started = []
+    real_start = multiprocessing.context.ForkProcess.start
+
+    def start(process):
+        started.append(process.name)
+        real_start(process)
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start)
+    outcomes = build._run_jobs(_jobs("press", "screen", "handout"), None, workers=2)
+    assert started == ["workbook-press", "workbook-screen", "workbook-handout"]
+    assert [o[0] for o in outcomes[:2]] == ["press", "screen"]
+    pids = {o[1] for o in outcomes[:2]}
+    assert len(pids) == 2 and os.getpid() not in pids
+    error = outcomes[2]
+    assert isinstance(error, WorkbookError)
+    assert (error.message, error.path, error.line, error.hint) == (
+        "bad input",
+        Path("luku.md"),
+        3,
+        "fix it",
+    )
+
+
+def test_a_crash_in_an_edition_process_keeps_its_traceback(monkeypatch):
+    from workbook import build
+
+    def edition(job, settings):
+        raise ValueError("a bug in the pipeline")
+
+    monkeypatch.setattr(build, "_build_edition", edition)
+    with pytest.raises(RuntimeError, match="building an edition stopped") as raised:
+        build._run_jobs(_jobs("press", "screen"), None, workers=2)
+    assert "ValueError: a bug in the pipeline" in str(raised.value)
+
+
 def test_the_editions_processes_inherit_a_frozen_heap(monkeypatch):
     """The loaded book is frozen while the editions build (never walked by the
     collector there), and thawed again afterwards; a heap frozen by the caller
@@ -236,13 +294,13 @@ def test_the_editions_processes_inherit_a_frozen_heap(monkeypatch):
 
     monkeypatch.setattr(build, "_build_edition", lambda job, settings: gc.get_freeze_count())
     assert gc.get_freeze_count() == 0
-    counts = build._run_jobs(["press", "screen"], None, workers=2)
+    counts = build._run_jobs(_jobs("press", "screen"), None, workers=2)
     assert len(counts) == 2 and all(count > 0 for count in counts)
     assert gc.get_freeze_count() == 0
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
-        build._run_jobs(["screen"], None, workers=2)
+        build._run_jobs(_jobs("screen"), None, workers=2)
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import importlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
 import tempfile
@@ -272,16 +273,21 @@ class Clock:
         sys.stdout.flush()  # one write per line, so parallel editions do not interleave
 
 
-_ACTIVE: tuple[list[EditionJob], RunSettings] | None = None
 _IN_WORKER = False  # True in an edition's forked process, which ends with the edition
 
 
 def _run_jobs(jobs: list[EditionJob], settings: RunSettings, workers: int) -> list:
-    """Each job's EditionResult or WorkbookError, in parallel processes when allowed."""
-    global _ACTIVE
+    """Each job's EditionResult or WorkbookError, in parallel processes when allowed.
+
+    Each edition runs in a process forked for it, which sends its outcome back
+    through a pipe and ends with its edition, so it may leave WeasyPrint's
+    garbage to the operating system (:func:`drop_render_garbage`). (A
+    ``multiprocessing.Pool`` with one task per child forks a replacement for
+    each child that ends, a copy of the whole loaded parent that is then
+    never used.) With more jobs than *workers*, the rest wait for a free one.
+    """
     if workers <= 1 or not jobs:
         return [_run_job_here(job, settings) for job in jobs]
-    _ACTIVE = (jobs, settings)  # inherited by the forked workers; nothing is pickled in
     # The loaded book and the imported modules live as long as the build: frozen,
     # the collector never walks them again, here (while the results come back)
     # or in the workers, which inherit them (0.1-0.2 s of full collections each).
@@ -290,16 +296,47 @@ def _run_jobs(jobs: list[EditionJob], settings: RunSettings, workers: int) -> li
     if freeze:
         gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
-        # One process per edition, even for one edition: it ends with its edition,
-        # so it may leave WeasyPrint's garbage to the operating system (_build_edition).
-        with context.Pool(min(workers, len(jobs)), maxtasksperchild=1) as pool:
-            packed = pool.map(_run_job_by_index, range(len(jobs)))
+        return _fork_each(jobs, settings, workers)
     finally:
-        _ACTIVE = None
         if freeze:
             gc.unfreeze()
-    return [_unpack(item) for item in packed]
+
+
+def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> list:
+    context = multiprocessing.get_context("fork")
+    outcomes: list = [None] * len(jobs)
+    waiting = list(range(len(jobs)))
+    running: dict = {}  # receiving end of the pipe -> (index, process)
+    sys.stdout.flush()  # nothing buffered is written twice
+    sys.stderr.flush()
+    try:
+        while waiting or running:
+            while waiting and len(running) < workers:
+                index = waiting.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_run_job_and_send,
+                    args=(jobs[index], settings, send),
+                    name=f"workbook-{jobs[index].variant.name}",
+                )
+                process.start()
+                send.close()
+                running[receive] = (index, process)
+            for receive in multiprocessing.connection.wait(list(running)):
+                index, process = running.pop(receive)
+                try:
+                    message = receive.recv()
+                except EOFError:
+                    message = ("crash", "")
+                receive.close()
+                process.join()
+                outcomes[index] = _unpack(message, process.exitcode)
+    finally:
+        for receive, (_, process) in running.items():  # only after an error here
+            process.kill()
+            process.join()
+            receive.close()
+    return outcomes
 
 
 def _run_job_here(job: EditionJob, settings: RunSettings):
@@ -309,22 +346,31 @@ def _run_job_here(job: EditionJob, settings: RunSettings):
         return exc
 
 
-def _run_job_by_index(index: int):
+def _run_job_and_send(job: EditionJob, settings: RunSettings, send) -> None:
     global _IN_WORKER
     _IN_WORKER = True
-    assert _ACTIVE is not None
-    jobs, settings = _ACTIVE
-    outcome = _run_job_here(jobs[index], settings)
-    if isinstance(outcome, WorkbookError):  # exceptions with keyword fields do not pickle
-        return ("error", outcome.message, outcome.path, outcome.line, outcome.hint)
-    return ("ok", outcome)
+    try:
+        outcome = _run_job_here(job, settings)
+        if isinstance(outcome, WorkbookError):  # exceptions with keyword fields do not pickle
+            message = ("error", outcome.message, outcome.path, outcome.line, outcome.hint)
+        else:
+            message = ("ok", outcome)
+    except BaseException:  # a bug, not bad input: sent to the parent, which raises it
+        message = ("crash", traceback.format_exc())
+    send.send(message)
+    send.close()
 
 
-def _unpack(item):
-    if item[0] == "ok":
-        return item[1]
-    _, message, path, line, hint = item
-    return WorkbookError(message, path=path, line=line, hint=hint)
+def _unpack(message: tuple, exitcode: int | None):
+    kind, *payload = message
+    if kind == "ok":
+        return payload[0]
+    if kind == "error":
+        text, path, line, hint = payload
+        return WorkbookError(text, path=path, line=line, hint=hint)
+    raise RuntimeError(  # keep the worker's traceback
+        f"building an edition stopped (exit code {exitcode})\n{payload[0]}"
+    )
 
 
 FREEZE_BELOW_MB = 250  # the sample: 150 MB after rendering; the stress book: 320 MB
