@@ -147,26 +147,39 @@ def load_book_overlapped(
     finally:
         receive.close()
         loader.join()
-    kind, *payload = message
-    if kind == "book":
-        return payload[0]
-    if kind == "error":
-        text, path, line, hint = payload
-        raise WorkbookError(text, path=path, line=line, hint=hint)
-    raise RuntimeError(  # a bug, not bad input: keep the loader's traceback
-        f"loading the content stopped (exit code {loader.exitcode})\n{payload[0]}"
-    )
+    book = _received(message, loader.exitcode, "loading the content")
+    if isinstance(book, WorkbookError):
+        raise book
+    return book
 
 
 def _load_and_send(config_path: Path, resources: Resources, kept_at: Path | None, send) -> None:
+    _send_outcome(send, lambda: load_book(config_path, resources, kept_at))
+
+
+def _send_outcome(send, run: Callable[[], object]) -> None:
+    """In a forked process: send what *run* returns, or its error, to the parent."""
     try:
-        message = ("book", load_book(config_path, resources, kept_at))
-    except WorkbookError as exc:
+        message: tuple = ("ok", run())
+    except WorkbookError as exc:  # exceptions with keyword fields do not pickle
         message = ("error", exc.message, exc.path, exc.line, exc.hint)
-    except BaseException:  # sent to the parent, which raises it
+    except BaseException:  # a bug, not bad input: sent to the parent, which raises it
         message = ("crash", traceback.format_exc())
     send.send(message)
     send.close()
+
+
+def _received(message: tuple, exitcode: int | None, what: str):
+    """What :func:`_send_outcome` sent: the value or the WorkbookError; a crash is raised."""
+    kind, *payload = message
+    if kind == "ok":
+        return payload[0]
+    if kind == "error":
+        text, path, line, hint = payload
+        return WorkbookError(text, path=path, line=line, hint=hint)
+    raise RuntimeError(  # keep the child's traceback
+        f"{what} stopped (exit code {exitcode})\n{payload[0]}"
+    )
 
 
 def select_variants(names: Sequence[str] | None) -> list[Variant]:
@@ -330,7 +343,7 @@ def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> l
                     message = ("crash", "")
                 receive.close()
                 process.join()
-                outcomes[index] = _unpack(message, process.exitcode)
+                outcomes[index] = _received(message, process.exitcode, "building an edition")
     finally:
         for receive, (_, process) in running.items():  # only after an error here
             process.kill()
@@ -349,28 +362,7 @@ def _run_job_here(job: EditionJob, settings: RunSettings):
 def _run_job_and_send(job: EditionJob, settings: RunSettings, send) -> None:
     global _IN_WORKER
     _IN_WORKER = True
-    try:
-        outcome = _run_job_here(job, settings)
-        if isinstance(outcome, WorkbookError):  # exceptions with keyword fields do not pickle
-            message = ("error", outcome.message, outcome.path, outcome.line, outcome.hint)
-        else:
-            message = ("ok", outcome)
-    except BaseException:  # a bug, not bad input: sent to the parent, which raises it
-        message = ("crash", traceback.format_exc())
-    send.send(message)
-    send.close()
-
-
-def _unpack(message: tuple, exitcode: int | None):
-    kind, *payload = message
-    if kind == "ok":
-        return payload[0]
-    if kind == "error":
-        text, path, line, hint = payload
-        return WorkbookError(text, path=path, line=line, hint=hint)
-    raise RuntimeError(  # keep the worker's traceback
-        f"building an edition stopped (exit code {exitcode})\n{payload[0]}"
-    )
+    _send_outcome(send, lambda: _build_edition(job, settings))
 
 
 FREEZE_BELOW_MB = 250  # the sample: 150 MB after rendering; the stress book: 320 MB
