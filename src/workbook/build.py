@@ -129,25 +129,16 @@ def load_book_overlapped(
         book = load_book(config_path, resources, kept_at)
         import_renderer()
         return book
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    sys.stdout.flush()  # nothing buffered is written twice
-    sys.stderr.flush()
-    loader = context.Process(
-        target=_load_and_send, args=(config_path, resources, kept_at, send), name="workbook-load"
+    receive, loader = _fork_child(
+        _load_and_send, (config_path, resources, kept_at), "workbook-load"
     )
-    loader.start()
-    send.close()
     try:
         import_renderer()
-        try:
-            message = receive.recv()
-        except EOFError:
-            message = ("crash", "")
-    finally:
-        receive.close()
+    except BaseException:
+        receive.close()  # the loader's send fails, and it ends
         loader.join()
-    book = _received(message, loader.exitcode, "loading the content")
+        raise
+    book = _receive_outcome(receive, loader, "loading the content")
     if isinstance(book, WorkbookError):
         raise book
     return book
@@ -155,6 +146,31 @@ def load_book_overlapped(
 
 def _load_and_send(config_path: Path, resources: Resources, kept_at: Path | None, send) -> None:
     _send_outcome(send, lambda: load_book(config_path, resources, kept_at))
+
+
+def _fork_child(target: Callable, args: tuple, name: str):
+    """Start ``target(*args, send)`` in a forked process; return the pipe's receiving
+    end and the process."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    sys.stdout.flush()  # nothing buffered is written twice
+    sys.stderr.flush()
+    process = context.Process(target=target, args=(*args, send), name=name)
+    process.start()
+    send.close()
+    return receive, process
+
+
+def _receive_outcome(receive, process, what: str):
+    """Wait for the outcome *process* sends (:func:`_send_outcome`) and for its end."""
+    try:
+        message = receive.recv()
+    except EOFError:  # it died without a word
+        message = ("crash", "")
+    finally:
+        receive.close()
+        process.join()
+    return _received(message, process.exitcode, what)
 
 
 def _send_outcome(send, run: Callable[[], object]) -> None:
@@ -316,34 +332,21 @@ def _run_jobs(jobs: list[EditionJob], settings: RunSettings, workers: int) -> li
 
 
 def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> list:
-    context = multiprocessing.get_context("fork")
     outcomes: list = [None] * len(jobs)
     waiting = list(range(len(jobs)))
     running: dict = {}  # receiving end of the pipe -> (index, process)
-    sys.stdout.flush()  # nothing buffered is written twice
-    sys.stderr.flush()
     try:
         while waiting or running:
             while waiting and len(running) < workers:
                 index = waiting.pop(0)
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(
-                    target=_run_job_and_send,
-                    args=(jobs[index], settings, send),
-                    name=f"workbook-{jobs[index].variant.name}",
+                job = jobs[index]
+                receive, process = _fork_child(
+                    _run_job_and_send, (job, settings), f"workbook-{job.variant.name}"
                 )
-                process.start()
-                send.close()
                 running[receive] = (index, process)
             for receive in multiprocessing.connection.wait(list(running)):
                 index, process = running.pop(receive)
-                try:
-                    message = receive.recv()
-                except EOFError:
-                    message = ("crash", "")
-                receive.close()
-                process.join()
-                outcomes[index] = _received(message, process.exitcode, "building an edition")
+                outcomes[index] = _receive_outcome(receive, process, "building an edition")
     finally:
         for receive, (_, process) in running.items():  # only after an error here
             process.kill()
