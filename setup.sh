@@ -25,3 +25,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e '.[test]'
+# Compile the package's modules once: where PYTHONDONTWRITEBYTECODE is set (as on
+# CI machines), an editable install would otherwise recompile them on every run.
+python3 -m compileall -q src tasks.py >/dev/null
