@@ -205,28 +205,40 @@ def test_between_builds_the_watcher_collects_and_sets_survivors_aside():
         gc.unfreeze()
 
 
-def test_the_collector_runs_less_often_while_weasyprint_renders(monkeypatch, tmp_path):
+def test_the_collector_does_not_run_while_weasyprint_renders(monkeypatch, tmp_path):
     from weasyprint import HTML
+    from weasyprint.document import Document
 
     from workbook import pdf
     from workbook.variants import VARIANTS
 
     seen = []
-    real = HTML.render
+    real_render, real_write = HTML.render, Document.write_pdf
 
     def render(self, *args, **kwargs):
-        seen.append(gc.get_threshold()[0])
-        return real(self, *args, **kwargs)
+        seen.append(("render", gc.isenabled()))
+        return real_render(self, *args, **kwargs)
+
+    def write_pdf(self, *args, **kwargs):
+        seen.append(("write", gc.isenabled()))
+        return real_write(self, *args, **kwargs)
 
     monkeypatch.setattr(HTML, "render", render)
-    before = gc.get_threshold()
+    monkeypatch.setattr(Document, "write_pdf", write_pdf)
     html = "<html lang='fi'><title>T</title><p>Teksti.</p></html>"
     pdf.render_pdf(html, base=tmp_path, variant=VARIANTS["screen"], allowed=[], source=tmp_path)
-    assert seen == [pdf.RENDER_GC_THRESHOLD]
-    assert gc.get_threshold() == before
-    with pytest.raises(RuntimeError), pdf.fewer_collections():
+    assert seen == [("render", False), ("write", False)]
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), pdf.no_collections():
         raise RuntimeError
-    assert gc.get_threshold() == before
+    assert gc.isenabled()
+    gc.disable()  # a caller that had switched it off keeps it off
+    try:
+        with pdf.no_collections():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def _jobs(*names: str) -> list:
