@@ -24,6 +24,7 @@ Installed only for WeasyPrint 70, whose ``Layout.setup`` this mirrors.
 
 from __future__ import annotations
 
+import operator
 import weakref
 from dataclasses import dataclass
 
@@ -77,11 +78,15 @@ def settings_made(font_config: object) -> int:
     return len(_settings.get(font_config, ()))
 
 
+_read_key = operator.itemgetter(*KEY_PROPERTIES)
+_FAMILY = KEY_PROPERTIES.index("font_family")
+
+
 def _key(style) -> tuple:
-    key = [style[name] for name in KEY_PROPERTIES]
-    key[KEY_PROPERTIES.index("font_family")] = tuple(style["font_family"])
-    key.append(style["text_decoration_line"] != "none")
-    return tuple(key)
+    key = _read_key(style)
+    if type(key[_FAMILY]) is not tuple:  # a list where SVG text makes its own style
+        key = (*key[:_FAMILY], tuple(key[_FAMILY]), *key[_FAMILY + 1 :])
+    return (*key, style["text_decoration_line"] != "none")
 
 
 def _make(style) -> TextSettings:
