@@ -20,6 +20,10 @@ FONTS = Path(__file__).resolve().parents[1] / "styles" / "fonts"
 # through, kerning, ligatures, numeric variants, feature settings, variations;
 # and what is set per text: letter and word spacing, tabs, soft hyphens; and
 # text in an SVG picture, which WeasyPrint gives a style of its own.
+SVG_TEXT = (
+    "<svg xmlns='http://www.w3.org/2000/svg' width='200' height='40'>"
+    "<text x='5' y='20' font-family='serif' font-weight='bold'>Kuvan teksti</text></svg>"
+)
 MIXED_PAGE = (
     f"""<!doctype html><html lang="fi"><head><style>
 @font-face {{ font-family: Body; src: url({(FONTS / "charis").as_uri()}/CharisSIL-Regular.ttf); }}
@@ -46,7 +50,7 @@ kysymys saa vastauksen. <em>Kursiivi muuttaa tyylin</em> ja <b>lihavointi painon
 <p class="wide big">Sanavälit ovat leveämmät tässä kappaleessa.</p>
 <p dir="rtl" lang="ar">مكتبة</p>
 <pre>sarake\tarvo\tyksikkö</pre>
-<img alt="" src="data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' width='200' height='40'><text x='5' y='20' font-family='serif' font-weight='bold'>Kuvan teksti</text></svg>">
+<img alt="" src="data:image/svg+xml,{SVG_TEXT}">
 """
     + "<p>Sama tyyli toistuu monessa kappaleessa, rivi riviltä.</p>" * 30
 )
