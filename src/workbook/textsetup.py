@@ -7,7 +7,7 @@ is underlined or struck through, and the OpenType features. On the sample's
 e-version that happens about 18,000 times (three or four times per line while
 lines are broken, once more per text box drawn) for only 43 different sets of
 those settings. Creating the contexts and descriptions and freeing them again
-costs about 0.6 s of one render of 6-7 s.
+cost about 0.7 s of one render of 6-7 s.
 
 :func:`setup` does the same per piece of text, but takes the context, the
 language, the font description, the metrics and the features from a cache
@@ -16,8 +16,8 @@ kept per font configuration (so per document: the cache goes with WeasyPrint's
 reads. Each piece of text still gets its own ``PangoLayout`` and attribute list:
 WeasyPrint changes those per text (letter and word spacing, tabs, hyphenation
 attributes), never the context. A context is never changed after it is cached.
-The PDF is byte for byte the one stock WeasyPrint writes
-(``tests/test_textsetup.py``).
+Every page's content stream is byte for byte the one stock WeasyPrint writes
+(``tests/test_textsetup.py``; both editions of the sample, all 64 pages).
 
 Installed only for WeasyPrint 70, whose ``Layout.setup`` this mirrors.
 """
