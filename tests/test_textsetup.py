@@ -61,11 +61,12 @@ def _pages(data: bytes) -> list[bytes]:
         return [page.obj.Contents.read_bytes() for page in pdf.pages]
 
 
-def _render(setup) -> tuple[bytes, object]:
+def _render(setup, html: str = MIXED_PAGE) -> tuple[bytes, object]:
+    """*html* rendered and written with *setup* as WeasyPrint's ``Layout.setup``."""
     original = line_break.Layout.setup
     line_break.Layout.setup = setup
     try:
-        document = HTML(string=MIXED_PAGE).render()
+        document = HTML(string=html).render()
         return document.write_pdf(), document
     finally:
         line_break.Layout.setup = original
@@ -116,7 +117,7 @@ def test_installed_on_weasyprint_70_only(monkeypatch, version):
     assert line_break.Layout.setup is textsetup._stock_setup
 
 
-def test_installed_by_the_renderer(monkeypatch):
+def test_installed_on_this_weasyprint(monkeypatch):
     monkeypatch.setattr(textsetup, "_installed", False)
     monkeypatch.setattr(line_break.Layout, "setup", textsetup._stock_setup)
     textsetup.install()
@@ -135,12 +136,7 @@ def test_each_text_gets_its_own_language():
     page = "".join(
         f"<p lang='{lang}'>Kirjasto bibliotek library</p>" for lang in ("fi", "sv", "en")
     )
-    original = line_break.Layout.setup
-    line_break.Layout.setup = recording
-    try:
-        HTML(string=page * 3).render()
-    finally:
-        line_break.Layout.setup = original
+    _render(recording, page * 3)
     assert {lang for lang, _ in seen} == {"fi", "sv", "en"}
     for lang, language in seen:
         assert language == pango.pango_language_from_string(lang.encode())
