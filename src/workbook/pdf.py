@@ -20,7 +20,7 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
-from . import deflate, pagemap, textsetup, weasyfix
+from . import deflate, linefit, pagemap, textsetup, weasyfix
 from .errors import WorkbookError
 from .sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from .variants import Variant
@@ -157,6 +157,7 @@ def render_pdf(
     weasyfix.install()
     deflate.install()
     textsetup.install()
+    linefit.install()
     fetcher = SandboxFetcher(allowed, prepared)
     options = {"pdf_variant": variant.pdf_variant} if variant.pdf_variant else {}
     layouts = 0
