@@ -17,7 +17,7 @@ import pikepdf
 from .config import PageFormat
 from .fonts import declared_families, is_book_font
 from .pdfcontent import Painted, painted
-from .postprocess import PT_PER_MM, reachable_elements
+from .postprocess import PT_PER_MM
 
 if TYPE_CHECKING:
     from pypdf import PdfReader  # imported where the press checks need it
@@ -250,7 +250,7 @@ def check_accessibility(data: bytes, language: str) -> list[CheckResult]:
     title = meta.get("dc:title", "")
     ua_part = meta.get("pdfuaid:part", "")
     untagged = _untagged_marked_content(read) if struct is not None else ["no structure tree"]
-    figures = _figures(struct) if struct is not None else []
+    figures = read.structure.figures if struct is not None else ()
     no_alt = [f for f in figures if not str(f.get("/Alt", "")).strip()]
     bad_links = []
     for number, page in enumerate(pdf.pages, start=1):
@@ -304,33 +304,10 @@ def check_accessibility(data: bytes, language: str) -> list[CheckResult]:
     ]
 
 
-def _figures(struct: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
-    """Every Figure structure element reachable from the root."""
-    found = []
-    stack = [struct]
-    seen: set[tuple[int, int]] = set()
-    while stack:
-        element = stack.pop()
-        if not isinstance(element, pikepdf.Dictionary):
-            continue
-        if element.is_indirect:
-            if element.objgen in seen:
-                continue
-            seen.add(element.objgen)
-        if element.get("/S") == "/Figure":
-            found.append(element)
-        kids = element.get("/K")
-        if isinstance(kids, pikepdf.Array):
-            stack.extend(kids)
-        elif kids is not None:
-            stack.append(kids)
-    return found
-
-
 def _untagged_marked_content(read: Painted) -> list[str]:
     """Marked content whose structure element is missing or outside the tree."""
     struct = read.pdf.Root.StructTreeRoot
-    reachable = reachable_elements(struct)
+    reachable = read.structure.reachable
     tree = pikepdf.NumberTree(struct.ParentTree)
     problems = []
     for number, (page, paint) in enumerate(zip(read.pdf.pages, read.pages, strict=True), start=1):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pikepdf
 
 from .colour import max_ink_percent
 from .freshness import read_json_part, write_json
+from .structtree import Structure, read_structure
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -184,7 +186,8 @@ class PagePaint:
 
 @dataclass
 class Painted:
-    """A PDF read once: what several checks need from its content streams.
+    """A PDF read once: what several checks need from its content streams (and,
+    when first asked, its structure tree).
 
     Only summaries are kept (a book has hundreds of thousands of operations;
     keeping them all would cost hundreds of megabytes).
@@ -204,6 +207,11 @@ class Painted:
     def pages_painted(self) -> set[int]:
         """Numbers of the pages that paint anything."""
         return {number for number, page in enumerate(self.pages, start=1) if page.paints}
+
+    @cached_property
+    def structure(self) -> Structure:
+        """The structure tree, walked once for all the checks that read it."""
+        return read_structure(self.pdf.Root.get("/StructTreeRoot"))
 
 
 _READ: dict[str, Painted] = {}

@@ -7,14 +7,13 @@ tree and its ParentTree.
 from __future__ import annotations
 
 from collections import Counter
-from io import BytesIO
 
 import pikepdf
 from pikepdf import Dictionary, Name, NumberTree
 
 from ..checks import CheckResult
 from ..forms import is_radio_group
-from ..postprocess import reachable_elements
+from ..pdfcontent import painted
 from .layout import result
 
 
@@ -39,23 +38,24 @@ def terminal_fields(acroform: Dictionary) -> list[tuple[str, Dictionary]]:
 def check_form_fields(data: bytes) -> list[CheckResult]:
     """E-version: every field named for a screen reader, tagged in the reading order,
     and radio groups well-formed."""
-    with pikepdf.open(BytesIO(data)) as pdf:
-        acroform = pdf.Root.get("/AcroForm")
-        widgets = [
-            (number, annot)
-            for number, page in enumerate(pdf.pages, start=1)
-            for annot in page.obj.get("/Annots", [])
-            if annot.get("/Subtype") == Name.Widget
-        ]
-        if acroform is None:
-            measured = f"{len(widgets)} widgets without an AcroForm" if widgets else "no fields"
-            return [result("form-fields", not widgets, measured, "fields need an AcroForm")]
-        fields = terminal_fields(acroform)
-        unnamed = [name for name, field in fields if not str(field.get("/TU", "")).strip()]
-        names = [name for name, _ in fields]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        bad_groups = _bad_radio_groups(acroform)
-        untagged, wrapped, no_tabs = _tagging(pdf, widgets)
+    read = painted(data)  # the file as the other checks read it, kept open
+    pdf = read.pdf
+    acroform = pdf.Root.get("/AcroForm")
+    widgets = [
+        (number, annot)
+        for number, page in enumerate(pdf.pages, start=1)
+        for annot in page.obj.get("/Annots", [])
+        if annot.get("/Subtype") == Name.Widget
+    ]
+    if acroform is None:
+        measured = f"{len(widgets)} widgets without an AcroForm" if widgets else "no fields"
+        return [result("form-fields", not widgets, measured, "fields need an AcroForm")]
+    fields = terminal_fields(acroform)
+    unnamed = [name for name, field in fields if not str(field.get("/TU", "")).strip()]
+    names = [name for name, _ in fields]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    bad_groups = _bad_radio_groups(acroform)
+    untagged, wrapped, no_tabs = _tagging(pdf, widgets, read.structure.reachable)
     problems = []
     if unnamed:
         problems.append(f"{len(unnamed)} fields without an accessible name (/TU): {unnamed[0]}")
@@ -110,12 +110,14 @@ def _bad_radio_groups(acroform: Dictionary) -> list[str]:
     return problems
 
 
-def _tagging(pdf: pikepdf.Pdf, widgets: list[tuple[int, Dictionary]]):
-    """Widgets not reachable as a Form element, Form elements under NonStruct, pages
-    with widgets but no structure tab order."""
+def _tagging(
+    pdf: pikepdf.Pdf, widgets: list[tuple[int, Dictionary]], reachable: frozenset[tuple[int, int]]
+):
+    """Widgets not reachable (*reachable*: ids of the structure elements) as a Form
+    element, Form elements under NonStruct, pages with widgets but no structure tab
+    order."""
     root = pdf.Root.get("/StructTreeRoot")
     tree = NumberTree(root.ParentTree) if root is not None and "/ParentTree" in root else None
-    reachable = reachable_elements(root) if root is not None else set()
     untagged = []
     wrapped = 0
     for number, widget in widgets:
@@ -138,14 +140,14 @@ def _tagging(pdf: pikepdf.Pdf, widgets: list[tuple[int, Dictionary]]):
 
 def check_no_form_fields(data: bytes) -> CheckResult:
     """Press: paper has no form fields (the boxes and lines are printed)."""
-    with pikepdf.open(BytesIO(data)) as pdf:
-        widgets = sum(
-            1
-            for page in pdf.pages
-            for annot in page.obj.get("/Annots", [])
-            if annot.get("/Subtype") == Name.Widget
-        )
-        acroform = "/AcroForm" in pdf.Root
+    pdf = painted(data).pdf  # the file as the other checks read it, kept open
+    widgets = sum(
+        1
+        for page in pdf.pages
+        for annot in page.obj.get("/Annots", [])
+        if annot.get("/Subtype") == Name.Widget
+    )
+    acroform = "/AcroForm" in pdf.Root
     return result(
         "no-form-fields",
         not widgets and not acroform,

@@ -4,12 +4,9 @@ and the two editions against each other."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from io import BytesIO
-
-import pikepdf
 
 from ..checks import CheckResult
+from ..pdfcontent import painted
 from .facts import PdfFacts, normalise
 from .layout import result, trailing_blanks
 
@@ -145,38 +142,10 @@ def check_structure(facts: PdfFacts) -> list[CheckResult]:
     ]
 
 
-@lru_cache(maxsize=2)
-def _structure_of(data: bytes) -> list[tuple[str, set[str]]]:
-    """:func:`_structure` of the PDF *data*, walked once for the checks that need it."""
-    with pikepdf.open(BytesIO(data)) as pdf:
-        return _structure(pdf)
-
-
-def _structure(pdf: pikepdf.Pdf) -> list[tuple[str, set[str]]]:
-    """(tag, tags of all descendants) of every structure element, in reading order."""
-    root = pdf.Root.get("/StructTreeRoot")
-    if root is None:
-        return []
-    found: list[tuple[str, set[str]]] = []
-
-    def walk(element) -> set[str]:
-        kids = element.get("/K")
-        items = list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
-        index = len(found)
-        tag = str(element.get("/S", ""))
-        if tag:
-            found.append((tag, set()))
-        below: set[str] = set()
-        for kid in items:
-            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                below.add(str(kid.S))
-                below |= walk(kid)
-        if tag:
-            found[index] = (tag, below)
-        return below
-
-    walk(root)
-    return found
+def _structure_of(data: bytes) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(tag, tags of all descendants) of every structure element of the PDF *data*, in
+    reading order (the tree is walked once for all the checks that read it)."""
+    return painted(data).structure.elements
 
 
 def check_file_size(facts: PdfFacts, limit_mb: float) -> CheckResult:
