@@ -84,6 +84,32 @@ def test_the_digest_sees_a_changed_picture(tmp_path):
         assert pageimages.page_digest(a.pages[1]) == pageimages.page_digest(b.pages[1])
 
 
+def test_one_digester_per_file_gives_each_page_its_own_digest(tmp_path):
+    book(tmp_path / "a.pdf", ["Yksi", f'<img src="{png("red")}">', "Kolme", "Yksi"])
+    with pikepdf.open(tmp_path / "a.pdf") as pdf:
+        digest = pageimages.PageDigests()
+        shared = [digest(page) for page in pdf.pages]
+        assert shared == [pageimages.page_digest(page) for page in pdf.pages]
+        assert shared[0] == shared[3] and len(set(shared)) == 3
+
+
+def test_an_object_in_a_cycle_is_digested_where_it_is_met(tmp_path):
+    book(tmp_path / "a.pdf", ["Yksi", "Kaksi"])
+    with pikepdf.open(tmp_path / "a.pdf") as pdf:
+        first = pdf.make_indirect(pikepdf.Dictionary(Colour=pikepdf.Name.Red))
+        second = pdf.make_indirect(pikepdf.Dictionary(Back=first))
+        first.Next = second
+        for page in pdf.pages:
+            page.obj.Resources.Loop = first  # a key fed whole, as colour spaces are
+        digest = pageimages.PageDigests()
+        before = [digest(page) for page in pdf.pages]
+        first.Colour = pikepdf.Name.Blue
+        # Nothing in the cycle was kept: a new digester is not needed to see the change.
+        after = [digest(page) for page in pdf.pages]
+        assert before[0] != after[0] and before[1] != after[1]
+        assert after == [pageimages.page_digest(page) for page in pdf.pages]
+
+
 def test_drawn_names_are_read_from_the_content_stream():
     content = b"q 1 0 0 1 0 0 cm /Im1 Do Q\n/x#207\nDo BT /F1 9 Tf (ei /Kuva Do) Tj ET /Im2 gs"
     # "/Im2 gs" sets a graphics state: not drawn. The name inside the string is

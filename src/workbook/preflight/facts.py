@@ -18,7 +18,7 @@ import pikepdf
 from ..errors import WorkbookError
 from ..freshness import state_file
 from ..pdfcontent import painted as painted_pdf
-from .pageimages import page_digest
+from .pageimages import PageDigests
 from .words import Rect, Word, WordReader, text_maps_digest
 
 __all__ = ["Image", "Link", "OutlineEntry", "PageFacts", "PdfFacts", "Rect", "Word", "read_facts"]
@@ -135,8 +135,9 @@ def read_facts(
         ) from None
     words_reading = WordReader(path, words_cache)  # pdftotext may run while this reads
     try:
-        read = painted_pdf(data, key=page_digest, cache=paint_cache)
-        digests = read.keys or [page_digest(page) for page in read.pdf.pages]
+        digest = PageDigests()  # one per file: shared fonts and states digested once
+        read = painted_pdf(data, key=digest, cache=paint_cache)
+        digests = read.keys or [digest(page) for page in read.pdf.pages]
         text_maps = text_maps_digest(read.pdf)
     except BaseException:
         words_reading.cancel()
