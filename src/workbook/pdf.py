@@ -20,7 +20,7 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
-from . import deflate, linefit, pagemap, pagerefs, textsetup, weasyfix
+from . import deflate, linefit, pagemap, pagerefs, svgtext, textsetup, weasyfix
 from .errors import WorkbookError
 from .sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from .variants import Variant
@@ -159,6 +159,7 @@ def render_pdf(
     textsetup.install()
     linefit.install()
     pagerefs.install()
+    svgtext.install()
     fetcher = SandboxFetcher(allowed, prepared)
     options = {"pdf_variant": variant.pdf_variant} if variant.pdf_variant else {}
     layouts = 0
