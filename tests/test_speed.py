@@ -241,6 +241,32 @@ def test_the_collector_does_not_run_while_weasyprint_renders(monkeypatch, tmp_pa
         gc.enable()
 
 
+def test_the_collector_is_paused_while_the_renderer_is_imported(monkeypatch):
+    from workbook import build
+
+    seen = []
+    monkeypatch.setattr(build.importlib, "import_module", lambda name: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    build.import_renderer()
+    assert seen == [False] * len(build.RENDERER)
+    assert gc.isenabled()
+
+
+def test_the_loader_process_loads_without_collections(monkeypatch, tmp_path):
+    from workbook import build
+
+    seen = []
+    monkeypatch.setattr(build, "load_book", lambda *args: seen.append(gc.isenabled()) or "book")
+    sent = []
+
+    class Pipe:
+        send, close = sent.append, lambda self=None: None
+
+    build._load_and_send(tmp_path / "publication.toml", None, None, Pipe())
+    assert seen == [False] and gc.isenabled()
+    assert sent == [("ok", "book")]
+
+
 def _jobs(*names: str) -> list:
     from workbook.build import EditionJob
     from workbook.variants import VARIANTS

@@ -35,6 +35,7 @@ from .hyphenation import hyphenator_for
 from .illustrations import load_manifest
 from .model import Book, assemble
 from .palette import Palette, load_palette
+from .startup import no_collections
 from .survey import load_surveys
 from .variants import DEFAULT_EDITIONS, VARIANTS, Variant
 
@@ -109,9 +110,12 @@ def import_renderer() -> None:
     """Import what rendering and checking need (WeasyPrint, pikepdf, numpy).
 
     pypdf is left to the press edition's process, the only one that uses it.
+    Imports keep what they make, so the collector is paused meanwhile
+    (:func:`.startup.no_collections`).
     """
-    for name in RENDERER:
-        importlib.import_module(name)
+    with no_collections():
+        for name in RENDERER:
+            importlib.import_module(name)
 
 
 def load_book_overlapped(
@@ -145,7 +149,8 @@ def load_book_overlapped(
 
 
 def _load_and_send(config_path: Path, resources: Resources, kept_at: Path | None, send) -> None:
-    _send_outcome(send, lambda: load_book(config_path, resources, kept_at))
+    with no_collections():  # the book keeps what loading makes; the process ends with it
+        _send_outcome(send, lambda: load_book(config_path, resources, kept_at))
 
 
 def _fork_child(target: Callable, args: tuple, name: str):

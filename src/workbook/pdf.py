@@ -6,7 +6,6 @@ returned to the caller (and fail it in strict mode). Writing to disk is atomic.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import re
@@ -23,6 +22,7 @@ from weasyprint.formatting_structure import boxes
 from . import deflate, linefit, pagemap, pagerefs, svgtext, textsetup, weasyfix
 from .errors import WorkbookError
 from .sandbox import SandboxFetcher, SandboxViolation, find_attachment
+from .startup import no_collections
 from .variants import Variant
 
 Locator = Callable[[str], tuple[Path, int | None] | None]
@@ -106,29 +106,6 @@ def _collect_logs() -> Iterator[_Collector]:
         logger.propagate = propagate
 
 
-@contextmanager
-def no_collections() -> Iterator[None]:
-    """No cyclic garbage collection while WeasyPrint renders.
-
-    Layout creates millions of objects and keeps nearly all of them until the
-    PDF is written, so each collection walks that growing tree to find very
-    little: CPython's default (a young collection every 700 new objects) took a
-    tenth to a fifth of the sample's render, and young collections every 50,000
-    objects still 0.26 s of a 7 s render of the e-version, for 15,000 objects
-    of garbage in cycles (about 4 MB of peak memory; the stress book's 284
-    pages: 0.74 s of collections, 3 MB). Garbage without cycles is freed at
-    once as always, and what is in cycles waits for the next collection after
-    rendering. The collector's state comes back afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def render_pdf(
     html: str,
     *,
@@ -171,6 +148,13 @@ def render_pdf(
         html_doc = HTML(string=text, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         return html_doc.render(**options)
 
+    # No cyclic collections while WeasyPrint renders: layout creates millions of
+    # objects and keeps nearly all of them until the PDF is written, so each
+    # collection walked that growing tree to find very little (CPython's default
+    # took a tenth to a fifth of the sample's render; young collections every
+    # 50,000 objects still 0.26 s of a 7 s render of the e-version, for 15,000
+    # objects of garbage in cycles, about 4 MB of peak memory; the stress book:
+    # 0.74 s, 3 MB). What is in cycles waits for a collection after rendering.
     with _collect_logs() as logs, no_collections():
         try:
             document = pagemap.layout_with_pages(html, known_pages or {}, layout)
