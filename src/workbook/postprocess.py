@@ -36,6 +36,7 @@ from .forms import finish_forms
 from .model import Book
 from .structtree import children as _children
 from .structtree import is_element as _is_element
+from .structtree import read_structure
 from .variants import Variant
 
 PT_PER_MM = 72 / 25.4
@@ -250,18 +251,7 @@ def pad_pages(pdf: pikepdf.Pdf, multiple: int) -> int:
 
 def reachable_elements(struct_root: Dictionary) -> set[tuple[int, int]]:
     """Object ids of the structure elements reachable from the root through ``/K``."""
-    seen: set[tuple[int, int]] = set()
-    stack = [struct_root]
-    while stack:
-        element = stack.pop()
-        if not isinstance(element, Dictionary) or element.get("/Type") in (Name.OBJR, Name.MCR):
-            continue
-        if element.is_indirect:
-            if element.objgen in seen:
-                continue
-            seen.add(element.objgen)
-        stack.extend(_children(element))
-    return seen
+    return set(read_structure(struct_root).reachable)
 
 
 # A marked-content sequence opened with a property list that holds only its MCID,
