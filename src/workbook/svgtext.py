@@ -34,15 +34,14 @@ from weasyprint.svg.utils import normalize, size
 _module = importlib.import_module("weasyprint.svg.text")  # the name is shadowed by the function
 _stock = _module.text
 _installed = False
-LETTERWISE = ("rotate", "letter-spacing", "textLength")  # attributes only the stock sets
+# Attributes that place, turn or space letters one by one: left to the stock function.
+LETTERWISE = ("dx", "dy", "rotate", "letter-spacing", "textLength")
 
 
 def letterwise(node) -> bool:
     """Whether *node* places, turns or spaces its letters one by one."""
     attrib = node.attrib
     if any(name in attrib for name in LETTERWISE):
-        return True
-    if "dx" in attrib or "dy" in attrib:
         return True
     return any(
         name in attrib and len(normalize(attrib[name]).strip().split(" ")) > 1
