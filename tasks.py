@@ -1,68 +1,90 @@
-"""Invoke tasks: thin wrappers; each calls one function of the workbook package."""
+"""Invoke tasks: each declares its options and calls one function of ``workbook.cli``."""
 
 from __future__ import annotations
 
-import shutil
+import functools
 from pathlib import Path
 
-from invoke import Context, Exit, task
+import invoke
+from invoke import Context, Exit
 
 from workbook.errors import WorkbookError
 
 ROOT = Path(__file__).resolve().parent
-DEFAULT_CONFIG = ROOT / "content" / "publication.toml"
+DEFAULT_CONFIG = str(ROOT / "content" / "publication.toml")
+CONFIG_HELP = "publication.toml of the book (default: content/publication.toml)"
+OUT_HELP = "output folder (default: build)"
+
+
+class Task(invoke.Task):
+    """An invoke task whose options never take the short flag ``-h`` (``--help``'s)."""
+
+    def arg_opts(self, name, default, taken_names):
+        return super().arg_opts(name, default, taken_names | {"h"})
+
+
+def task(*args, **kwargs):
+    """``invoke.task`` with :class:`Task`, and a :class:`WorkbookError` shown as one
+    ``error:`` line with exit code 1 instead of a traceback."""
+
+    def decorate(body):
+        @functools.wraps(body)
+        def run(*a, **kw):
+            try:
+                return body(*a, **kw)
+            except WorkbookError as exc:
+                raise Exit(f"error: {exc}", code=1) from None
+
+        return invoke.task(*args, klass=Task, **kwargs)(run)
+
+    return decorate
 
 
 @task(
     help={
-        "config": "publication.toml of the book to build (default: content/publication.toml)",
+        "config": CONFIG_HELP,
         "edition": "build only this edition (repeatable): press, screen, or the A4 workshop "
         "handout of the exercises, handout (no facilitator notes) or handout-notes",
-        "out": "output folder (default: build)",
+        "out": OUT_HELP,
         "strict": "treat warnings as errors",
         "check": "run the preflight checks afterwards (default: yes; --no-check skips them)",
         "handout": "also build the A4 workshop handouts of the exercises (with and without "
         "the facilitator notes)",
+        "verbose": "also list the renderer patches and whether each is active",
     },
     iterable=["edition"],
 )
 def build(
     c: Context,
-    config: str = str(DEFAULT_CONFIG),
+    config: str = DEFAULT_CONFIG,
     edition=None,
     out: str = "build",
     strict: bool = False,
     check: bool = True,
     handout: bool = False,
+    verbose: bool = False,
 ) -> None:
     """Build the press PDF and the accessible e-PDF into build/, then preflight them.
 
     Editions whose inputs did not change are not rebuilt; the others render in
     parallel. --handout adds the exercises alone on A4 for a workshop.
     """
-    from workbook import freshness
-    from workbook.variants import DEFAULT_EDITIONS, HANDOUTS
+    from workbook import cli
 
-    names = list(edition or DEFAULT_EDITIONS)
-    if handout:
-        names += [name for name in HANDOUTS if name not in names]
-    path, out_dir = Path(config), Path(out)
-    if not freshness.stale_editions(path, out_dir, names) and (
-        not check or freshness.preflight_fresh(path, out_dir, names, strict)
-    ):
-        print("up to date: " + ", ".join(names) + (" (and the preflight)" if check else ""))
-        return
-    from workbook.make import make
-
-    try:
-        make(path, out_dir=out_dir, editions=names, strict=strict, check=check)
-    except WorkbookError as exc:
-        raise Exit(f"error: {exc}", code=1) from None
+    cli.build(
+        Path(config),
+        editions=edition or (),
+        out=Path(out),
+        strict=strict,
+        check=check,
+        handout=handout,
+        verbose=verbose,
+    )
 
 
 @task(
     help={
-        "config": "publication.toml of the book (default: content/publication.toml)",
+        "config": CONFIG_HELP,
         "edition": "check only this edition: press or screen (repeatable)",
         "out": "output folder of the build (default: build)",
         "strict": "warnings fail too",
@@ -70,24 +92,17 @@ def build(
     iterable=["edition"],
 )
 def check(
-    c: Context,
-    config: str = str(DEFAULT_CONFIG),
-    edition=None,
-    out: str = "build",
-    strict: bool = False,
+    c: Context, config: str = DEFAULT_CONFIG, edition=None, out: str = "build", strict: bool = False
 ) -> None:
     """Preflight the built PDFs: console summary, build/preflight/report.{json,html}."""
-    from workbook.preflight import check_publication
+    from workbook import cli
 
-    try:
-        check_publication(Path(config), Path(out), edition or None, strict=strict)
-    except WorkbookError as exc:
-        raise Exit(f"error: {exc}", code=1) from None
+    cli.check(Path(config), editions=edition or (), out=Path(out), strict=strict)
 
 
 @task(
     help={
-        "config": "publication.toml of the book (default: content/publication.toml)",
+        "config": CONFIG_HELP,
         "edition": "press or screen (default: press)",
         "dpi": "resolution of the page images (default: 40)",
         "out": "output folder of the build (default: build)",
@@ -95,56 +110,57 @@ def check(
 )
 def proof(
     c: Context,
-    config: str = str(DEFAULT_CONFIG),
+    config: str = DEFAULT_CONFIG,
     edition: str = "press",
     dpi: int = 40,
     out: str = "build",
 ) -> None:
     """Write a PNG proof sheet of a built edition's spreads to build/proof/."""
-    from workbook.config import load_config
-    from workbook.proof import contact_sheet
+    from workbook import cli
 
-    try:
-        slug = load_config(Path(config)).config.publication.slug
-        pdf = Path(out) / f"{slug}-{edition}.pdf"
-        sheet = contact_sheet(pdf, Path(out) / "proof" / f"{slug}-{edition}.png", dpi=dpi)
-    except WorkbookError as exc:
-        raise Exit(f"error: {exc}", code=1) from None
-    print(sheet)
+    print(cli.proof(Path(config), edition=edition, dpi=dpi, out=Path(out)))
 
 
 @task(
     help={
-        "config": "publication.toml of the book (default: content/publication.toml)",
+        "config": CONFIG_HELP,
         "edition": "the edition to rebuild (default: screen)",
-        "out": "output folder (default: build)",
+        "out": OUT_HELP,
         "interval": "seconds between looks at the files (default: 0.5)",
     }
 )
 def watch(
     c: Context,
-    config: str = str(DEFAULT_CONFIG),
+    config: str = DEFAULT_CONFIG,
     edition: str = "screen",
     out: str = "build",
     interval: float = 0.5,
 ) -> None:
     """Rebuild an edition whenever content, data, illustrations or styles change (Ctrl-C stops)."""
-    from workbook.watch import watch as run_watch
+    from workbook import cli
 
-    run_watch(Path(config), out_dir=Path(out), edition=edition, interval=interval)
+    cli.watch(Path(config), edition=edition, out=Path(out), interval=interval)
 
 
-@task(help={"repeat": "runs of each scenario of the sample; the median is reported (default 3)"})
-def bench(c: Context, repeat: int = 3) -> None:
+@task(
+    help={
+        "repeat": "runs of each scenario of the sample; the median is reported (default 3)",
+        "patches": "measure instead what each renderer patch saves on a clean build",
+    }
+)
+def bench(c: Context, repeat: int = 3, patches: bool = False) -> None:
     """Benchmark: clean, no-change and one-chapter builds, watch, a 300-page stress book.
 
-    Prints a table against WeasyPrint's own render and writes build/bench/bench.json.
+    Prints a table against WeasyPrint's own render and writes build/bench/bench.json
+    (with --patches: each patch's saving, build/bench/patches.json).
     """
-    from workbook.bench import bench as run_bench
-    from workbook.bench import table
+    from workbook.devtools import bench as benchmark
 
-    measures = run_bench(repeat=max(1, repeat))
-    print(table(measures))
+    if patches:
+        print(benchmark.table(benchmark.bench_patches(repeat=max(1, repeat))))
+        print("written: build/bench/patches.json")
+        return
+    print(benchmark.table(benchmark.bench(repeat=max(1, repeat))))
     print("written: build/bench/bench.json")
 
 
@@ -154,7 +170,7 @@ def profile(c: Context) -> None:
 
     Writes build/bench/profile/profile.prof and profile.txt.
     """
-    from workbook.profiling import profile_build
+    from workbook.devtools.profiling import profile_build
 
     profile_build()
 
@@ -168,11 +184,14 @@ def test(c: Context, k: str = "") -> None:
 
 @task
 def golden(c: Context) -> None:
-    """Regenerate the golden HTML files in tests/golden/ (review the diff before committing)."""
-    c.run("python -m pytest -q tests/test_golden.py --update-golden", pty=False)
+    """Regenerate the golden HTML files in tests/html/golden/ (review the diff before
+    committing)."""
+    c.run("python -m pytest -q tests/html/test_golden.py --update-golden", pty=False)
 
 
-@task
-def clean(c: Context) -> None:
-    """Remove build/ (all generated files)."""
-    shutil.rmtree(ROOT / "build", ignore_errors=True)
+@task(help={"out": OUT_HELP})
+def clean(c: Context, out: str = "build") -> None:
+    """Remove the output folder (default build/: every generated file)."""
+    from workbook import cli
+
+    cli.clean(Path(out))

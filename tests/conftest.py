@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
@@ -66,6 +67,46 @@ def chapter(title: str, body: str, **meta: str) -> str:
     return f"---\ntitle: {title}\n{extra}---\n\n{body}\n"
 
 
+# Illustrated publications: the fixture manifests with art drawn at print size.
+WITH_IMAGES = (FIXTURES / "config" / "valid.toml").read_text(encoding="utf-8") + (
+    '\n[images]\nmanifest = "illustrations/illustrations.toml"\n'
+)
+
+# Pixel sizes for the valid manifest: at least 300 ppi where each is placed.
+PRINT_SIZES = {
+    "avaus.png": (2100, 1240),
+    "koko-sivu.jpg": (2079, 2906),
+    "tiski.png": (800, 600),
+    "puolikas.tif": (1600, 1000),
+}
+
+
+def write_art(path: Path, size: tuple[int, int]) -> None:
+    """A smooth RGB picture of *size* (stands in for a delivered illustration)."""
+    gradient = Image.linear_gradient("L").resize(size)
+    flipped = gradient.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    image = Image.merge("RGB", (gradient, flipped, Image.new("L", size, 140)))
+    options = {"quality": 90} if path.suffix == ".jpg" else {}
+    if path.suffix == ".tif":
+        options = {"compression": "tiff_lzw"}
+    image.save(path, **options)
+
+
+def illustrated(
+    root: Path, manifest: str = "valid", chapters: dict[str, str] | None = None
+) -> Path:
+    """A publication whose manifest is fixtures/manifests/<manifest>.toml."""
+    chapters = chapters or {"01-luku.md": chapter("Luku", "Teksti.")}
+    config = make_publication(root, chapters, WITH_IMAGES)
+    folder = root / "illustrations"
+    shutil.copytree(FIXTURES / "images", folder)
+    shutil.copyfile(FIXTURES / "manifests" / f"{manifest}.toml", folder / "illustrations.toml")
+    if manifest == "valid":
+        for name, size in PRINT_SIZES.items():
+            write_art(folder / name, size)
+    return config
+
+
 @pytest.fixture
 def fixture_chapter() -> object:
     """Path of a case-named chapter fixture."""
@@ -79,6 +120,15 @@ def assert_no_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         yield
     bad = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert not bad, [r.getMessage() for r in bad]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def renderer_patches() -> list[str]:
+    """The renderer patches, applied as the command entry points apply them, so tests
+    render as builds do (the patch tests swap in stock functions where they compare)."""
+    from workbook.patches import install_all
+
+    return install_all()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -10,19 +10,18 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from . import datablocks
-from .config import Project
-from .content import SourceChapter
-from .datablocks import Numbering, number_blocks
-from .errors import WorkbookError
-from .exercises import Exercise, ExerciseSyntaxError
-from .figures import BlockContext, FigureUse
-from .hyphenation import Hyphenator
-from .illustrations import EMPTY_MANIFEST, Manifest, Placement
-from .markup import Heading, Markup, convert
-from .survey import NO_SURVEYS, Surveys
-from .typography import finnish_text
-from .worksheet import FormField
+from workbook.config.publication import Project
+from workbook.errors import WorkbookError
+from workbook.intake.chapters import SourceChapter
+from workbook.intake.illustrations import EMPTY_MANIFEST, Manifest, Placement
+from workbook.intake.survey import NO_SURVEYS, Surveys
+from workbook.markup.chapter import Heading, Markup, convert, datablocks
+from workbook.markup.datablocks import Numbering, number_blocks
+from workbook.markup.exercises import Exercise, ExerciseSyntaxError
+from workbook.markup.figures import BlockContext, FigureUse
+from workbook.markup.hyphenation import Hyphenator
+from workbook.markup.typography import finnish_text
+from workbook.markup.worksheet import FormField
 
 
 @dataclass(frozen=True)

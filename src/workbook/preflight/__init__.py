@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..errors import WorkbookError, display_path
-from .core import EditionReport, Preflight, run_preflight
-from .report import console_lines, write_reports
+from workbook.errors import WorkbookError, display_path
+from workbook.preflight.core import EditionReport, Preflight, run_preflight
+from workbook.preflight.report import console_lines, write_reports
 
 __all__ = ["Preflight", "check_publication", "run_preflight"]
 

@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from .. import checks
-from ..checks import CheckResult
-from ..config import Project, load_config
-from ..htmlbook import STYLES_DIR
-from ..pdfcontent import painted
-from ..variants import DEFAULT_EDITIONS, VARIANTS, Variant
-from . import forms, layout, refs
-from .facts import PdfFacts, cache_paths, read_facts
+from workbook.config.editions import DEFAULT_EDITIONS, VARIANTS, Variant
+from workbook.config.publication import Project, load_config
+from workbook.html.book import STYLES_DIR
+from workbook.preflight import checks, forms, layout, refs
+from workbook.preflight.checks import CheckResult
+from workbook.preflight.facts import PdfFacts, cache_paths, read_facts
+from workbook.preflight.pdfcontent import painted
 
 
 @dataclass
@@ -124,7 +123,7 @@ def check_file(
     facts = read_facts(path, *(caches or ()))
     drawing = None
     if thumbs is not None:
-        from .pageimages import PageDrawing
+        from workbook.preflight.pageimages import PageDrawing
 
         drawing = PageDrawing(path, thumbs, variant.name, facts.page_digests)
     try:
@@ -133,7 +132,7 @@ def check_file(
         if drawing is not None:
             drawing.finish()  # raises a pdftoppm failure here, after the checks
     if thumbs is not None and place:
-        from .pageimages import place_thumbnails
+        from workbook.preflight.pageimages import place_thumbnails
 
         report.thumbnails = place_thumbnails(thumbs, variant.name, facts.page_digests)
     return report

@@ -1,7 +1,7 @@
 """What a finished PDF contains, read back from the file alone.
 
 Page boxes, the outline, named destinations, links and what the content
-streams paint come from pikepdf (:mod:`workbook.pdfcontent`), which reads the
+streams paint come from pikepdf (:mod:`workbook.preflight.pdfcontent`), which reads the
 file once for all of them; the position of every word from poppler's
 ``pdftotext -bbox`` (installed by setup.sh, :mod:`.words`). Positions are
 points from the MediaBox's top-left corner with y growing downwards, as on a
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pikepdf
 
-from ..errors import WorkbookError
-from ..freshness import state_file
-from ..pdfcontent import painted as painted_pdf
-from .pageimages import PageDigests
-from .words import Rect, Word, WordReader, text_maps_digest
+from workbook.errors import WorkbookError
+from workbook.pipeline.freshness import state_file
+from workbook.preflight.pageimages import PageDigests
+from workbook.preflight.pdfcontent import painted as painted_pdf
+from workbook.preflight.words import Rect, Word, WordReader, text_maps_digest
 
 __all__ = ["Image", "Link", "OutlineEntry", "PageFacts", "PdfFacts", "Rect", "Word", "read_facts"]
 
@@ -125,7 +125,7 @@ def read_facts(
 
     *words_cache* keeps each page's words by page content between builds
     (:mod:`workbook.preflight.words`), *paint_cache* what each page paints
-    (:func:`workbook.pdfcontent.painted`).
+    (:func:`workbook.preflight.pdfcontent.painted`).
     """
     try:
         data = path.read_bytes()

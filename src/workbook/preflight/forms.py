@@ -11,10 +11,10 @@ from collections import Counter
 import pikepdf
 from pikepdf import Dictionary, Name, NumberTree
 
-from ..checks import CheckResult
-from ..forms import is_radio_group
-from ..pdfcontent import painted
-from .layout import result
+from workbook.finish.forms import is_radio_group
+from workbook.preflight.checks import CheckResult
+from workbook.preflight.layout import result
+from workbook.preflight.pdfcontent import painted
 
 
 def terminal_fields(acroform: Dictionary) -> list[tuple[str, Dictionary]]:

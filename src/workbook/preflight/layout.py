@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..checks import CheckResult
-from ..config import PageFormat
-from ..postprocess import PT_PER_MM
-from .facts import PageFacts, PdfFacts, Rect
+from workbook.config.publication import PageFormat
+from workbook.finish.press import PT_PER_MM
+from workbook.preflight.checks import CheckResult
+from workbook.preflight.facts import PageFacts, PdfFacts, Rect
 
 MM = 72 / 25.4
 SLACK = 1.0  # pt: rounding of glyph boxes

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from ..checks import CheckResult
-from ..pdfcontent import painted
-from .facts import PdfFacts, normalise
-from .layout import result, trailing_blanks
+from workbook.preflight.checks import CheckResult
+from workbook.preflight.facts import PdfFacts, normalise
+from workbook.preflight.layout import result, trailing_blanks
+from workbook.preflight.pdfcontent import painted
 
 _TOC_LINE_RE = re.compile(r"^(.*?)[\s.]*?(\d+)$")
 _PAGEREF_RE = re.compile(r"s\.\s*(\d+)")

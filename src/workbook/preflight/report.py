@@ -13,9 +13,9 @@ import json
 from html import escape
 from pathlib import Path
 
-from ..checks import CheckResult
-from .core import Preflight
-from .pageimages import THUMB_DPI, thumbnails
+from workbook.preflight.checks import CheckResult
+from workbook.preflight.core import Preflight
+from workbook.preflight.pageimages import THUMB_DPI, thumbnails
 
 SYMBOL = {"pass": "ok  ", "warn": "WARN", "fail": "FAIL"}
 

@@ -27,9 +27,9 @@ from typing import NamedTuple
 
 import pikepdf
 
-from ..errors import WorkbookError
-from ..freshness import read_json_part, write_json
-from .pageimages import page_ranges
+from workbook.errors import WorkbookError
+from workbook.pipeline.freshness import read_json_part, write_json
+from workbook.preflight.pageimages import page_ranges
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 from the top-left, y down
 _XHTML = "{http://www.w3.org/1999/xhtml}"

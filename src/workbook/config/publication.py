@@ -1,0 +1,409 @@
+"""Stage 1: the publication config (``publication.toml``) as typed, frozen objects.
+
+Every key is declared; an unknown key, a missing required key or a bad value is a
+:class:`~workbook.errors.WorkbookError` naming the file, the key (with its line)
+and what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from workbook.errors import WorkbookError
+
+CONFIG_NAME = "publication.toml"
+
+_MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+_LENGTH_RE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(mm|cm|in|pt)\s*$")
+_SIZE_RE = re.compile(
+    r"^\s*(\d+(?:[.,]\d+)?)\s*(?:mm)?\s*[x×]\s*(\d+(?:[.,]\d+)?)\s*(mm|cm|in)\s*$"
+)
+NAMED_SIZES_MM = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "B5": (176.0, 250.0)}
+
+
+def parse_length(value: object) -> float:
+    """Parse ``"3mm"``, ``"0.5 cm"``, ``"12pt"`` (or a bare number of mm) into mm."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and (match := _LENGTH_RE.match(value)):
+        return float(match[1].replace(",", ".")) * _MM_PER_UNIT[match[2]]
+    raise ValueError(f'{value!r} is not a length; write e.g. "3mm", "0.5cm" or "12pt"')
+
+
+def parse_size(value: object) -> tuple[float, float]:
+    """Parse ``"170 x 240 mm"`` or a named size (A4, A5, B5) into (width, height) mm."""
+    if isinstance(value, str):
+        if value.strip().upper() in NAMED_SIZES_MM:
+            return NAMED_SIZES_MM[value.strip().upper()]
+        if match := _SIZE_RE.match(value):
+            factor = _MM_PER_UNIT[match[3]]
+            return (
+                float(match[1].replace(",", ".")) * factor,
+                float(match[2].replace(",", ".")) * factor,
+            )
+    raise ValueError(
+        f'{value!r} is not a page size; write "170 x 240 mm" or one of ' + ", ".join(NAMED_SIZES_MM)
+    )
+
+
+def isbn13_is_valid(isbn: str) -> bool:
+    """Return whether *isbn* (hyphens allowed) is a 13-digit ISBN with a valid check digit."""
+    digits = isbn.replace("-", "").replace(" ", "")
+    if not re.fullmatch(r"97[89]\d{10}", digits):
+        return False
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == int(digits[12])
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Binding(StrEnum):
+    """How the printed book is bound; decides the default page multiple."""
+
+    SADDLE_STITCH = "saddle-stitch"
+    PERFECT_BOUND = "perfect-bound"
+
+
+class Isbn(_Strict):
+    """ISBNs per edition: the printed book and the PDF have different numbers."""
+
+    print: NonEmpty
+    pdf: NonEmpty
+
+    @field_validator("print", "pdf")
+    @classmethod
+    def _check(cls, value: str) -> str:
+        if not isbn13_is_valid(value):
+            raise ValueError(f"{value!r} is not a valid ISBN-13 (check digit or length)")
+        return value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Isbn:
+        if self.print.replace("-", "") == self.pdf.replace("-", ""):
+            raise ValueError("the print and PDF editions need different ISBNs")
+        return self
+
+
+class Margins(_Strict):
+    """Page margins in mm; inner is the binding side."""
+
+    top: float = 20.0
+    bottom: float = 24.0
+    inner: float = 22.0
+    outer: float = 17.0
+
+    @field_validator("top", "bottom", "inner", "outer", mode="before")
+    @classmethod
+    def _length(cls, value: object) -> float:
+        mm = parse_length(value)
+        if not 5 <= mm <= 60:
+            raise ValueError(f"{mm:g} mm is outside the allowed 5-60 mm")
+        return mm
+
+
+class PageFormat(_Strict):
+    """Trim size, bleed, binding and margins of the printed book."""
+
+    trim: tuple[float, float] = (170.0, 240.0)
+    bleed: float = 3.0
+    binding: Binding = Binding.PERFECT_BOUND
+    page_multiple: int | None = None
+    margins: Margins = Margins()
+
+    @field_validator("trim", mode="before")
+    @classmethod
+    def _size(cls, value: object) -> tuple[float, float]:
+        width, height = parse_size(value)
+        if not (70 <= width <= 420 and 70 <= height <= 420):
+            raise ValueError(f"{width:g} x {height:g} mm is outside 70-420 mm")
+        return width, height
+
+    @field_validator("bleed", mode="before")
+    @classmethod
+    def _bleed(cls, value: object) -> float:
+        mm = parse_length(value)
+        if not 0 <= mm <= 10:
+            raise ValueError(f"{mm:g} mm is outside the allowed 0-10 mm")
+        return mm
+
+    @field_validator("page_multiple")
+    @classmethod
+    def _multiple(cls, value: int | None) -> int | None:
+        if value is not None and value not in (1, 2, 4, 8, 16, 32):
+            raise ValueError("must be one of 1, 2, 4, 8, 16, 32")
+        return value
+
+    @model_validator(mode="after")
+    def _saddle(self) -> PageFormat:
+        if self.binding is Binding.SADDLE_STITCH and self.page_multiple not in (None, 4, 8, 16, 32):
+            raise ValueError("a saddle-stitched book needs a page multiple of 4, 8, 16 or 32")
+        return self
+
+    @property
+    def multiple(self) -> int:
+        """Pages the press edition is padded to: 4 for saddle stitch, 2 for perfect binding."""
+        if self.page_multiple is not None:
+            return self.page_multiple
+        return 4 if self.binding is Binding.SADDLE_STITCH else 2
+
+
+class Publication(_Strict):
+    """Bibliographic facts shown on the title page and colophon and in PDF metadata."""
+
+    title: NonEmpty
+    subtitle: str = ""
+    authors: list[NonEmpty] = Field(min_length=1)
+    illustrator: str = ""
+    publisher: NonEmpty
+    year: int = Field(ge=1900, le=2100)
+    date: datetime.date | None = None  # publication day; PDF dates (default: 1 January)
+    edition: NonEmpty = "1. painos"
+    language: str = Field(default="fi", pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")
+    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    printer: str = ""
+    keywords: list[NonEmpty] = []
+    description: str = ""
+
+    @property
+    def issued(self) -> str:
+        """ISO 8601 timestamp of publication, written as the PDFs' creation date.
+
+        A fixed date, not the build time, keeps the output reproducible.
+        """
+        day = self.date or datetime.date(self.year, 1, 1)
+        return f"{day.isoformat()}T00:00:00+00:00"
+
+
+class Content(_Strict):
+    """Where chapters are and in which order; omitted order means file-name order."""
+
+    chapters_dir: NonEmpty = "chapters"
+    chapters: list[NonEmpty] | None = None
+    toc_depth: int = Field(default=2, ge=1, le=3)  # 1: chapters, 2: and ## sections, 3: ###
+
+
+class RenderingIntent(StrEnum):
+    """ICC rendering intent for RGB -> CMYK conversion of images."""
+
+    PERCEPTUAL = "perceptual"
+    RELATIVE = "relative-colorimetric"
+
+
+class Colour(_Strict):
+    """Colour management of the press edition (PDF/X-4 output intent)."""
+
+    # Path relative to publication.toml; empty: the bundled default profile.
+    output_profile: str = ""
+    # OutputConditionIdentifier, e.g. "FOGRA39"; empty: the profile's description.
+    output_condition: str = ""
+    rendering_intent: RenderingIntent = RenderingIntent.PERCEPTUAL
+    max_ink: int = Field(default=300, ge=200, le=400)  # total area coverage, %
+
+
+class Images(_Strict):
+    """Where the illustrations are and the resolution rules for each edition."""
+
+    # Illustration manifest, relative to publication.toml; empty: no illustrations.
+    manifest: str = ""
+    press_min_ppi: int = Field(default=300, ge=150, le=1200)
+    press_max_ppi: int = Field(default=450, ge=300, le=2400)  # downsampled above this
+    line_art_min_ppi: int = Field(default=600, ge=300, le=2400)  # raster line art
+    screen_ppi: int = Field(default=175, ge=96, le=300)
+    press_jpeg_quality: int = Field(default=92, ge=60, le=100)
+    screen_jpeg_quality: int = Field(default=85, ge=60, le=100)
+    max_pixels: int = Field(default=60_000_000, ge=1_000_000, le=400_000_000)
+
+    @model_validator(mode="after")
+    def _order(self) -> Images:
+        if self.press_max_ppi < self.press_min_ppi:
+            raise ValueError("press_max_ppi must not be below press_min_ppi")
+        return self
+
+
+class Data(_Strict):
+    """Where the survey data sets are described."""
+
+    # Data manifest, relative to publication.toml; empty: no survey data.
+    manifest: str = ""
+
+
+class Preflight(_Strict):
+    """Limits ``invoke check`` judges the finished PDFs by."""
+
+    safety_margin: float = 3.0  # mm: no text closer to the trim
+    screen_max_size: float = Field(default=5.0, gt=0, le=500)  # MB: e-version file size
+
+    @field_validator("safety_margin", mode="before")
+    @classmethod
+    def _margin(cls, value: object) -> float:
+        mm = parse_length(value)
+        if not 0 <= mm <= 15:
+            raise ValueError(f"{mm:g} mm is outside the allowed 0-15 mm")
+        return mm
+
+
+class Config(_Strict):
+    """The whole ``publication.toml``, validated."""
+
+    publication: Publication
+    isbn: Isbn
+    format: PageFormat = PageFormat()
+    content: Content = Content()
+    colour: Colour = Colour()
+    images: Images = Images()
+    data: Data = Data()
+    preflight: Preflight = Preflight()
+
+
+class Project(BaseModel):
+    """A loaded config with the paths it was read from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    config: Config
+    config_path: Path
+    root: Path
+
+    @property
+    def chapters_dir(self) -> Path:
+        """Folder holding the chapter Markdown files."""
+        return self.root / self.config.content.chapters_dir
+
+    @property
+    def data_manifest_path(self) -> Path | None:
+        """The survey data manifest, or None when the book has no survey data."""
+        name = self.config.data.manifest
+        return (self.root / name).resolve() if name else None
+
+    @property
+    def manifest_path(self) -> Path | None:
+        """The illustration manifest, or None when the book has no illustrations."""
+        name = self.config.images.manifest
+        return (self.root / name).resolve() if name else None
+
+
+def load_config(path: Path) -> Project:
+    """Read and validate a publication config file."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WorkbookError(
+            "config file not found", path=path, hint=f"create {CONFIG_NAME} or pass --config"
+        ) from None
+    except UnicodeDecodeError:
+        raise WorkbookError(
+            "config file is not UTF-8", path=path, hint="save it as UTF-8"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise WorkbookError(
+            f"not valid TOML: {str(exc).split(' (at')[0]}",
+            path=path,
+            line=line,
+            hint="check quotes, brackets and '=' on that line",
+        ) from None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(exc, path, text) from None
+    return Project(config=config, config_path=path.resolve(), root=path.resolve().parent)
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match[1]) if match else None
+
+
+def _config_error(exc: ValidationError, path: Path, text: str) -> WorkbookError:
+    """Turn the first pydantic error into one readable line."""
+    error = exc.errors()[0]
+    loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
+    key = ".".join(loc)
+    line = toml_key_line(text, loc)
+    kind = error["type"]
+    model = _model_at(loc[:-1])
+    allowed = ", ".join(model.model_fields) if model else ""
+    if kind == "extra_forbidden":
+        return WorkbookError(
+            f"unknown key '{key}'", path=path, line=line, hint=f"allowed keys here: {allowed}"
+        )
+    if kind == "missing":
+        return WorkbookError(
+            f"missing required key '{key}'",
+            path=path,
+            line=line,
+            hint=f"add it under [{'.'.join(loc[:-1]) or 'top level'}]",
+        )
+    message = str(error["msg"]).removeprefix("Value error, ")
+    hint = _allowed_for(loc)
+    return WorkbookError(f"bad value for '{key}': {message}", path=path, line=line, hint=hint)
+
+
+def _model_at(loc: list[str]) -> type[BaseModel] | None:
+    model: Any = Config
+    for part in loc:
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            return None
+        model = field.annotation
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _allowed_for(loc: list[str]) -> str | None:
+    key = loc[-1] if loc else ""
+    return {
+        "binding": "allowed: " + ", ".join(b.value for b in Binding),
+        "rendering_intent": "allowed: " + ", ".join(i.value for i in RenderingIntent),
+        "trim": 'e.g. "170 x 240 mm", or A4, A5, B5',
+        "bleed": 'e.g. "3mm"',
+        "language": 'a language code such as "fi" or "sv"',
+        "slug": 'lowercase letters, digits and hyphens, e.g. "asiakaspalvelu-2019"',
+        "print": "a 13-digit ISBN such as 978-952-00-0000-?",
+        "pdf": "a 13-digit ISBN such as 978-952-00-0000-?",
+    }.get(key)
+
+
+def toml_key_line(text: str, loc: list[str]) -> int | None:
+    """Find the line of ``key = ...`` inside its ``[table]`` (best effort; TOML keeps no lines)."""
+    if not loc:
+        return None
+    *tables, key = loc
+    table = ".".join(tables)
+    current = ""
+    table_line = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if header := re.match(r"^\[\s*([^\]]+?)\s*\]$", line):
+            current = header[1]
+            if current == ".".join(loc):
+                return number
+            if current == table:
+                table_line = number
+            continue
+        if current == table and re.match(rf"^{re.escape(key)}\s*=", line):
+            return number
+    return table_line

@@ -1,0 +1,325 @@
+"""Stage 3: one chapter's Markdown to an HTML fragment, with what the book model needs.
+
+Python-Markdown with the extensions a book needs (tables, footnotes, attribute
+lists, definition lists, Markdown inside HTML blocks) plus the book's own:
+
+- ``[[#id]]`` is a page reference, rendered as "s. 12" with the real page;
+- ``![[id]]`` on a line of its own places an illustration of the manifest,
+  ``![[kuvio:id]]`` / ``![[taulukko:id]]`` survey data, and ``[[=id:tunnus]]``
+  a number from the data;
+- footnotes become inline ``<span class="footnote">`` so the PDF puts them at
+  the foot of the page (CSS ``float: footnote``);
+- headings without an explicit ``{#id}`` get a stable ASCII id;
+- running text gets Finnish typography and soft hyphens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from workbook.config.publication import PageFormat
+from workbook.intake.illustrations import EMPTY_MANIFEST, type_area
+from workbook.markup import datablocks, exercises, figures, worksheet
+from workbook.markup.hyphenation import SOFT_HYPHEN, Hyphenator
+from workbook.markup.typography import finnish_text
+
+PAGEREF_RE = r"\[\[#([A-Za-z][\w-]*)\]\]"
+EXTENSIONS = ["tables", "footnotes", "attr_list", "def_list", "md_in_html", "sane_lists"]
+_PLACEHOLDER_END_RE = re.compile(r"(\s|\x02qq\d+zz\x03)+$")
+_NO_TEXT_TAGS = {"code", "pre", "kbd", "samp", "script", "style"}
+_NO_HYPHEN_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "th", "dt", *_NO_TEXT_TAGS}
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading found in a chapter."""
+
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """An internal link or page reference to check against the book's ids."""
+
+    target: str
+    pageref: bool
+
+
+@dataclass
+class Markup:
+    """What converting one chapter produced."""
+
+    html: str
+    headings: list[Heading] = field(default_factory=list)
+    links: list[LinkRef] = field(default_factory=list)
+    footnotes: int = 0
+    text: str = ""
+    figures: list[figures.FigureUse] = field(default_factory=list)
+    values: list[datablocks.ValueRef] = field(default_factory=list)
+    exercises: list[exercises.Exercise] = field(default_factory=list)
+    fields: list[worksheet.FormField] = field(default_factory=list)
+
+
+def slugify(text: str) -> str:
+    """ASCII id from heading text: ``Mitä asiakkaat kertoivat`` -> ``mita-asiakkaat-kertoivat``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "osio"
+
+
+def plain_text(element: etree.Element) -> str:
+    """Text content of an element without soft hyphens."""
+    return "".join(element.itertext()).replace(SOFT_HYPHEN, "").strip()
+
+
+class _PageRefPattern(InlineProcessor):
+    def handleMatch(self, m: re.Match[str], data: str):
+        link = etree.Element("a", {"class": "pageref", "href": f"#{m[1]}"})
+        link.text = "s.\u00a0"
+        return link, m.start(0), m.end(0)
+
+
+class _BookTreeprocessor(Treeprocessor):
+    """Runs last: inline footnotes, heading ids, typography, and the inventory."""
+
+    def __init__(self, md: markdown.Markdown, ext: BookExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        result = self.ext.result
+        result.footnotes = self._inline_footnotes(root)
+        self._heading_ids(root, result)
+        for link in root.iter("a"):
+            href = link.get("href", "")
+            if href.startswith("#"):
+                result.links.append(LinkRef(href[1:], "pageref" in link.get("class", "")))
+        self._typeset(root, hyphenate=True)
+        result.text = plain_text(root)
+
+    def _inline_footnotes(self, root: etree.Element) -> int:
+        container = next(
+            (el for el in root.iter("div") if "footnote" in el.get("class", "").split()), None
+        )
+        if container is None:
+            return 0
+        notes: dict[str, etree.Element] = {}
+        for item in container.iter("li"):
+            notes["#" + item.get("id", "")] = item
+        parents = {child: parent for parent in root.iter() for child in parent}
+        count = 0
+        for sup in [el for el in root.iter("sup") if el.get("id", "").startswith("fnref")]:
+            anchor = sup.find("a")
+            note = notes.get(anchor.get("href", "") if anchor is not None else "")
+            if note is None:
+                continue
+            span = etree.Element("span", {"class": "footnote"})
+            inner = list(note)
+            # A note is one or more <p>; keep their inline content, paragraphs joined by a space.
+            for i, para in enumerate(inner):
+                for backref in [
+                    a for a in para.iter("a") if "footnote-backref" in a.get("class", "")
+                ]:
+                    _remove_keep_tail(para, backref)
+                if i:
+                    _append_text(span, " ")
+                _append_text(span, para.text or "")
+                for child in list(para):
+                    span.append(child)
+            _strip_trailing(span)
+            span.tail = sup.tail
+            parent = parents[sup]
+            index = list(parent).index(sup)
+            parent.remove(sup)
+            parent.insert(index, span)
+            count += 1
+        parents[container].remove(container)
+        return count
+
+    def _heading_ids(self, root: etree.Element, result: Markup) -> None:
+        for element in root.iter():
+            if element.tag in ("h2", "h3", "h4", "h5", "h6"):
+                text = plain_text(element)
+                if not element.get("id"):
+                    element.set("id", f"{self.ext.id_prefix}-{slugify(text)}")
+                result.headings.append(Heading(int(element.tag[1]), element.get("id"), text))
+
+    def _typeset(self, element: etree.Element, hyphenate: bool) -> None:
+        if element.tag in _NO_TEXT_TAGS:
+            return
+        own = hyphenate and element.tag not in _NO_HYPHEN_TAGS
+        if element.text:
+            element.text = self._fix(element.text, own)
+        for child in element:
+            self._typeset(child, own)
+            if child.tail:
+                child.tail = self._fix(child.tail, own)
+
+    def _fix(self, text: str, hyphenate: bool) -> str:
+        text = finnish_text(text)
+        if hyphenate and self.ext.hyphenator is not None:
+            text = self.ext.hyphenator.hyphenate_text(text)
+        return text
+
+
+def _append_text(element: etree.Element, text: str) -> None:
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _strip_trailing(element: etree.Element) -> None:
+    """Drop the space (``&#160;``) the footnotes extension leaves before its back link."""
+
+    def strip(text: str | None) -> str:
+        return _PLACEHOLDER_END_RE.sub("", text or "").rstrip()
+
+    if len(element):
+        element[-1].tail = strip(element[-1].tail)
+    else:
+        element.text = strip(element.text)
+
+
+def _remove_keep_tail(parent: etree.Element, child: etree.Element) -> None:
+    children = list(parent)
+    index = children.index(child)
+    if child.tail:
+        if index:
+            children[index - 1].tail = (children[index - 1].tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
+
+
+class _ExerciseTreeprocessor(Treeprocessor):
+    """Fills the placeholders of :func:`workbook.markup.exercises.parse` with the components."""
+
+    def __init__(self, md: markdown.Markdown, ext: BookExtension, slots: list) -> None:
+        super().__init__(md)
+        self.ext = ext
+        self.slots = slots
+
+    def run(self, root: etree.Element) -> None:
+        level = 1
+        height = type_area(self.ext.context.fmt)[1]
+        fields = self.ext.result.fields
+        notes = 0
+        for index, element in enumerate(list(root)):
+            if re.fullmatch(r"h[1-6]", element.tag):
+                level = int(element.tag[1])
+            slot = element.get("data-slot")
+            if slot is None:
+                continue
+            block = self.slots[int(slot)]
+            if isinstance(block, exercises.Exercise):
+                self._exercise(element, block, min(level + 1, 6), height)
+            else:  # a notes page between exercises
+                notes += 1
+                base = f"muistiinpanot-{self.ext.id_prefix}-{notes}"
+                new = worksheet.build_component(etree.Element("div"), block, base, fields, height)
+                _replace(root, index, new)
+
+    def _exercise(
+        self, element: etree.Element, exercise: exercises.Exercise, level: int, height: float
+    ) -> None:
+        del element.attrib["data-slot"]
+        heading = etree.Element(f"h{level}", {"class": "exercise-title", "id": exercise.id})
+        label = etree.SubElement(heading, "span", {"class": "exercise-label"})
+        label.text = exercise.label + "\u00a0"
+        label.tail = exercise.title
+        element.insert(0, heading)
+        number = 0
+        for index, child in enumerate(list(element)):
+            slot = child.get("data-slot")
+            if slot is None:
+                continue
+            block = self.slots[int(slot)]
+            if isinstance(block, exercises.FacilitatorNote):
+                del child.attrib["data-slot"]
+                child.set("class", "facilitator")
+                head = etree.Element("p", {"class": "facilitator-label"})
+                head.text = "Ohjaajalle"
+                child.insert(0, head)
+                continue
+            number += 1
+            base = f"tehtava-{exercise.number}-{number}"
+            new = worksheet.build_component(
+                etree.Element("div"), block, base, self.ext.result.fields, height, exercise
+            )
+            _replace(element, index, new)
+
+
+def _replace(parent: etree.Element, index: int, new: etree.Element) -> None:
+    """Put *new* in place of *parent*'s child at *index* (keeping the text after it)."""
+    old = parent[index]
+    new.tail = old.tail
+    parent.remove(old)
+    parent.insert(index, new)
+
+
+class BookExtension(Extension):
+    """The book's own Markdown syntax and post-processing."""
+
+    def __init__(
+        self,
+        id_prefix: str,
+        hyphenator: Hyphenator | None,
+        context: figures.BlockContext | None = None,
+        slots: list | None = None,
+    ) -> None:
+        super().__init__()
+        self.id_prefix = id_prefix
+        self.hyphenator = hyphenator
+        self.context = context or figures.BlockContext(EMPTY_MANIFEST, PageFormat())
+        self.result = Markup(html="")
+        self.slots = slots or []
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        figures.register(md, self.context, self.result.figures)
+        md.inlinePatterns.register(
+            datablocks.ValuePattern(
+                datablocks.VALUE_RE, md, self.context.surveys, self.result.values
+            ),
+            "data-value",
+            186,
+        )
+        md.inlinePatterns.register(_PageRefPattern(PAGEREF_RE, md), "pageref", 185)
+        md.treeprocessors.register(_ExerciseTreeprocessor(md, self, self.slots), "exercises", 5)
+        md.treeprocessors.register(_BookTreeprocessor(md, self), "workbook", 1)
+
+
+def convert(
+    source: str,
+    *,
+    id_prefix: str,
+    hyphenator: Hyphenator | None,
+    context: figures.BlockContext | None = None,
+    first_exercise: int = 1,
+) -> Markup:
+    """Convert a chapter body to HTML and collect its headings, links, footnotes, figures
+    and exercises (numbered from *first_exercise*).
+
+    Raises :class:`workbook.markup.exercises.ExerciseSyntaxError` (line counted in *source*)
+    on a bad ``:::`` block.
+    """
+    parsed = exercises.parse(source, first_number=first_exercise, id_prefix=id_prefix)
+    book = BookExtension(id_prefix, hyphenator, context, parsed.slots)
+    md = markdown.Markdown(
+        extensions=[*EXTENSIONS, book],
+        extension_configs={"footnotes": {"UNIQUE_IDS": True}},
+        output_format="html",
+    )
+    html = md.convert(parsed.text)
+    book.result.html = html
+    book.result.exercises = parsed.exercises
+    return book.result

@@ -1,0 +1,529 @@
+"""The pipeline: config -> content -> model -> HTML -> PDF editions -> checks.
+
+Everything is loaded and validated before the first PDF is rendered; each PDF
+is written atomically only after it rendered and passed its checks.
+
+Only what loading the content needs is imported at the top; the renderer
+(WeasyPrint, pikepdf, numpy) is imported by :func:`import_renderer`, which also
+applies the renderer patches, while a forked process loads the content
+(:func:`load_book_overlapped`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
+
+from workbook.config.editions import DEFAULT_EDITIONS, VARIANTS, Variant
+from workbook.config.palette import Palette, load_palette
+from workbook.config.publication import Project, load_config
+from workbook.errors import WorkbookError, display_path
+from workbook.html.book import DEFAULT_RESOURCES, Resources, render_html
+from workbook.intake.chapters import load_chapters
+from workbook.intake.fonts import book_fonts, check_coverage
+from workbook.intake.illustrations import load_manifest
+from workbook.intake.survey import load_surveys
+from workbook.markup.hyphenation import hyphenator_for
+from workbook.model import Book, assemble
+from workbook.patches import install_all as install_patches
+from workbook.pipeline.freshness import KeptFacts
+from workbook.render import pagemap
+from workbook.runtime.memory import drop_render_garbage, frozen_heap, no_collections
+
+if TYPE_CHECKING:
+    from workbook.html.colour import OutputProfile
+    from workbook.html.images import Prepared
+    from workbook.preflight.checks import CheckResult
+
+Report = Callable[[str], None]
+
+
+@dataclass
+class EditionResult:
+    """What building one edition produced."""
+
+    variant: Variant
+    path: Path
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+    images: dict[str, Prepared] = field(default_factory=dict)
+    preflight: object | None = None  # preflight.core.EditionReport when it ran
+
+    @property
+    def images_converted(self) -> int:
+        """How many illustrations were converted (not taken from the cache)."""
+        return sum(1 for image in self.images.values() if image.converted)
+
+
+@dataclass
+class BuildResult:
+    """All editions built in one run."""
+
+    book: Book
+    editions: list[EditionResult]
+
+
+def load_book(
+    config_path: Path, resources: Resources = DEFAULT_RESOURCES, kept_at: Path | None = None
+) -> Book:
+    """Load and validate everything a build needs; render nothing.
+
+    *kept_at* (a JSON file) remembers, by file content, what was learnt of the
+    fonts and illustrations in the last build (:class:`~.freshness.KeptFacts`).
+    """
+    kept = KeptFacts(kept_at) if kept_at is not None else None
+    project = load_config(config_path)
+    sources = load_chapters(project)
+    try:
+        manifest = load_manifest(project, kept)
+        faces = book_fonts(resources.styles / "fonts", kept)
+    finally:
+        if kept is not None:
+            kept.save()
+    surveys = load_surveys(project)
+    hyphenator = hyphenator_for(project.config.publication.language)
+    book = assemble(project, sources, hyphenator, manifest, surveys)
+    pub = project.config.publication
+    front = " ".join([pub.title, pub.subtitle, *pub.authors, pub.illustrator, pub.publisher])
+    config_lines = project.config_path.read_text(encoding="utf-8").splitlines()
+    check_coverage(front, faces, path=project.config_path, lines=config_lines)
+    for chapter in book.chapters:
+        source = chapter.source
+        check_coverage(chapter.title + chapter.text, faces, path=source.path, lines=source.lines)
+    return book
+
+
+RENDERER = (
+    "workbook.render.pdf",
+    "workbook.finish.postprocess",
+    "workbook.preflight.checks",
+    "workbook.preflight",
+)
+
+
+def import_renderer() -> list[str]:
+    """Import what rendering and checking need (WeasyPrint, pikepdf, numpy) and apply
+    the renderer patches (:func:`workbook.patches.install_all`); return its warnings.
+
+    pypdf is left to the press edition's process, the only one that uses it.
+    Imports keep what they make, so the collector is paused meanwhile
+    (:mod:`workbook.runtime.memory`, rule 1).
+    """
+    with no_collections():
+        for name in RENDERER:
+            importlib.import_module(name)
+        return install_patches()
+
+
+def load_book_overlapped(
+    config_path: Path, resources: Resources = DEFAULT_RESOURCES, kept_at: Path | None = None
+) -> tuple[Book, list[str]]:
+    """:func:`load_book` in a forked process while this one imports the renderer.
+
+    Each takes about a third of a second, and a fresh ``invoke build`` needs
+    both before the first page is laid out; side by side on two cores they cost
+    one. The book comes back pickled; a :class:`WorkbookError` comes back as
+    itself. Where the renderer is already imported (watch mode, the tests) or
+    ``fork`` is missing, the book is loaded here. The warnings are the
+    renderer patches' (:func:`import_renderer`).
+    """
+    if "weasyprint" in sys.modules or "fork" not in multiprocessing.get_all_start_methods():
+        book = load_book(config_path, resources, kept_at)
+        return book, import_renderer()
+    receive, loader = _fork_child(
+        _load_and_send, (config_path, resources, kept_at), "workbook-load"
+    )
+    try:
+        warnings = import_renderer()
+    except BaseException:
+        receive.close()  # the loader's send fails, and it ends
+        loader.join()
+        raise
+    book = _receive_outcome(receive, loader, "loading the content")
+    if isinstance(book, WorkbookError):
+        raise book
+    return book, warnings
+
+
+def _load_and_send(config_path: Path, resources: Resources, kept_at: Path | None, send) -> None:
+    with no_collections():  # the book keeps what loading makes; the process ends with it
+        _send_outcome(send, lambda: load_book(config_path, resources, kept_at))
+
+
+def _fork_child(target: Callable, args: tuple, name: str):
+    """Start ``target(*args, send)`` in a forked process; return the pipe's receiving
+    end and the process."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    sys.stdout.flush()  # nothing buffered is written twice
+    sys.stderr.flush()
+    process = context.Process(target=target, args=(*args, send), name=name)
+    process.start()
+    send.close()
+    return receive, process
+
+
+def _receive_outcome(receive, process, what: str):
+    """Wait for the outcome *process* sends (:func:`_send_outcome`) and for its end."""
+    try:
+        message = receive.recv()
+    except EOFError:  # it died without a word
+        message = ("crash", "")
+    finally:
+        receive.close()
+        process.join()
+    return _received(message, process.exitcode, what)
+
+
+def _send_outcome(send, run: Callable[[], object]) -> None:
+    """In a forked process: send what *run* returns, or its error, to the parent."""
+    try:
+        message: tuple = ("ok", run())
+    except WorkbookError as exc:  # exceptions with keyword fields do not pickle
+        message = ("error", exc.message, exc.path, exc.line, exc.hint)
+    except BaseException:  # a bug, not bad input: sent to the parent, which raises it
+        message = ("crash", traceback.format_exc())
+    send.send(message)
+    send.close()
+
+
+def _received(message: tuple, exitcode: int | None, what: str):
+    """What :func:`_send_outcome` sent: the value or the WorkbookError; a crash is raised."""
+    kind, *payload = message
+    if kind == "ok":
+        return payload[0]
+    if kind == "error":
+        text, path, line, hint = payload
+        return WorkbookError(text, path=path, line=line, hint=hint)
+    raise RuntimeError(  # keep the child's traceback
+        f"{what} stopped (exit code {exitcode})\n{payload[0]}"
+    )
+
+
+def select_variants(names: Sequence[str] | None) -> list[Variant]:
+    """Variants by name (the default editions when *names* is empty)."""
+    if not names:
+        return [VARIANTS[n] for n in DEFAULT_EDITIONS]
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        raise WorkbookError(
+            f"unknown edition '{unknown[0]}'", hint="choose from " + ", ".join(VARIANTS)
+        )
+    return [VARIANTS[n] for n in names]
+
+
+@dataclass(frozen=True)
+class EditionJob:
+    """One edition to build, and where its PDF goes."""
+
+    variant: Variant
+    target: Path
+
+
+@dataclass(frozen=True)
+class EditionPlan:
+    """An edition's prepared images and charts and its HTML, ready to render."""
+
+    html: str
+    prepared: dict[str, Path]  # illustration:<id> and chart:<id> URLs -> files
+    images: dict[str, Prepared]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What all editions of one build share."""
+
+    book: Book
+    allowed: tuple[Path, ...]
+    resources: Resources
+    profile: OutputProfile
+    strict: bool
+    verify: bool  # run the build checks before writing (off: watch previews, preflight tests)
+    preflight: bool = False  # run the edition's preflight checks right after writing
+    clock: Clock | None = None
+    palette: Palette | None = None
+    out_dir: Path = Path("build")
+
+
+def build(
+    config_path: Path,
+    *,
+    out_dir: Path = Path("build"),
+    editions: Sequence[str] | None = None,
+    strict: bool = False,
+    resources: Resources = DEFAULT_RESOURCES,
+    report: Report = print,
+    verify: bool = True,
+    workers: int = 1,
+    preflight: bool = False,
+) -> BuildResult:
+    """Build the chosen editions of the publication described by *config_path*.
+
+    With *workers* > 1 the editions render in parallel processes; with
+    *preflight* each edition's preflight checks run in its process as soon as
+    its PDF is written (:attr:`EditionResult.preflight`).
+    """
+    clock = Clock(report)
+    variants = select_variants(editions)
+    book, warnings = load_book_overlapped(config_path, resources, out_dir / "cache" / "intake.json")
+    for warning in warnings:
+        report(f"warning: {warning}")
+    project = book.project
+    clock.step("content loaded and checked")
+    from workbook.html.colour import load_output_profile
+
+    palette = load_palette(resources.styles / "palette.toml")
+    profile = load_output_profile(project)
+    allowed = (project.root, resources.styles, resources.templates, profile.path.parent)
+    settings = RunSettings(
+        book, allowed, resources, profile, strict, verify, preflight, clock, palette, out_dir
+    )
+    jobs = [EditionJob(v, out_dir / v.filename(project.config.publication.slug)) for v in variants]
+    outcomes = _run_jobs(jobs, settings, workers)
+
+    results = [o for o in outcomes if not isinstance(o, WorkbookError)]
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if isinstance(outcome, WorkbookError):
+            kept = "the previous file is kept" if job.target.exists() else "no file was written"
+            done = ", ".join(display_path(r.path) for r in results) or "none"
+            outcome.message += f" [{job.variant.name} edition failed; {kept}; written: {done}]"
+            raise outcome
+    for result in results:
+        _report(result, report)
+    return BuildResult(book=book, editions=results)
+
+
+class Clock:
+    """Progress lines with the time since the build started: plain text, CI-friendly."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.start = time.monotonic()
+
+    def step(self, what: str) -> None:
+        """Report that *what* is done (or starting)."""
+        self.report(f"[{time.monotonic() - self.start:6.1f}s] {what}")
+        sys.stdout.flush()  # one write per line, so parallel editions do not interleave
+
+
+_IN_WORKER = False  # True in an edition's forked process, which ends with the edition
+
+
+def _run_jobs(jobs: list[EditionJob], settings: RunSettings, workers: int) -> list:
+    """Each job's EditionResult or WorkbookError, in parallel processes when allowed.
+
+    Each edition runs in a process forked for it, which sends its outcome back
+    through a pipe and ends with its edition, so it may leave WeasyPrint's
+    garbage to the operating system (:func:`drop_render_garbage`). (A
+    ``multiprocessing.Pool`` with one task per child forks a replacement for
+    each child that ends, a copy of the whole loaded parent that is then
+    never used.) With more jobs than *workers*, the rest wait for a free one.
+    """
+    if workers <= 1 or not jobs:
+        return [_run_job_here(job, settings) for job in jobs]
+    with frozen_heap():  # see workbook.runtime.memory, rule 3
+        return _fork_each(jobs, settings, workers)
+
+
+def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> list:
+    outcomes: list = [None] * len(jobs)
+    waiting = list(range(len(jobs)))
+    running: dict = {}  # receiving end of the pipe -> (index, process)
+    try:
+        while waiting or running:
+            while waiting and len(running) < workers:
+                index = waiting.pop(0)
+                job = jobs[index]
+                receive, process = _fork_child(
+                    _run_job_and_send, (job, settings), f"workbook-{job.variant.name}"
+                )
+                running[receive] = (index, process)
+            for receive in multiprocessing.connection.wait(list(running)):
+                index, process = running.pop(receive)
+                outcomes[index] = _receive_outcome(receive, process, "building an edition")
+    finally:
+        for receive, (_, process) in running.items():  # only after an error here
+            process.kill()
+            process.join()
+            receive.close()
+    return outcomes
+
+
+def _run_job_here(job: EditionJob, settings: RunSettings):
+    try:
+        return _build_edition(job, settings)
+    except WorkbookError as exc:
+        return exc
+
+
+def _run_job_and_send(job: EditionJob, settings: RunSettings, send) -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
+    _send_outcome(send, lambda: _build_edition(job, settings))
+
+
+def _plan(job: EditionJob, settings: RunSettings) -> EditionPlan:
+    """Prepare one edition's images, charts and HTML (no rendering yet)."""
+    from workbook.html.images import prepare_book, prepare_charts
+
+    book, variant, out_dir = settings.book, job.variant, settings.out_dir
+    palette = settings.palette or load_palette(settings.resources.styles / "palette.toml")
+    profile = settings.profile
+    images = prepare_book(book, variant, profile, out_dir / "cache" / "images")
+    charts = prepare_charts(book, variant, palette, out_dir / "cache" / "charts")
+    cmyk = variant.colour_space == "cmyk"
+    html = render_html(
+        book, variant, palette, settings.resources, profile=profile if cmyk else None
+    )
+    prepared = {
+        **{f"illustration:{ident}": image.path for ident, image in images.items()},
+        **{f"chart:{ident}": path for ident, path in charts.items()},
+    }
+    return EditionPlan(html, prepared, images)
+
+
+def _report(result: EditionResult, report: Report) -> None:
+    passed = sum(1 for c in result.checks if c.status == "pass")
+    report(
+        f"{result.variant.name:>6}: {display_path(result.path)} ({result.pages} pages, "
+        f"{result.path.stat().st_size / 1024:.0f} KiB; {passed}/{len(result.checks)} "
+        "build checks passed: " + ", ".join(c.name for c in result.checks) + ")"
+    )
+    if result.images:
+        report(
+            f"        illustrations: {len(result.images)}, "
+            f"{result.images_converted} converted, "
+            f"{len(result.images) - result.images_converted} from the cache"
+        )
+    for warning in result.warnings:
+        report(f"        warning: {warning}")
+
+
+def _resolved(plan: EditionPlan) -> str:
+    """The HTML with prepared files' real URLs, so WeasyPrint's own command line can
+    render it as it stands (the benchmark's baseline)."""
+    html = plan.html
+    for url, path in plan.prepared.items():
+        html = html.replace(f'"{url}"', f'"{path.resolve().as_uri()}"')
+        html = html.replace(f"url({url})", f"url({path.resolve().as_uri()})")
+    return html
+
+
+def locate_url(book: Book, url: str) -> tuple[Path, int | None] | None:
+    """The chapter file and line that refer to *url* (by the URL or its file name)."""
+    name = unquote(urlparse(url).path).rsplit("/", 1)[-1]
+    for chapter in book.chapters:
+        for needle in (url, name):
+            if needle and (line := chapter.source.line_of(needle)) is not None:
+                return chapter.source.path, line
+    return None
+
+
+def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
+    from workbook.finish.postprocess import finish
+    from workbook.preflight.checks import page_count
+    from workbook.render.pdf import render_pdf, write_atomic
+
+    book = settings.book
+    project: Project = book.project
+    variant = job.variant
+    clock = settings.clock
+    plan = _plan(job, settings)
+    if clock:
+        converted = sum(1 for image in plan.images.values() if image.converted)
+        clock.step(f"{variant.name}: {converted} illustrations converted, rendering")
+    job.target.parent.mkdir(parents=True, exist_ok=True)
+    (job.target.with_suffix(".html")).write_text(_resolved(plan), encoding="utf-8")
+    page_map = pagemap.map_path(settings.out_dir, job.target.name)
+    rendered = render_pdf(
+        plan.html,
+        base=project.root,
+        variant=variant,
+        allowed=settings.allowed,
+        source=project.config_path,
+        locate=lambda url: locate_url(book, url),
+        prepared=plan.prepared,
+        known_pages=pagemap.read_map(page_map),
+    )
+    pagemap.write_map(page_map, rendered.anchor_pages)  # a hint for the next build
+    if _IN_WORKER:
+        drop_render_garbage()
+    if clock:
+        laid = "" if rendered.layouts == 1 else f" (laid out {rendered.layouts} times)"
+        clock.step(f"{variant.name}: rendered {rendered.pages} pages{laid}, finishing")
+    data = finish(
+        rendered.data, variant=variant, book=book, splits=rendered.splits, profile=settings.profile
+    )
+    if settings.strict and rendered.warnings:
+        raise WorkbookError(
+            f"{variant.name} edition: WeasyPrint warning in strict mode: {rendered.warnings[0]}",
+            path=project.config_path,
+            hint="fix the warning or build without --strict",
+        )
+    report = None
+    if settings.verify or settings.preflight:
+        # The preflight's checks of this edition gate the write: one set of checks.
+        report = _preflight_bytes(data, job, settings)
+    results = report.results if report is not None else []  # watch previews: none
+    strict = settings.strict
+    failed = [r for r in results if r.status == "fail" or (strict and r.status == "warn")]
+    if failed and settings.verify:
+        first = failed[0]
+        raise WorkbookError(
+            f"{variant.name} edition failed check '{first.name}': {first.measured}",
+            path=project.config_path,
+            hint=first.rule,
+        )
+    write_atomic(job.target, data)
+    result = EditionResult(
+        variant, job.target, page_count(data), rendered.warnings, results, plan.images
+    )
+    if clock:
+        clock.step(f"{variant.name}: written {display_path(job.target)}")
+    if report is not None and settings.preflight:
+        from workbook.preflight.pageimages import place_thumbnails
+
+        report.path = job.target
+        report.facts.path = job.target
+        report.thumbnails = place_thumbnails(
+            settings.out_dir / "preflight", variant.name, report.facts.page_digests
+        )
+        result.preflight = report
+    return result
+
+
+def _preflight_bytes(data: bytes, job: EditionJob, settings: RunSettings):
+    """The edition's preflight checks on PDF bytes not yet written to their place."""
+    from workbook.preflight.core import check_file
+    from workbook.preflight.facts import cache_paths
+
+    handle, temp = tempfile.mkstemp(suffix=".pdf", dir=job.target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        caches = cache_paths(settings.out_dir, job.target.name)
+        # With the preflight, the report's page images are drawn beside the checks
+        # and placed in the report once the file has passed.
+        thumbs = settings.out_dir / "preflight" if settings.preflight else None
+        report = check_file(
+            Path(temp), job.variant, settings.book.project, thumbs, caches, place=False
+        )
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    if settings.clock:
+        failed = sum(1 for r in report.results if r.status == "fail")
+        drawn = "; report pages drawn" if settings.preflight else ""
+        settings.clock.step(f"{job.variant.name}: preflight checks done, {failed} failed{drawn}")
+    return report

@@ -1,0 +1,84 @@
+"""``invoke build``: build what is out of date, in parallel, then preflight.
+
+Editions whose inputs are unchanged since their PDF was written are not
+rendered again (:mod:`workbook.pipeline.freshness`); the others render in parallel
+processes, each running its preflight checks as soon as its PDF exists; the
+checks that compare the editions and the reports follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbook.config.editions import DEFAULT_EDITIONS
+from workbook.errors import display_path
+from workbook.pipeline import freshness
+from workbook.pipeline.build import BuildResult, build
+
+if TYPE_CHECKING:
+    from workbook.preflight import Preflight
+
+
+@dataclass
+class MakeResult:
+    """What one ``make`` did."""
+
+    built: list[str] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    build: BuildResult | None = None
+    preflight: Preflight | None = None
+    preflight_skipped: bool = False
+
+
+def make(
+    config_path: Path,
+    *,
+    out_dir: Path = Path("build"),
+    editions: Sequence[str] | None = None,
+    strict: bool = False,
+    check: bool = True,
+    workers: int = 2,
+    verify: bool = True,
+    report: Callable[[str], None] = print,
+) -> MakeResult:
+    """Build the out-of-date editions and preflight them; say what was up to date.
+
+    *verify* False writes without any checks (watch mode's quick preview).
+    """
+    names = list(editions) if editions else list(DEFAULT_EDITIONS)
+    digest = freshness.inputs_digest(config_path, out_dir)
+    stale = freshness.stale_editions(config_path, out_dir, names, digest)
+    outcome = MakeResult(built=stale, up_to_date=[n for n in names if n not in stale])
+    slug = freshness.slug_of(config_path) or "book"
+    for name in outcome.up_to_date:
+        report(f"{name:>6}: up to date ({display_path(out_dir / f'{slug}-{name}.pdf')})")
+    done = {}
+    if stale:
+        outcome.build = build(
+            config_path,
+            out_dir=out_dir,
+            editions=stale,
+            strict=strict,
+            report=report,
+            workers=workers,
+            preflight=check,
+            verify=verify,
+        )
+        for edition in outcome.build.editions:
+            freshness.record_edition(config_path, out_dir, edition.variant.name, digest)
+            if edition.preflight is not None:
+                done[edition.variant.name] = edition.preflight
+    if not check:
+        return outcome
+    if not stale and freshness.preflight_fresh(config_path, out_dir, names, strict):
+        report("preflight: up to date (it passed on these PDFs)")
+        outcome.preflight_skipped = True
+        return outcome
+    from workbook.preflight import check_publication
+
+    outcome.preflight = check_publication(config_path, out_dir, names, strict, report, done)
+    freshness.record_preflight(config_path, out_dir, names, strict)
+    return outcome

@@ -1,0 +1,105 @@
+"""``invoke watch``: rebuild an edition whenever an input changes.
+
+The input files (as :mod:`workbook.pipeline.freshness` lists them) are polled; a change
+is acted on once the files have been still for one poll (debounce: an editor's
+save of several files, or a slow copy, makes one build). What changed and
+where the new PDF is are printed; an error in the content is printed and the
+watch goes on. The preview is written without the build's checks, as fast as
+one render allows; ``invoke build`` checks the book. Polling needs no
+file-system notification library and works the same everywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from workbook.errors import WorkbookError, display_path
+from workbook.pipeline import freshness
+from workbook.runtime.memory import settle_heap, thaw
+
+Snapshot = dict[Path, tuple[int, int]]
+
+
+def snapshot(config_path: Path, out_dir: Path) -> Snapshot:
+    """Modification time and size of every input file."""
+    found: Snapshot = {}
+    for path in freshness._files(freshness.input_folders(config_path), exclude=out_dir):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found[path] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def changes(before: Snapshot, after: Snapshot) -> list[Path]:
+    """Files added, removed or modified between two snapshots."""
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
+def watch(
+    config_path: Path,
+    *,
+    out_dir: Path = Path("build"),
+    edition: str = "screen",
+    interval: float = 0.5,
+    report: Callable[[str], None] = print,
+    stop: threading.Event | None = None,
+) -> int:
+    """Build *edition* now and after every change, until *stop* is set (or Ctrl-C).
+
+    Returns how many builds ran.
+    """
+    from workbook.pipeline.make import make
+
+    stop = stop or threading.Event()
+    builds = 0
+
+    def rebuild(reason: str) -> None:
+        nonlocal builds
+        report(reason)
+        started = time.monotonic()
+        try:
+            make(
+                config_path,
+                out_dir=out_dir,
+                editions=[edition],
+                check=False,
+                verify=False,  # a preview: invoke build checks the book
+                workers=1,
+                report=lambda line: None,
+            )
+            slug = freshness.slug_of(config_path) or "book"
+            target = out_dir / f"{slug}-{edition}.pdf"
+            report(f"built {display_path(target)} in {time.monotonic() - started:.1f} s")
+        except WorkbookError as exc:
+            report(f"error: {exc}")
+            report("waiting for the next change")
+        builds += 1
+        settle_heap()
+
+    current = snapshot(config_path, out_dir)
+    rebuild(f"watching {display_path(config_path)}: building the {edition} edition")
+    pending: Snapshot | None = None
+    try:
+        while not stop.wait(interval):
+            latest = snapshot(config_path, out_dir)
+            if latest == current:
+                pending = None
+                continue
+            if pending != latest:  # still changing: wait until it is quiet for one poll
+                pending = latest
+                continue
+            changed = changes(current, latest)
+            current, pending = latest, None
+            names = ", ".join(display_path(p) for p in changed[:5])
+            more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
+            rebuild(f"changed: {names}{more}")
+    except KeyboardInterrupt:
+        report("stopped")
+    finally:
+        thaw()
+    return builds

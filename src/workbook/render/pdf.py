@@ -1,0 +1,198 @@
+"""Stage 6: render one edition's HTML to PDF bytes with WeasyPrint, sandboxed.
+
+WeasyPrint's log messages are collected: errors fail the build, warnings are
+returned to the caller (and fail it in strict mode). Writing to disk is atomic.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from weasyprint import HTML
+from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes
+
+from workbook.config.editions import Variant
+from workbook.errors import WorkbookError
+from workbook.render import pagemap
+from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
+from workbook.runtime.memory import no_collections
+
+Locator = Callable[[str], tuple[Path, int | None] | None]
+_URL_RE = re.compile(r"(?:file|https?|data):[^\s'\"]+")
+
+
+@dataclass
+class Rendered:
+    """A rendered edition before post-processing."""
+
+    data: bytes
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+    splits: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    anchor_pages: dict[str, int] = field(default_factory=dict)  # anchor -> page number
+    layouts: int = 1  # how many times the book was laid out (see workbook.render.pagemap)
+
+
+def _edge_path(box: boxes.Box, last: bool) -> list[object]:
+    """Elements on the path to the first (or last) block of a page, outermost first."""
+    path: list[object] = []
+    while isinstance(box, boxes.ParentBox) and not isinstance(box, boxes.LineBox):
+        kids = [
+            kid
+            for kid in box.children
+            if isinstance(kid, boxes.BlockLevelBox)
+            and not isinstance(kid, boxes.MarginBox | boxes.FootnoteAreaBox)
+            and kid.element is not None
+        ]
+        if not kids:
+            break
+        box = kids[-1] if last else kids[0]
+        if not path or path[-1] is not box.element:
+            path.append(box.element)
+    return path
+
+
+def page_break_splits(document: Document) -> dict[int, tuple[str, ...]]:
+    """For each page that continues an element cut by the page break before it,
+    the tags of the cut elements below ``body`` (e.g. ``("section", "p")``).
+
+    Reads WeasyPrint's laid-out page boxes (``Page._page_box``, internal in
+    WeasyPrint 70): the same element object at the end of one page and the
+    start of the next was cut by the break.
+    """
+    splits: dict[int, tuple[str, ...]] = {}
+    for index in range(1, len(document.pages)):
+        before = _edge_path(document.pages[index - 1]._page_box, last=True)
+        after = _edge_path(document.pages[index]._page_box, last=False)
+        common = []
+        for a, b in zip(before, after, strict=False):
+            if a is not b:
+                break
+            common.append(a.tag)
+        tags = tuple(t for t in common if t not in ("html", "body"))
+        if tags:
+            splits[index] = tags
+    return splits
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _collect_logs() -> Iterator[_Collector]:
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    logger.addHandler(collector)
+    propagate = logger.propagate
+    logger.propagate = False
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+        logger.propagate = propagate
+
+
+def render_pdf(
+    html: str,
+    *,
+    base: Path,
+    variant: Variant,
+    allowed: Sequence[Path],
+    source: Path,
+    locate: Locator = lambda _: None,
+    prepared: Mapping[str, Path] | None = None,
+    known_pages: Mapping[str, int] | None = None,
+) -> Rendered:
+    """Render *html* to PDF bytes for *variant*; only files under *allowed* are read.
+
+    *locate* maps a URL named in an error to the file and line that wrote it;
+    errors name *source* when it finds nothing. *prepared* maps the URLs
+    ``illustration:<id>`` and ``chart:<id>`` to the edition's prepared files.
+    *known_pages* (anchor -> page, from the last build) are printed as page
+    numbers when layout confirms them (:mod:`workbook.render.pagemap`).
+    """
+    if snippet := find_attachment(html):
+        raise WorkbookError(
+            f"'{snippet}' would embed a file in the PDF",
+            path=source,
+            hint="attachments are not allowed; link to the file instead",
+        )
+    fetcher = SandboxFetcher(allowed, prepared)
+    options = {"pdf_variant": variant.pdf_variant} if variant.pdf_variant else {}
+    layouts = 0
+
+    def layout(text: str) -> Document:
+        nonlocal layouts
+        layouts += 1
+        logs.records.clear()  # the messages of the layout that is kept
+        html_doc = HTML(string=text, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+        return html_doc.render(**options)
+
+    # No cyclic collections while WeasyPrint renders (workbook.runtime.memory, rule 2).
+    with _collect_logs() as logs, no_collections():
+        try:
+            document = pagemap.layout_with_pages(html, known_pages or {}, layout)
+            data = document.write_pdf(**options)
+        except SandboxViolation as exc:
+            path, line = locate(exc.url) or (source, None)
+            raise WorkbookError(
+                f"refused to read {exc.url} ({exc.reason})",
+                path=path,
+                line=line,
+                hint="images and styles must be files inside the publication folder",
+            ) from None
+    errors = [r.getMessage() for r in logs.records if r.levelno >= logging.ERROR]
+    if errors:
+        urls = _URL_RE.findall(errors[0])
+        path, line = next(filter(None, map(locate, urls)), None) or (source, None)
+        raise WorkbookError(
+            f"WeasyPrint reported an error in the {variant.name} edition: {errors[0]}",
+            path=path,
+            line=line,
+            hint="fix the content or style it names",
+        )
+    warnings = [r.getMessage() for r in logs.records if r.levelno < logging.ERROR]
+    return Rendered(
+        data=data,
+        pages=len(document.pages),
+        warnings=warnings,
+        splits=page_break_splits(document),
+        anchor_pages=pagemap.anchor_pages(document),
+        layouts=layouts,
+    )
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write *data* to *path* via a temporary file and a rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

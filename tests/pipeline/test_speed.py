@@ -1,0 +1,336 @@
+"""The editor's loop: nothing is redone that did not change; watch mode rebuilds on change.
+
+Work is counted (renders, converted images), never timed.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import chapter, illustrated, make_publication
+from workbook.pipeline.make import make
+from workbook.pipeline.watch import watch
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def test_second_build_renders_nothing(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")})
+    out = tmp_path / "build"
+    first = make(config, out_dir=out, report=quiet)
+    assert sorted(first.built) == ["press", "screen"] and first.preflight is not None
+    again = make(config, out_dir=out, report=quiet)
+    assert again.built == [] and again.build is None
+    assert sorted(again.up_to_date) == ["press", "screen"] and again.preflight_skipped
+
+
+def test_touching_a_file_is_not_a_change_but_editing_one_is(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")})
+    out = tmp_path / "build"
+    make(config, out_dir=out, report=quiet, check=False)
+    source = tmp_path / "chapters" / "01-a.md"
+    source.touch()
+    assert make(config, out_dir=out, report=quiet, check=False).built == []
+    source.write_text(chapter("A", "Muutettu teksti."))
+    assert sorted(make(config, out_dir=out, report=quiet, check=False).built) == [
+        "press",
+        "screen",
+    ]
+
+
+def test_a_deleted_pdf_is_built_again(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")})
+    out = tmp_path / "build"
+    make(config, out_dir=out, report=quiet, check=False)
+    (out / "testikirja-screen.pdf").unlink()
+    assert make(config, out_dir=out, report=quiet, check=False).built == ["screen"]
+
+
+def test_one_changed_illustration_is_converted_once_per_edition(tmp_path):
+    chapters = {"01-a.md": chapter("A", "![[tiski]]\n\n![[puolikas]]\n\nTeksti.")}
+    config = illustrated(tmp_path, chapters=chapters)
+    out = tmp_path / "build"
+    first = make(config, out_dir=out, report=quiet, check=False)
+    assert [e.images_converted for e in first.build.editions] == [2, 2]
+    tiski = tmp_path / "illustrations" / "tiski.png"
+    tiski.write_bytes(tiski.read_bytes() + b"\0")
+    again = make(config, out_dir=out, report=quiet, check=False)
+    converted = {
+        e.variant.name: [i for i, p in e.images.items() if p.converted]
+        for e in again.build.editions
+    }
+    assert converted == {"press": ["tiski"], "screen": ["tiski"]}
+
+
+def test_a_changed_template_rebuilds_both_editions(tmp_path, monkeypatch):
+    from workbook.pipeline import freshness
+
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")})
+    out = tmp_path / "build"
+    make(config, out_dir=out, report=quiet, check=False)
+    # A template outside the publication: pretend the repository's templates changed.
+    extra = tmp_path / "templates-copy"
+    extra.mkdir()
+    (extra / "book.html.j2").write_text("versio 1")
+    folders = freshness.input_folders
+    monkeypatch.setattr(freshness, "input_folders", lambda c: [*folders(c), extra])
+    assert sorted(make(config, out_dir=out, report=quiet, check=False).built) == [
+        "press",
+        "screen",
+    ]
+    assert make(config, out_dir=out, report=quiet, check=False).built == []
+    (extra / "book.html.j2").write_text("versio 2")
+    assert sorted(make(config, out_dir=out, report=quiet, check=False).built) == [
+        "press",
+        "screen",
+    ]
+
+
+def wait_for(condition, timeout: float = 120.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_watch_rebuilds_reports_errors_and_stops(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Ensimmäinen versio.")})
+    out = tmp_path / "build"
+    lines: list[str] = []
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=watch,
+        kwargs={"config_path": config, "out_dir": out, "interval": 0.1, "report": lines.append,
+                "stop": stop},
+    )  # fmt: skip
+    worker.start()
+    try:
+        pdf = out / "testikirja-screen.pdf"
+        assert wait_for(lambda: any(line.startswith("built ") for line in lines))
+        first = pdf.stat().st_mtime_ns
+        source = tmp_path / "chapters" / "01-a.md"
+        source.write_text(chapter("A", "Toinen versio."))
+        assert wait_for(lambda: pdf.stat().st_mtime_ns != first)
+        assert any("changed: " in line and "01-a.md" in line for line in lines)
+        source.write_text(chapter("A", "Rikki: [[#ei-ole]]"))
+        assert wait_for(lambda: any(line.startswith("error: ") for line in lines))
+        assert "link to '#ei-ole'" in next(line for line in lines if line.startswith("error: "))
+        assert worker.is_alive()  # the error did not end the watch
+        source.write_text(chapter("A", "Korjattu versio."))
+        assert wait_for(lambda: sum(line.startswith("built ") for line in lines) >= 3)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert not list(Path(out).glob("*.part"))
+    assert gc.get_freeze_count() == 0  # the watcher leaves the heap as it found it
+
+
+def test_a_repeated_scenario_is_reported_by_its_median():
+    from workbook.devtools.bench import Measure, median_of
+
+    runs = [Measure("x", 9.0, 15.0, 500), Measure("x", 7.0, 13.0, 620)]
+    runs.append(Measure("x", 8.0, 14.0, 510))
+    m = median_of(runs)
+    assert (m.wall, m.cpu, m.peak_rss_mb, m.runs) == (8.0, 14.0, 620, (9.0, 7.0, 8.0))
+
+
+def test_each_run_is_compared_with_the_baseline_run_beside_it():
+    from workbook.devtools.bench import Measure, paired_ratio
+
+    # The machine slows down by half between the first and the last pair: the
+    # ratio of neighbours stays 1.1, the ratio of medians would not.
+    runs = [Measure("x", w, 0, 0) for w in (5.5, 7.7, 8.25)]
+    baselines = [Measure("b", w, 0, 0) for w in (5.0, 7.0, 7.5)]
+    assert paired_ratio(runs, baselines) == 1.1
+    assert round(7.7 / 5.0, 2) != 1.1  # what a median against an early baseline gives
+
+
+def test_peak_memory_counts_the_children_of_children():
+    import subprocess
+    import sys
+    import time
+
+    from workbook.devtools.bench import TreeMemory
+
+    # 60 MB in a child that starts a grandchild holding 40 MB, both alive together.
+    grandchild = "b = bytearray(40 * 2**20); import time; time.sleep(1.0)"
+    child = (
+        "import subprocess, sys; a = bytearray(60 * 2**20); "
+        f"subprocess.run([sys.executable, '-c', {grandchild!r}])"
+    )
+    process = subprocess.Popen([sys.executable, "-c", child])
+    memory = TreeMemory(process.pid)
+    while process.poll() is None:
+        memory.sample()
+        time.sleep(0.02)
+    assert process.returncode == 0
+    assert memory.peak > 100 * 2**20  # both processes' pages, not the child's alone
+
+
+def test_the_collector_does_not_run_while_weasyprint_renders(monkeypatch, tmp_path):
+    from weasyprint import HTML
+    from weasyprint.document import Document
+
+    from workbook.config.editions import VARIANTS
+    from workbook.render import pdf
+
+    seen = []
+    real_render, real_write = HTML.render, Document.write_pdf
+
+    def render(self, *args, **kwargs):
+        seen.append(("render", gc.isenabled()))
+        return real_render(self, *args, **kwargs)
+
+    def write_pdf(self, *args, **kwargs):
+        seen.append(("write", gc.isenabled()))
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "render", render)
+    monkeypatch.setattr(Document, "write_pdf", write_pdf)
+    html = "<html lang='fi'><title>T</title><p>Teksti.</p></html>"
+    pdf.render_pdf(html, base=tmp_path, variant=VARIANTS["screen"], allowed=[], source=tmp_path)
+    assert seen == [("render", False), ("write", False)]
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), pdf.no_collections():
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()  # a caller that had switched it off keeps it off
+    try:
+        with pdf.no_collections():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_paused_while_the_renderer_is_imported(monkeypatch):
+    from workbook.pipeline import build
+
+    seen = []
+    monkeypatch.setattr(build.importlib, "import_module", lambda name: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    build.import_renderer()
+    assert seen == [False] * len(build.RENDERER)
+    assert gc.isenabled()
+
+
+def test_the_loader_process_loads_without_collections(monkeypatch, tmp_path):
+    from workbook.pipeline import build
+
+    seen = []
+    monkeypatch.setattr(build, "load_book", lambda *args: seen.append(gc.isenabled()) or "book")
+    sent = []
+
+    class Pipe:
+        send, close = sent.append, lambda self=None: None
+
+    build._load_and_send(tmp_path / "publication.toml", None, None, Pipe())
+    assert seen == [False] and gc.isenabled()
+    assert sent == [("ok", "book")]
+
+
+def _jobs(*names: str) -> list:
+    from workbook.config.editions import VARIANTS
+    from workbook.pipeline.build import EditionJob
+
+    return [EditionJob(VARIANTS[name], Path(f"{name}.pdf")) for name in names]
+
+
+def test_each_edition_builds_in_a_process_of_its_own_and_no_other_is_forked(monkeypatch):
+    """Outcomes come back in job order, a bad-input error as itself; with more
+    editions than workers the rest wait; nothing else is forked (a Pool forks a
+    spare copy of the parent whenever a one-task child ends)."""
+    import multiprocessing.context
+
+    from workbook.errors import WorkbookError
+    from workbook.pipeline import build
+
+    def edition(job, settings):
+        if job.variant.name == "handout":
+            raise WorkbookError("bad input", path=Path("luku.md"), line=3, hint="fix it")
+        return (job.variant.name, os.getpid())
+
+    monkeypatch.setattr(build, "_build_edition", edition)
+    started = []
+    real_start = multiprocessing.context.ForkProcess.start
+
+    def start(process):
+        started.append(process.name)
+        real_start(process)
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start)
+    outcomes = build._run_jobs(_jobs("press", "screen", "handout"), None, workers=2)
+    assert started == ["workbook-press", "workbook-screen", "workbook-handout"]
+    assert [o[0] for o in outcomes[:2]] == ["press", "screen"]
+    pids = {o[1] for o in outcomes[:2]}
+    assert len(pids) == 2 and os.getpid() not in pids
+    error = outcomes[2]
+    assert isinstance(error, WorkbookError)
+    assert (error.message, error.path, error.line, error.hint) == (
+        "bad input",
+        Path("luku.md"),
+        3,
+        "fix it",
+    )
+
+
+def test_a_crash_in_an_edition_process_keeps_its_traceback(monkeypatch):
+    from workbook.pipeline import build
+
+    def edition(job, settings):
+        raise ValueError("a bug in the pipeline")
+
+    monkeypatch.setattr(build, "_build_edition", edition)
+    with pytest.raises(RuntimeError, match="building an edition stopped") as raised:
+        build._run_jobs(_jobs("press", "screen"), None, workers=2)
+    assert "ValueError: a bug in the pipeline" in str(raised.value)
+
+
+def test_the_editions_processes_inherit_a_frozen_heap(monkeypatch):
+    """The loaded book is frozen while the editions build (never walked by the
+    collector there), and thawed again afterwards; a heap frozen by the caller
+    (watch mode) is left as it was."""
+    from workbook.pipeline import build
+
+    monkeypatch.setattr(build, "_build_edition", lambda job, settings: gc.get_freeze_count())
+    assert gc.get_freeze_count() == 0
+    counts = build._run_jobs(_jobs("press", "screen"), None, workers=2)
+    assert len(counts) == 2 and all(count > 0 for count in counts)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        build._run_jobs(_jobs("screen"), None, workers=2)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_the_profile_names_the_time_of_each_stage(tmp_path):
+    from workbook.devtools.profiling import STAGES, profile_build
+
+    config = make_publication(
+        tmp_path / "kirja", {"01-luku.md": chapter("Luku", "Lyhyt kappale tekstiä.")}
+    )
+    lines: list[str] = []
+    stages = profile_build(tmp_path / "profile", config, report=lines.append)
+    assert [s.name for s in stages] == [label for label, _, _ in STAGES]
+    seconds = {s.name.split(" (")[0]: s.seconds for s in stages}
+    assert seconds["WeasyPrint: layout"] > 0 and seconds["the edition's checks"] > 0
+    assert seconds["load and check the content"] > 0
+    assert 0.5 < sum(s.share for s in stages) <= 1.0
+    assert (tmp_path / "profile" / "profile.prof").stat().st_size > 0
+    assert "cumulative" in (tmp_path / "profile" / "profile.txt").read_text()
+    assert (tmp_path / "profile" / "out" / "preflight" / "report.html").exists()
+    assert "| WeasyPrint: layout |" in lines[1]
