@@ -233,7 +233,7 @@ def _apply(patch: Patch) -> None:
 
 def outcomes() -> list[Outcome]:
     """What :func:`install_all` decided for each patch so far, in registry order."""
-    return [_state.outcomes[p.name] for p in PATCHES if p.name in _state.outcomes]
+    return list(_state.outcomes.values())
 
 
 def active() -> list[str]:
