@@ -96,3 +96,31 @@ def test_tasks_have_help():
         assert name in result.stdout
     line = next(line for line in result.stdout.splitlines() if line.strip().startswith("build"))
     assert len(line.split()) > 2  # a docstring follows the name
+
+
+def test_build_help_shows_help_and_builds_nothing(tmp_path):
+    result = invoke("build", "-h", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "--[no-]check" in result.stdout and "-h," not in result.stdout
+    assert not (tmp_path / "build").exists()
+
+
+def test_clean_removes_the_folder_given_wherever_it_runs(tmp_path):
+    out = tmp_path / "out"
+    (out / ".state").mkdir(parents=True)
+    (out / "kirja-press.pdf").write_bytes(b"%PDF-")
+    (tmp_path / "build").mkdir()
+    result = invoke("clean", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not out.exists() and (tmp_path / "build").is_dir()
+
+
+@pytest.mark.parametrize("case", ["publication", "file", "here"])
+def test_clean_refuses_what_is_not_an_output_folder(tmp_path, case):
+    target = {"publication": tmp_path / "kirja", "file": tmp_path / "kirja.pdf", "here": tmp_path}
+    config = make_publication(tmp_path / "kirja", {"01-a.md": chapter("A", "x")})
+    (tmp_path / "kirja.pdf").write_bytes(b"%PDF-")
+    result = invoke("clean", "--out", str(target[case]), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert config.is_file() and (tmp_path / "kirja.pdf").is_file()
