@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -136,24 +138,37 @@ def test_watch_rebuilds_reports_errors_and_stops(tmp_path):
     assert gc.get_freeze_count() == 0  # the watcher leaves the heap as it found it
 
 
-def test_a_repeated_scenario_is_reported_by_its_median():
-    from workbook.devtools.bench import Measure, median_of
+def test_a_repeated_scenario_is_reported_by_its_median_and_range():
+    from workbook.devtools.measure import Measure, Run, table
 
-    runs = [Measure("x", 9.0, 15.0, 500), Measure("x", 7.0, 13.0, 620)]
-    runs.append(Measure("x", 8.0, 14.0, 510))
-    m = median_of(runs)
-    assert (m.wall, m.cpu, m.peak_rss_mb, m.runs) == (8.0, 14.0, 620, (9.0, 7.0, 8.0))
+    m = Measure("x", [Run(9.0, 15.0, 500), Run(7.0, 13.0, 620), Run(8.0, 14.0, 510)])
+    assert (m.wall, m.cpu, m.peak_mb) == (8.0, 14.0, 620)
+    assert "| x | 8.00 (7.00-9.00) | 14.00 (13.00-15.00) | 620 |" in table([m])
 
 
 def test_each_run_is_compared_with_the_baseline_run_beside_it():
-    from workbook.devtools.bench import Measure, paired_ratio
+    from workbook.devtools.measure import Measure, Run
 
     # The machine slows down by half between the first and the last pair: the
     # ratio of neighbours stays 1.1, the ratio of medians would not.
-    runs = [Measure("x", w, 0, 0) for w in (5.5, 7.7, 8.25)]
-    baselines = [Measure("b", w, 0, 0) for w in (5.0, 7.0, 7.5)]
-    assert paired_ratio(runs, baselines) == 1.1
+    runs = [Run(w, 2 * w, 0) for w in (5.5, 7.7, 8.25)]
+    baselines = [Run(w, w, 0) for w in (5.0, 7.0, 7.5)]
+    m = Measure("x", runs, baselines)
+    assert m.wall_ratio == 1.1 and m.cpu_ratio == 2.2
     assert round(7.7 / 5.0, 2) != 1.1  # what a median against an early baseline gives
+    assert Measure("y", runs).wall_ratio is None
+
+
+def test_the_benchmark_runs_in_this_interpreter(monkeypatch, tmp_path):
+    """In a virtual environment, the builds run with the environment's interpreter
+    (where invoke is installed), never the base interpreter it links to."""
+    from workbook.devtools import bench
+
+    seen = []
+    monkeypatch.setattr(bench, "run", lambda command, *a, **k: seen.append(command) or (None, ""))
+    runner = bench._Bench(bench.Book("b", tmp_path, tmp_path, tmp_path), tmp_path, 1, print)
+    runner.build()
+    assert seen[0][0] == sys.executable
 
 
 def test_peak_memory_counts_the_children_of_children():
@@ -161,7 +176,7 @@ def test_peak_memory_counts_the_children_of_children():
     import sys
     import time
 
-    from workbook.devtools.bench import TreeMemory
+    from workbook.devtools.measure import TreeMemory
 
     # 60 MB in a child that starts a grandchild holding 40 MB, both alive together.
     grandchild = "b = bytearray(40 * 2**20); import time; time.sleep(1.0)"
@@ -176,6 +191,31 @@ def test_peak_memory_counts_the_children_of_children():
         time.sleep(0.02)
     assert process.returncode == 0
     assert memory.peak > 100 * 2**20  # both processes' pages, not the child's alone
+
+
+def test_peak_memory_counts_pages_shared_by_forked_children_once():
+    from workbook.devtools.measure import TreeMemory
+
+    # 80 MB in a parent that forks two children: all three map the same pages.
+    code = (
+        "import os, time\n"
+        "a = bytearray(80 * 2**20)\n"
+        "children = []\n"
+        "for _ in range(2):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        time.sleep(1.0)\n"
+        "        os._exit(0)\n"
+        "    children.append(pid)\n"
+        "for pid in children:\n"
+        "    os.waitpid(pid, 0)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code])
+    memory = TreeMemory(process.pid)
+    while process.poll() is None:
+        memory.sample()
+        time.sleep(0.02)
+    assert 80 * 2**20 < memory.peak < 140 * 2**20  # a sum of RSS would count it four times
 
 
 def test_the_collector_does_not_run_while_weasyprint_renders(monkeypatch, tmp_path):
