@@ -29,7 +29,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
      "workbook/pipeline/build.py", "load_book"),
     ("import the renderer (WeasyPrint, pikepdf, numpy)",
      "workbook/pipeline/build.py", "import_renderer"),
-    ("prepare illustrations, charts and the HTML", "workbook/pipeline/build.py", "_plan"),
+    ("prepare illustrations, charts and the HTML", "workbook/pipeline/build.py", "plan_edition"),
     ("WeasyPrint: layout", "weasyprint/__init__.py", "render"),
     ("WeasyPrint: drawing and writing the PDF", "weasyprint/document.py", "write_pdf"),
     ("post-processing with pikepdf (tags, artifacts, forms, PDF/X)",

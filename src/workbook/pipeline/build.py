@@ -257,6 +257,29 @@ class RunSettings:
     out_dir: Path = Path("build")
 
 
+def run_settings(
+    book: Book,
+    resources: Resources,
+    out_dir: Path,
+    *,
+    strict: bool = False,
+    verify: bool = True,
+    preflight: bool = False,
+    clock: Clock | None = None,
+) -> RunSettings:
+    """What every edition of a build of *book* shares: palette, output profile and the
+    folders the renderer may read."""
+    from workbook.html.colour import load_output_profile
+
+    project = book.project
+    palette = load_palette(resources.styles / "palette.toml")
+    profile = load_output_profile(project)
+    allowed = (project.root, resources.styles, resources.templates, profile.path.parent)
+    return RunSettings(
+        book, allowed, resources, profile, strict, verify, preflight, clock, palette, out_dir
+    )
+
+
 def build(
     config_path: Path,
     *,
@@ -282,13 +305,8 @@ def build(
         report(f"warning: {warning}")
     project = book.project
     clock.step("content loaded and checked")
-    from workbook.html.colour import load_output_profile
-
-    palette = load_palette(resources.styles / "palette.toml")
-    profile = load_output_profile(project)
-    allowed = (project.root, resources.styles, resources.templates, profile.path.parent)
-    settings = RunSettings(
-        book, allowed, resources, profile, strict, verify, preflight, clock, palette, out_dir
+    settings = run_settings(
+        book, resources, out_dir, strict=strict, verify=verify, preflight=preflight, clock=clock
     )
     jobs = [EditionJob(v, out_dir / v.filename(project.config.publication.slug)) for v in variants]
     outcomes = _run_jobs(jobs, settings, workers)
@@ -374,7 +392,7 @@ def _run_job_and_send(job: EditionJob, settings: RunSettings, send) -> None:
     _send_outcome(send, lambda: _build_edition(job, settings))
 
 
-def _plan(job: EditionJob, settings: RunSettings) -> EditionPlan:
+def plan_edition(job: EditionJob, settings: RunSettings) -> EditionPlan:
     """Prepare one edition's images, charts and HTML (no rendering yet)."""
     from workbook.html.images import prepare_book, prepare_charts
 
@@ -431,33 +449,51 @@ def locate_url(book: Book, url: str) -> tuple[Path, int | None] | None:
     return None
 
 
+def render_edition(
+    html: str,
+    plan: EditionPlan,
+    job: EditionJob,
+    settings: RunSettings,
+    known: dict[str, int],
+    first_page: int = 1,
+):
+    """Render *html* (the edition's, or one chapter of it numbered from *first_page*)
+    with the edition's sandbox and prepared files, printing the page numbers
+    *known* where layout confirms them."""
+    from workbook.render.pdf import render_pdf
+
+    book = settings.book
+    return render_pdf(
+        html,
+        base=book.project.root,
+        variant=job.variant,
+        allowed=settings.allowed,
+        source=book.project.config_path,
+        locate=lambda url: locate_url(book, url),
+        prepared=plan.prepared,
+        known_pages=known,
+        first_page=first_page,
+    )
+
+
 def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     from workbook.finish.postprocess import finish
     from workbook.preflight.checks import page_count
-    from workbook.render.pdf import render_pdf, write_atomic
+    from workbook.render.pdf import write_atomic
 
     book = settings.book
     project: Project = book.project
     variant = job.variant
     clock = settings.clock
-    plan = _plan(job, settings)
+    plan = plan_edition(job, settings)
     if clock:
         converted = sum(1 for image in plan.images.values() if image.converted)
         clock.step(f"{variant.name}: {converted} illustrations converted, rendering")
     job.target.parent.mkdir(parents=True, exist_ok=True)
     (job.target.with_suffix(".html")).write_text(_resolved(plan), encoding="utf-8")
     page_map = pagemap.map_path(settings.out_dir, job.target.name)
-    rendered = render_pdf(
-        plan.html,
-        base=project.root,
-        variant=variant,
-        allowed=settings.allowed,
-        source=project.config_path,
-        locate=lambda url: locate_url(book, url),
-        prepared=plan.prepared,
-        known_pages=pagemap.read_map(page_map),
-    )
-    pagemap.write_map(page_map, rendered.anchor_pages)  # a hint for the next build
+    rendered = render_edition(plan.html, plan, job, settings, pagemap.read_map(page_map))
+    pagemap.write_map(page_map, pagemap.with_total(rendered))  # a hint for the next build
     if _IN_WORKER:
         drop_render_garbage()
     if clock:

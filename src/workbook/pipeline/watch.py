@@ -1,5 +1,9 @@
 """``invoke watch``: rebuild an edition whenever an input changes.
 
+When only chapters changed, each edited chapter is first laid out alone
+(:mod:`workbook.pipeline.preview`, ``build/preview/<chapter>.pdf``, about a
+second), then the whole edition follows.
+
 The input files (as :mod:`workbook.pipeline.freshness` lists them) are polled; a change
 is acted on once the files have been still for one poll (debounce: an editor's
 save of several files, or a slow copy, makes one build). What changed and
@@ -58,9 +62,22 @@ def watch(
     stop = stop or threading.Event()
     builds = 0
 
-    def rebuild(reason: str) -> None:
+    def show_previews(changed: list[Path]) -> None:
+        """Lay out the edited chapters alone first, when only chapters changed."""
+        if not changed or any(p.suffix != ".md" or p.parent.name != "chapters" for p in changed):
+            return
+        from workbook.pipeline.preview import preview
+
+        try:
+            for shown in preview(config_path, changed, out_dir=out_dir, edition=edition):
+                report(shown.line())
+        except WorkbookError:
+            pass  # the full build below reports it
+
+    def rebuild(reason: str, changed: list[Path] | None = None) -> None:
         nonlocal builds
         report(reason)
+        show_previews(changed or [])
         started = time.monotonic()
         try:
             make(
@@ -97,7 +114,7 @@ def watch(
             current, pending = latest, None
             names = ", ".join(display_path(p) for p in changed[:5])
             more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
-            rebuild(f"changed: {names}{more}")
+            rebuild(f"changed: {names}{more}", changed)
     except KeyboardInterrupt:
         report("stopped")
     finally:

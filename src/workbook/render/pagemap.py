@@ -33,6 +33,15 @@ _LIST_RE = re.compile(r'<ol class="(?:toc|figure-list)">.*?</ol>', re.S)
 _LIST_LINK_RE = re.compile(r'<a href="#([^"]+)">')
 
 
+LAST_PAGE = "#pages"
+"""The key under which a map records the edition's page count (never an anchor)."""
+
+
+def with_total(rendered) -> dict[str, int]:
+    """A rendered edition's anchors' pages, and its page count under :data:`LAST_PAGE`."""
+    return {**rendered.anchor_pages, LAST_PAGE: rendered.pages}
+
+
 def map_path(out_dir: Path, pdf_name: str) -> Path:
     """Where the page map of the edition written to *pdf_name* is kept."""
     return state_file(out_dir, pdf_name, "pages")
@@ -75,14 +84,14 @@ def with_pages(html: str, pages: Mapping[str, int]) -> tuple[str, dict[str, int]
     return html, used
 
 
-def anchor_pages(document: object) -> dict[str, int]:
+def anchor_pages(document: object, first_page: int = 1) -> dict[str, int]:
     """The page number of every anchor of a rendered WeasyPrint document.
 
-    Pages are numbered from 1 at the first page, as the book's folios and its
-    page-number rules count them (no ``counter-reset: page`` in the styles).
+    Pages are numbered from *first_page* at the first page, as the book's folios
+    and its page-number rules count them (a chapter preview starts later).
     """
     found: dict[str, int] = {}
-    for number, page in enumerate(document.pages, start=1):  # type: ignore[attr-defined]
+    for number, page in enumerate(document.pages, start=first_page):  # type: ignore[attr-defined]
         for name in page.anchors:
             found.setdefault(name, number)
     return found
@@ -93,7 +102,9 @@ def wrong_pages(used: Mapping[str, int], actual: Mapping[str, int]) -> list[str]
     return [target for target, page in used.items() if actual.get(target) != page]
 
 
-def layout_with_pages(html: str, known: Mapping[str, int], layout: Callable[[str], D]) -> D:
+def layout_with_pages(
+    html: str, known: Mapping[str, int], layout: Callable[[str], D], first_page: int = 1
+) -> D:
     """Lay *html* out with the page numbers *known*, as long as layout confirms them.
 
     First the last build's numbers; if a target moved, the numbers this layout
@@ -105,7 +116,7 @@ def layout_with_pages(html: str, known: Mapping[str, int], layout: Callable[[str
         if not used:
             break
         document = layout(text)
-        actual = anchor_pages(document)
+        actual = anchor_pages(document, first_page)
         if not wrong_pages(used, actual):
             return document
         pages = actual

@@ -116,6 +116,7 @@ def render_pdf(
     locate: Locator = lambda _: None,
     prepared: Mapping[str, Path] | None = None,
     known_pages: Mapping[str, int] | None = None,
+    first_page: int = 1,
 ) -> Rendered:
     """Render *html* to PDF bytes for *variant*; only files under *allowed* are read.
 
@@ -124,6 +125,7 @@ def render_pdf(
     ``illustration:<id>`` and ``chart:<id>`` to the edition's prepared files.
     *known_pages* (anchor -> page, from the last build) are printed as page
     numbers when layout confirms them (:mod:`workbook.render.pagemap`).
+    *first_page* is the number of the first page (a chapter preview's).
     """
     if snippet := find_attachment(html):
         raise WorkbookError(
@@ -145,7 +147,7 @@ def render_pdf(
     # No cyclic collections while WeasyPrint renders (workbook.runtime.memory, rule 2).
     with _collect_logs() as logs, no_collections():
         try:
-            document = pagemap.layout_with_pages(html, known_pages or {}, layout)
+            document = pagemap.layout_with_pages(html, known_pages or {}, layout, first_page)
             data = document.write_pdf(**options)
         except SandboxViolation as exc:
             path, line = locate(exc.url) or (source, None)
@@ -171,7 +173,7 @@ def render_pdf(
         pages=len(document.pages),
         warnings=warnings,
         splits=page_break_splits(document),
-        anchor_pages=pagemap.anchor_pages(document),
+        anchor_pages=pagemap.anchor_pages(document, first_page),
         layouts=layouts,
     )
 

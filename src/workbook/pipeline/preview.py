@@ -1,0 +1,208 @@
+"""A chapter preview: one chapter laid out alone, with the book's page numbers.
+
+Chapters open on a recto, so a chapter's pages depend on the rest of the book
+only through its first page number and the page numbers it prints of other
+chapters' targets. Both are in the page map of the last full build
+(:mod:`workbook.render.pagemap`). A preview is the edition's HTML with only the
+edited chapter in its body, the page counter starting at the chapter's first
+page (``@page :first { counter-reset: page N }``), and every page reference
+printed from the map (``data-page``, as a full build does). Running heads come
+from the chapter itself. Targets in other chapters are printed from the map
+and keep no link.
+
+The preview is written to ``build/preview/<chapter id>.pdf`` without the
+checks; the full build settles the book. When the chapter now has more or
+fewer pages than the map says, the preview says so: the pages after it will
+move in the full build.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbook.errors import WorkbookError
+from workbook.html.book import DEFAULT_RESOURCES, Resources
+from workbook.model import Book
+from workbook.render import pagemap
+
+_SECTION_RE = re.compile(r"<(/?)section\b[^>]*>")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What one preview made."""
+
+    chapter: str  # the chapter's id
+    path: Path
+    first_page: int
+    pages: int
+    next_first: int | None  # where the book's next part starts in the map (None: the end)
+    book_pages: int | None  # the edition's page count in the map
+    seconds: float
+
+    @property
+    def moves(self) -> bool:
+        """Whether the pages after the chapter move in the next full build."""
+        end = self.first_page + self.pages  # the page after the chapter's last
+        if self.next_first is None:
+            return self.book_pages is not None and end - 1 != self.book_pages
+        return end + (end % 2 == 0) != self.next_first  # the next chapter opens on a recto
+
+    def line(self) -> str:
+        """One line for the watcher's report."""
+        last = self.first_page + self.pages - 1
+        text = f"preview {self.path.name}: pp. {self.first_page}-{last} in {self.seconds:.1f} s"
+        if self.moves:
+            text += "; its page count changed: the full build moves the pages after it"
+        return text
+
+
+def chapter_span(html: str, chapter_id: str) -> tuple[int, int]:
+    """Start and end offsets of the ``<section>`` of chapter *chapter_id* in *html*."""
+    opening = re.search(rf'<section class="chapter\b[^"]*" id="{re.escape(chapter_id)}"', html)
+    if opening is None:
+        raise ValueError(f"no chapter section '{chapter_id}' in the HTML")
+    depth = 0
+    for match in _SECTION_RE.finditer(html, opening.start()):
+        depth += -1 if match[1] else 1
+        if depth == 0:
+            return opening.start(), match.end()
+    raise ValueError(f"the section of chapter '{chapter_id}' is not closed")
+
+
+def chapter_document(
+    html: str, chapter_id: str, first_page: int, pages: dict[str, int] | None = None
+) -> str:
+    """*html* (a whole edition) with only the chapter in its body, numbered from
+    *first_page*; links to other chapters print their page from *pages*."""
+    pages = pages or {}
+    start, end = chapter_span(html, chapter_id)
+    body_open = re.search(r"<body\b[^>]*>", html)
+    body_close = html.rfind("</body>")
+    if body_open is None or body_close < 0:
+        raise ValueError("no <body> in the HTML")
+    reset = f"<style>@page :first {{ counter-reset: page {first_page} }}</style>\n"
+    head = html[: body_open.start()].replace("</head>", reset + "</head>", 1)
+    section = _outside_links(html[start:end], pages)
+    return head + body_open[0] + "\n" + section + "\n" + html[body_close:]
+
+
+_ID_RE = re.compile(r'\bid="([^"]+)"')
+_LINK_RE = re.compile(r'<a ([^>]*?)href="#([^"]+)"([^>]*)>')
+
+
+def _outside_links(section: str, pages: dict[str, int]) -> str:
+    """*section* with its links to targets in other chapters unlinked, their page
+    printed from *pages* ("?" for a target the map does not know yet)."""
+    inside = set(_ID_RE.findall(section))
+
+    def unlink(match: re.Match[str]) -> str:
+        before, target, after = match[1], match[2], match[3]
+        if target in inside:
+            return match[0]
+        attributes = re.sub(r'\s*data-page="[^"]*"', "", before + after).strip()
+        page = pages.get(target, "?")
+        return f'<a {attributes} data-page="{page}" data-target="{target}">'.replace("<a  ", "<a ")
+
+    return _LINK_RE.sub(unlink, section)
+
+
+def chapter_starts(book: Book, pages: dict[str, int]) -> dict[str, tuple[int, int | None]]:
+    """Each chapter's first page, and the first page of the chapter after it (None for
+    the last), from a page map."""
+    firsts = [(c.id, pages.get(c.id)) for c in book.chapters]
+    starts: dict[str, tuple[int, int | None]] = {}
+    for index, (ident, first) in enumerate(firsts):
+        if first is not None:
+            following = next((f for _, f in firsts[index + 1 :] if f is not None), None)
+            starts[ident] = (first, following)
+    return starts
+
+
+def preview_chapter(
+    book: Book,
+    chapter_id: str,
+    *,
+    html: str,
+    render,
+    out_dir: Path,
+    pdf_name: str,
+) -> Preview:
+    """Lay out chapter *chapter_id* of the edition whose whole HTML is *html*.
+
+    *render* is ``render(html, known_pages, first_page) -> Rendered`` (the edition's own
+    renderer, sandbox and prepared images); *pdf_name* names the edition's PDF,
+    whose page map is read. Raises :class:`WorkbookError` when there is no page
+    map yet.
+    """
+    from workbook.render.pdf import write_atomic
+
+    started = time.monotonic()
+    chapter = next((c for c in book.chapters if c.id == chapter_id), None)
+    if chapter is None:
+        raise WorkbookError(f"no chapter '{chapter_id}' in the book", path=book.project.config_path)
+    known = pagemap.read_map(pagemap.map_path(out_dir, pdf_name))
+    span = chapter_starts(book, known).get(chapter_id)
+    if span is None:
+        raise WorkbookError(
+            "no page map of a full build to preview the chapter with",
+            path=chapter.source.path,
+            hint="run invoke build once; the watcher previews chapters after that",
+        )
+    first, next_first = span
+    document = chapter_document(html, chapter_id, first, known)
+    rendered = render(document, known, first)
+    target = out_dir / "preview" / f"{chapter_id}.pdf"
+    write_atomic(target, rendered.data)
+    seconds = time.monotonic() - started
+    total = known.get(pagemap.LAST_PAGE)
+    return Preview(chapter_id, target, first, rendered.pages, next_first, total, seconds)
+
+
+def preview(
+    config_path: Path,
+    changed: Sequence[Path],
+    *,
+    out_dir: Path = Path("build"),
+    edition: str = "screen",
+    resources: Resources = DEFAULT_RESOURCES,
+) -> list[Preview]:
+    """Preview every chapter among the *changed* files of the publication (in the
+    edition's look), from the page map of the last full build."""
+    from workbook.config.editions import VARIANTS
+    from workbook.pipeline.build import (
+        EditionJob,
+        import_renderer,
+        load_book,
+        plan_edition,
+        render_edition,
+        run_settings,
+    )
+
+    changed_files = {path.resolve() for path in changed}
+    book = load_book(config_path, resources, out_dir / "cache" / "intake.json")
+    chapters = [c for c in book.chapters if c.source.path.resolve() in changed_files]
+    if not chapters:
+        return []
+    import_renderer()
+    settings = run_settings(book, resources, out_dir, verify=False)
+    variant = VARIANTS[edition]
+    job = EditionJob(variant, out_dir / variant.filename(book.project.config.publication.slug))
+    plan = plan_edition(job, settings)
+    return [
+        preview_chapter(
+            book,
+            chapter.id,
+            html=plan.html,
+            render=lambda html, known, first: render_edition(
+                html, plan, job, settings, known, first
+            ),
+            out_dir=out_dir,
+            pdf_name=job.target.name,
+        )
+        for chapter in chapters
+    ]

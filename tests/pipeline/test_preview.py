@@ -1,0 +1,133 @@
+"""The chapter preview: one chapter laid out alone with the book's page numbers."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import chapter, make_publication
+from workbook.errors import WorkbookError
+from workbook.pipeline.build import build
+from workbook.pipeline.preview import chapter_document, preview
+from workbook.pipeline.watch import watch
+
+PARAGRAPH = "Kappale, joka täyttää sivua ja siirtää tekstiä eteenpäin. " * 9
+LONG = "\n\n".join([PARAGRAPH] * 7)
+
+
+def pages_text(pdf, first: int | None = None, last: int | None = None) -> list[list[str]]:
+    """The words of each page of *pdf* (pages *first*-*last*)."""
+    command = ["pdftotext", "-layout"]
+    if first:
+        command += ["-f", str(first), "-l", str(last)]
+    text = subprocess.run([*command, str(pdf), "-"], capture_output=True, check=True, text=True)
+    return [page.split() for page in text.stdout.split("\f")[:-1]]
+
+
+def three_chapters(tmp_path, middle: str = ""):
+    """A book whose middle chapter refers to a heading of its own and one of the last
+    chapter, and carries its own running head."""
+    body = middle or (
+        f"{LONG}\n\n## Oma otsikko {{#oma}}\n\nKatso (ks. [[#oma]]) ja (ks. [[#viimeinen]])."
+    )
+    chapters = {
+        "01-a.md": chapter("Alku", LONG),
+        "02-b.md": chapter("Keskikohta", body, short_title="Keskiosa"),
+        "03-c.md": chapter("Loppu", f"{LONG}\n\n## Viimeinen otsikko {{#viimeinen}}\n\nLoppu."),
+    }
+    return make_publication(tmp_path, chapters)
+
+
+def quiet(line: str) -> None:
+    pass
+
+
+@pytest.fixture
+def built(tmp_path):
+    config = three_chapters(tmp_path)
+    out = tmp_path / "build"
+    build(config, out_dir=out, editions=["screen"], report=quiet)
+    return config, out
+
+
+def test_the_preview_has_the_books_pages_of_the_chapter(built, tmp_path):
+    config, out = built
+    (shown,) = preview(config, [tmp_path / "chapters" / "02-b.md"], out_dir=out)
+    assert shown.path == out / "preview" / "b.pdf"
+    assert shown.first_page > 1 and shown.first_page % 2 == 1  # it opens on a recto
+    assert not shown.moves
+    last = shown.first_page + shown.pages - 1
+    book = pages_text(out / "testikirja-screen.pdf", shown.first_page, last)
+    alone = pages_text(shown.path)
+    assert alone == book  # the same words on the same pages: folios, running heads, refs
+    assert str(last) in alone[-1]
+    assert "Keskiosa" in alone[1]  # the chapter's own running head
+    text = " ".join(" ".join(page) for page in alone)
+    book_pages = pages_text(out / "testikirja-screen.pdf")
+    viimeinen = max(i for i, page in enumerate(book_pages) if "Viimeinen" in page) + 1
+    assert f"(ks. s. {viimeinen})" in text  # a page in another chapter, from the map
+
+
+def test_a_chapter_that_grew_says_the_pages_after_it_move(built, tmp_path):
+    config, out = built
+    source = tmp_path / "chapters" / "02-b.md"
+    source.write_text(chapter("Keskikohta", f"{LONG}\n\n{LONG}\n\nLisää tekstiä."))
+    (shown,) = preview(config, [source], out_dir=out)
+    assert shown.moves and "the full build moves the pages after it" in shown.line()
+
+
+def test_no_preview_before_a_full_build(tmp_path):
+    config = three_chapters(tmp_path)
+    with pytest.raises(WorkbookError, match="no page map of a full build"):
+        preview(config, [tmp_path / "chapters" / "02-b.md"], out_dir=tmp_path / "build")
+
+
+def test_only_chapters_are_previewed(built, tmp_path):
+    config, out = built
+    assert preview(config, [tmp_path / "publication.toml"], out_dir=out) == []
+
+
+def test_links_to_other_chapters_keep_their_page_and_lose_their_link():
+    html = (
+        '<html><head></head><body><section class="chapter" id="a"><p id="x">'
+        '<a class="pageref" href="#x">s.</a> <a class="pageref" href="#y">s.</a> '
+        '<a href="#z">z</a></p></section><section class="chapter" id="b"><p id="y">'
+        "</p></section></body></html>"
+    )
+    document = chapter_document(html, "a", 7, {"y": 12})
+    assert "<style>@page :first { counter-reset: page 7 }</style>" in document
+    assert 'id="b"' not in document
+    assert '<a class="pageref" href="#x">' in document
+    assert '<a class="pageref" data-page="12" data-target="y">' in document
+    assert '<a data-page="?" data-target="z">' in document
+
+
+def test_watch_shows_the_chapter_before_the_edition(tmp_path):
+    config = three_chapters(tmp_path)
+    out = tmp_path / "build"
+    lines: list[str] = []
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=watch,
+        kwargs={"config_path": config, "out_dir": out, "interval": 0.1, "report": lines.append,
+                "stop": stop},
+    )  # fmt: skip
+    worker.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not any(line.startswith("built ") for line in lines):
+            assert time.monotonic() < deadline, lines
+            time.sleep(0.1)
+        (tmp_path / "chapters" / "02-b.md").write_text(chapter("Keskikohta", "Lyhyt nyt."))
+        while sum(line.startswith("built ") for line in lines) < 2:
+            assert time.monotonic() < deadline, lines
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        worker.join(timeout=60)
+    shown = next(i for i, line in enumerate(lines) if line.startswith("preview b.pdf"))
+    assert shown < max(i for i, line in enumerate(lines) if line.startswith("built "))
+    assert (out / "preview" / "b.pdf").is_file()
