@@ -164,15 +164,18 @@ def bench(c: Context, repeat: int = 3, patches: bool = False) -> None:
     print("written: build/bench/bench.json")
 
 
-@task
-def profile(c: Context) -> None:
+@task(help={"stress": "profile the generated stress book (about 300 pages) instead"})
+def profile(c: Context, stress: bool = False) -> None:
     """Profile a clean build of the sample with cProfile: time per pipeline stage.
 
     Writes build/bench/profile/profile.prof and profile.txt.
     """
     from workbook.devtools.profiling import profile_build
+    from workbook.devtools.stress import make_stress
+    from workbook.paths import REPO
 
-    profile_build()
+    folder = REPO / "build" / "bench" / "profile"
+    profile_build(folder, make_stress(folder / "stress") if stress else None)
 
 
 @task(help={"k": "only tests matching this expression (pytest -k)"})
