@@ -35,7 +35,14 @@ PAGEREF_RE = r"\[\[#([A-Za-z][\w-]*)\]\]"
 EXTENSIONS = ["tables", "footnotes", "attr_list", "def_list", "md_in_html", "sane_lists"]
 _PLACEHOLDER_END_RE = re.compile(r"(\s|\x02qq\d+zz\x03)+$")
 _NO_TEXT_TAGS = {"code", "pre", "kbd", "samp", "script", "style"}
-_NO_HYPHEN_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "th", "dt", *_NO_TEXT_TAGS}
+# Hyphenation is for justified running text: never in headings, tables,
+# captions, quotes (set ragged), labels or anything inside an exercise.
+_NO_HYPHEN_TAGS = {
+    *("h1", "h2", "h3", "h4", "h5", "h6", "a", "dt", "blockquote"),
+    *("table", "caption", "th", "td", "figure", "figcaption", "label"),
+    *_NO_TEXT_TAGS,
+}
+_NO_HYPHEN_CLASSES = {"exercise", "facilitator", "data-table", "data-note", "figure-lists"}
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,11 @@ class _BookTreeprocessor(Treeprocessor):
     def _typeset(self, element: etree.Element, hyphenate: bool) -> None:
         if element.tag in _NO_TEXT_TAGS:
             return
-        own = hyphenate and element.tag not in _NO_HYPHEN_TAGS
+        own = (
+            hyphenate
+            and element.tag not in _NO_HYPHEN_TAGS
+            and not _NO_HYPHEN_CLASSES.intersection(element.get("class", "").split())
+        )
         if element.text:
             element.text = self._fix(element.text, own)
         for child in element:

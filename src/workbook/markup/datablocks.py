@@ -123,7 +123,14 @@ def build_chart(parent: etree.Element, dataset: Dataset, numbers: Numbering, wid
     number = numbers.charts.get(dataset.id, 0)
     width, height = chart_size(dataset, width_mm)
     figure = etree.SubElement(
-        parent, "figure", {"class": "chart", "id": chart_id(dataset.id), "data-id": dataset.id}
+        parent,
+        "figure",
+        {
+            "class": "chart",
+            "id": chart_id(dataset.id),
+            "data-id": dataset.id,
+            "data-float": chart_id(dataset.id),  # may move to fill a page (render.makeup)
+        },
     )
     etree.SubElement(
         figure,
@@ -155,7 +162,10 @@ def build_table(parent: etree.Element, dataset: Dataset, numbers: Numbering) -> 
     # A short table is kept on one page; a long one may break, its header repeated.
     rows = len(dataset.row_keys()) if dataset.kind is Kind.CHOICE else len(dataset.rows)
     keep = " keep" if rows <= KEEP_TOGETHER_ROWS else ""
-    block = etree.SubElement(parent, "div", {"class": "data-table" + keep})
+    attrs = {"class": "data-table" + keep}
+    if keep:
+        attrs["data-float"] = table_id(dataset.id)  # may move to fill a page (render.makeup)
+    block = etree.SubElement(parent, "div", attrs)
     table = etree.SubElement(block, "table", {"id": table_id(dataset.id), "data-id": dataset.id})
     caption = etree.SubElement(table, "caption")
     label = etree.SubElement(caption, "span", {"class": "label"})

@@ -38,7 +38,7 @@ from workbook.markup.hyphenation import hyphenator_for
 from workbook.model import Book, assemble
 from workbook.patches import install_all as install_patches
 from workbook.pipeline.freshness import KeptFacts
-from workbook.render import pagemap
+from workbook.render import makeup, pagemap
 from workbook.runtime.memory import drop_render_garbage, frozen_heap, no_collections
 
 if TYPE_CHECKING:
@@ -93,7 +93,13 @@ def load_book(
         if kept is not None:
             kept.save()
     surveys = load_surveys(project)
-    hyphenator = hyphenator_for(project.config.publication.language)
+    typography = project.config.typography
+    hyphenator = hyphenator_for(
+        project.config.publication.language,
+        typography.hyphen_min_left,
+        typography.hyphen_min_right,
+        typography.hyphen_min_word,
+    )
     book = assemble(project, sources, hyphenator, manifest, surveys)
     pub = project.config.publication
     front = " ".join([pub.title, pub.subtitle, *pub.authors, pub.illustrator, pub.publisher])
@@ -447,6 +453,7 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     job.target.parent.mkdir(parents=True, exist_ok=True)
     (job.target.with_suffix(".html")).write_text(_resolved(plan), encoding="utf-8")
     page_map = pagemap.map_path(settings.out_dir, job.target.name)
+    makeup_plan = makeup.plan_path(settings.out_dir, job.target.name)
     rendered = render_pdf(
         plan.html,
         base=project.root,
@@ -456,8 +463,11 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
         locate=lambda url: locate_url(book, url),
         prepared=plan.prepared,
         known_pages=pagemap.read_map(page_map),
+        known_plan=makeup.read_plan(makeup_plan),
+        max_hyphen_run=project.config.preflight.hyphen_max_run,
     )
     pagemap.write_map(page_map, rendered.anchor_pages)  # a hint for the next build
+    makeup.write_plan(makeup_plan, rendered.plan)
     if _IN_WORKER:
         drop_render_garbage()
     if clock:

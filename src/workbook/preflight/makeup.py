@@ -355,6 +355,8 @@ def check_widows_orphans(pages: list[Page], first_chapter: int = 1) -> CheckResu
         continues = (
             is_body(last)
             and is_body(first)
+            and last.x0 < page.area[0] + 13  # a hanging indent's line or a list item: below
+            and first.x0 < after.area[0] + 13
             and last.x1 >= _right(page) - FULL
             and first.x0 < after.area[0] + INDENT
         )
