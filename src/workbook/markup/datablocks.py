@@ -169,7 +169,9 @@ def build_table(parent: etree.Element, dataset: Dataset, numbers: Numbering) -> 
     # A short table is kept on one page; a long one may break, its header repeated.
     rows = len(dataset.row_keys()) if dataset.kind is Kind.CHOICE else len(dataset.rows)
     keep = " keep" if rows <= KEEP_TOGETHER_ROWS else ""
-    columns = 1 + (len(dataset.scale) + 1 if dataset.kind is Kind.LIKERT else len(dataset.groups) or 2)
+    columns = 1 + (
+        len(dataset.scale) + 1 if dataset.kind is Kind.LIKERT else len(dataset.groups) or 2
+    )
     attrs = {"class": f"data-table columns-{min(columns, 8)}{keep}"}
     if keep:
         attrs["data-float"] = table_id(dataset.id)  # may move to fill a page (render.makeup)

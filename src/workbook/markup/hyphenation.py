@@ -74,9 +74,7 @@ class Hyphenator:
             return cuts
         edges = sorted(bounds | {0, len(word)})
         return [
-            i
-            for i in cuts
-            if i in bounds or min(abs(i - edge) for edge in edges) >= COMPOUND_SLACK
+            i for i in cuts if i in bounds or min(abs(i - edge) for edge in edges) >= COMPOUND_SLACK
         ]
 
     def hyphenate_word(self, word: str) -> str:

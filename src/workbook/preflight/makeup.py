@@ -13,6 +13,7 @@ thumbnail in the report.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from dataclasses import dataclass, field
 
 from workbook.config.publication import PageFormat
@@ -114,7 +115,7 @@ def content_bottom(page: Page) -> float:
     """The lowest thing in the page's text area (not the footnotes, heads or folio)."""
     top, bottom = page.area[1], page.notes_top or page.area[3]
     found = [ln.bottom for ln in page.main]
-    for x0, y0, x1, y1 in page.text.shapes:
+    for _, y0, _, y1 in page.text.shapes:
         if y0 >= top - 2 and y0 < bottom - 1:
             found.append(min(y1, bottom))
     found += [f.box[3] for f in page.text.frames if f.box[1] < bottom]
@@ -181,7 +182,9 @@ def check_footnotes(pages: list[Page], first_chapter: int = 1) -> CheckResult:
             if number in calls:
                 line, call = calls[number]
                 problems.append(f"p. {page.number}: note {number} is not on its call's page")
-                areas.append((page.number, call.x0 - 1, call.baseline - 7, call.x1 + 1, call.baseline))
+                areas.append(
+                    (page.number, call.x0 - 1, call.baseline - 7, call.x1 + 1, call.baseline)
+                )
             else:
                 line = notes[number]
                 problems.append(f"p. {page.number}: note {number} without its call")
@@ -256,10 +259,7 @@ def check_hyphen_runs(pages: list[Page], limit: int) -> CheckResult:
                     runs.append((start, current))
                 current = []
     areas = [
-        (number, ln.x0, ln.top, ln.x1, ln.bottom)
-        for number, run in runs
-        for ln in run
-        if number
+        (number, ln.x0, ln.top, ln.x1, ln.bottom) for number, run in runs for ln in run if number
     ]
     figures = [(number, f"{len(run)} hyphens in a row") for number, run in runs]
     return _result(
@@ -301,7 +301,7 @@ def check_fragments(pages: list[Page]) -> CheckResult:
     bad: list[tuple[int, Line]] = []
     for page in pages:
         lines = page.main
-        for before, line in zip(lines, lines[1:], strict=False):
+        for before, line in pairwise(lines):
             single = " " not in line.text.strip()
             short = line.x1 < _right(page) - 20
             if before.hyphenated and single and short and line.baseline - before.baseline < 20:
@@ -374,7 +374,9 @@ def check_widows_orphans(pages: list[Page], first_chapter: int = 1) -> CheckResu
         if foot and head:
             items_foot = [ln for ln in foot if _marker(ln)]
             items_head = [ln for ln in head if _marker(ln)]
-            before = page.main[len(page.main) - len(foot) - 1] if len(foot) < len(page.main) else None
+            before = (
+                page.main[len(page.main) - len(foot) - 1] if len(foot) < len(page.main) else None
+            )
             if len(items_foot) == 1 and (before is None or not _in_list(page, before)):
                 problems.append((page.number, "list item alone at the foot", foot[0]))
             rest = after.main[len(head)] if len(head) < len(after.main) else None
@@ -387,8 +389,7 @@ def check_widows_orphans(pages: list[Page], first_chapter: int = 1) -> CheckResu
         f"{len(problems)}: " + ", ".join(f"p. {n} {kind}" for n, kind, _ in problems[:4])
         if problems
         else "no widows or orphans, no list item alone at a page's top or foot",
-        "a paragraph leaves at least two lines at a page's foot and top; a list at least "
-        "two items",
+        "a paragraph leaves at least two lines at a page's foot and top; a list at least two items",
         sorted({n for n, _, _ in problems}),
         [(n, ln.x0, ln.top, ln.x1, ln.bottom) for n, _, ln in problems],
         figures,
@@ -516,6 +517,3 @@ def check_makeup(
         check_exercise_space(pages, limits.exercise_max_gap),
         check_word_spacing(pages, limits.word_space_max),
     ]
-
-
-

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,7 +244,7 @@ def _lines(document) -> list[_Line]:
 
     for number, page in enumerate(document.pages, start=1):
         walk(page._page_box, number)
-    for line, after in zip(found, found[1:], strict=False):
+    for line, after in pairwise(found):
         line.last = after.paragraph != line.paragraph
     if found:
         found[-1].last = True
@@ -386,7 +387,9 @@ def review_floats(document, plan: Plan) -> dict[str, int]:
 def _flow_blocks(page_box) -> list:
     from weasyprint.formatting_structure import boxes
 
-    html = [c for c in page_box.children if not isinstance(c, boxes.MarginBox | boxes.FootnoteAreaBox)]
+    html = [
+        c for c in page_box.children if not isinstance(c, boxes.MarginBox | boxes.FootnoteAreaBox)
+    ]
     found = []
 
     def walk(box, depth: int) -> None:

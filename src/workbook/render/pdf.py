@@ -154,7 +154,8 @@ def render_pdf(
 
             def laid_out(text: str) -> Document:
                 document = pagemap.layout_with_pages(text, pages, layout)
-                pages.update(pagemap.anchor_pages(document))  # the next round's numbers
+                if pages:  # a rebuild: the next round starts from this round's numbers
+                    pages.update(pagemap.anchor_pages(document))
                 return document
 
             document, plan = makeup.settle(

@@ -34,7 +34,7 @@ def test_a_refused_break_loses_its_soft_hyphens_in_that_paragraph_only():
     html = number_paragraphs(f"<body><p>{word} ja {word}</p><p>{word}</p></body>")
     out = apply(html, Plan(unbreak={("1", word, 1)}))
     assert out.count("kirjasto") == 1 and out.count(word) == 2
-    assert f"ja kirjasto</p>" in out
+    assert "ja kirjasto</p>" in out
 
 
 def test_a_pushed_paragraph_starts_a_page_with_its_heading():

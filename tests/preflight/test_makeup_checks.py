@@ -93,7 +93,7 @@ def test_footnote_after_the_page_turn_fails():
         Run("Inter-Semi-Bold", 7.0, area(3)[0], area(3)[0] + 6, bottom - 20, "1."),
         Run("Charis", 8.0, area(3)[0] + 8, area(3)[0] + 200, bottom - 20, "Huomautus."),
     ])  # fmt: skip
-    got = results({2: page(2, lines), 3: page(3, full_page(3, rows=34) + [note])})
+    got = results({2: page(2, lines), 3: page(3, [*full_page(3, rows=34), note])})
     assert got["footnote-pages"] == "warn"
 
 
@@ -131,7 +131,7 @@ def test_paragraph_ending_on_a_fragment_fails():
 def test_widow_at_the_top_of_a_page_fails():
     foot = full_page(2)
     foot[-1] = body(2, 37)  # the paragraph goes on
-    top = [body(3, 0, short=True)] + full_page(3, start=1)
+    top = [body(3, 0, short=True), *full_page(3, start=1)]
     top[1] = body(3, 1, indent=12.0)
     assert results({2: page(2, foot), 3: page(3, top)})["widows-orphans"] == "warn"
 
@@ -141,7 +141,7 @@ def test_empty_height_in_an_exercise_box_fails():
     lines = full_page(2, rows=10)
     frame = Frame((x0, top + 150, x1, top + 150 + 80 * MM), 0.8)
     inside = body(2, 12, "Tehtävän ohje.")
-    assert results({2: page(2, lines + [inside], [frame])})["exercise-space"] == "warn"
+    assert results({2: page(2, [*lines, inside], [frame])})["exercise-space"] == "warn"
 
 
 def test_wide_word_spaces_fail():
