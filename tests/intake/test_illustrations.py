@@ -137,7 +137,10 @@ def test_figure_markup(tmp_path):
     ) in html
     assert "<figcaption>Koh" in html  # captions are not hyphenated
     # A decorative image is a background: no <img>, no alt, hidden from assistive tech.
-    assert '<div aria-hidden="true" class="illustration placement-inline decorative">' in html
+    assert (
+        '<div aria-hidden="true" class="illustration placement-inline decorative"'
+        ' data-float="koriste-koriste">' in html
+    )
     assert "background-image: url(illustration:koriste)" in html
 
 

@@ -53,7 +53,7 @@ def test_all_build_checks_pass(built):
     for edition in built.editions:
         failed = [c for c in edition.checks if c.status != "pass" and c.name not in OPEN_MAKEUP]
         assert not failed, failed
-        assert all(c.status == "warn" for c in edition.checks if c.name in OPEN_MAKEUP)
+        assert all(c.status != "fail" for c in edition.checks if c.name in OPEN_MAKEUP)
         assert not edition.warnings, edition.warnings
 
 

@@ -13,8 +13,8 @@ thumbnail in the report.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from workbook.config.publication import PageFormat
 from workbook.config.publication import Preflight as Limits

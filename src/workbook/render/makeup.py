@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import pairwise
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
 
