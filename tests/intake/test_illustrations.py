@@ -127,14 +127,20 @@ def test_figure_markup(tmp_path):
     html = book.chapters[0].html
     assert book.chapters[0].opener == "avaus"
     assert book.chapters[0].figures == ("avaus", "tiski", "koriste")
-    assert '<figure class="illustration placement-inline" data-id="tiski" id="kuva-tiski">' in html
+    assert (
+        '<figure class="illustration placement-inline" data-float="kuva-tiski" data-id="tiski"'
+        ' id="kuva-tiski">' in html
+    )
     assert (
         '<img alt="Asiakas ja kirjastonhoitaja tiskillä." src="illustration:tiski" '
         'style="width: 65.5mm; height: 49.12mm">'
     ) in html
-    assert "<figcaption>Koh" in html  # hyphenated caption text
+    assert "<figcaption>Koh" in html  # captions are not hyphenated
     # A decorative image is a background: no <img>, no alt, hidden from assistive tech.
-    assert '<div aria-hidden="true" class="illustration placement-inline decorative">' in html
+    assert (
+        '<div aria-hidden="true" class="illustration placement-inline decorative"'
+        ' data-float="koriste-koriste">' in html
+    )
     assert "background-image: url(illustration:koriste)" in html
 
 

@@ -251,6 +251,12 @@ class Preflight(_Strict):
 
     safety_margin: float = 3.0  # mm: no text closer to the trim
     screen_max_size: float = Field(default=5.0, gt=0, le=500)  # MB: e-version file size
+    # Page make-up (workbook.preflight.makeup); a breach is a warning.
+    page_max_empty: float = Field(default=25.0, ge=0, le=100)  # % of the type area
+    hyphen_max_share: float = Field(default=15.0, ge=0, le=100)  # % of body lines
+    hyphen_max_run: int = Field(default=2, ge=1, le=10)  # hyphenated lines in a row
+    word_space_max: float = Field(default=1.5, ge=1.0, le=4.0)  # x the font's own space
+    exercise_max_gap: float = 15.0  # mm: empty height inside an exercise box
 
     @field_validator("safety_margin", mode="before")
     @classmethod
@@ -259,6 +265,22 @@ class Preflight(_Strict):
         if not 0 <= mm <= 15:
             raise ValueError(f"{mm:g} mm is outside the allowed 0-15 mm")
         return mm
+
+    @field_validator("exercise_max_gap", mode="before")
+    @classmethod
+    def _gap(cls, value: object) -> float:
+        mm = parse_length(value)
+        if not 5 <= mm <= 100:
+            raise ValueError(f"{mm:g} mm is outside the allowed 5-100 mm")
+        return mm
+
+
+class Typography(_Strict):
+    """How running text is hyphenated (workbook.markup.hyphenation)."""
+
+    hyphen_min_left: int = Field(default=2, ge=2, le=5)  # letters before a break
+    hyphen_min_right: int = Field(default=2, ge=2, le=5)  # letters carried to the next line
+    hyphen_min_word: int = Field(default=6, ge=4, le=20)  # shorter words are never broken
 
 
 class Config(_Strict):
@@ -271,6 +293,7 @@ class Config(_Strict):
     colour: Colour = Colour()
     images: Images = Images()
     data: Data = Data()
+    typography: Typography = Typography()
     preflight: Preflight = Preflight()
 
 

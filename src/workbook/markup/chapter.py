@@ -4,6 +4,8 @@ Python-Markdown with the extensions a book needs (tables, footnotes, attribute
 lists, definition lists, Markdown inside HTML blocks) plus the book's own:
 
 - ``[[#id]]`` is a page reference, rendered as "s. 12" with the real page;
+  ``[[kuvio:id]]`` and ``[[taulukko:id]]`` refer to a chart or table by number
+  and page ("kuvio 3, s. 23");
 - ``![[id]]`` on a line of its own places an illustration of the manifest,
   ``![[kuvio:id]]`` / ``![[taulukko:id]]`` survey data, and ``[[=id:tunnus]]``
   a number from the data;
@@ -32,10 +34,18 @@ from workbook.markup.hyphenation import SOFT_HYPHEN, Hyphenator
 from workbook.markup.typography import finnish_text
 
 PAGEREF_RE = r"\[\[#([A-Za-z][\w-]*)\]\]"
+FIGREF_RE = r"\[\[(kuvio|taulukko):([a-z0-9-]+)\]\]"
 EXTENSIONS = ["tables", "footnotes", "attr_list", "def_list", "md_in_html", "sane_lists"]
 _PLACEHOLDER_END_RE = re.compile(r"(\s|\x02qq\d+zz\x03)+$")
 _NO_TEXT_TAGS = {"code", "pre", "kbd", "samp", "script", "style"}
-_NO_HYPHEN_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "th", "dt", *_NO_TEXT_TAGS}
+# Hyphenation is for justified running text: never in headings, tables,
+# captions, quotes (set ragged), labels or anything inside an exercise.
+_NO_HYPHEN_TAGS = {
+    *("h1", "h2", "h3", "h4", "h5", "h6", "a", "dt", "blockquote"),
+    *("table", "caption", "th", "td", "figure", "figcaption", "label"),
+    *_NO_TEXT_TAGS,
+}
+_NO_HYPHEN_CLASSES = {"exercise", "facilitator", "data-table", "data-note", "figure-lists"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,26 @@ class _PageRefPattern(InlineProcessor):
         link = etree.Element("a", {"class": "pageref", "href": f"#{m[1]}"})
         link.text = "s.\u00a0"
         return link, m.start(0), m.end(0)
+
+
+class _FigureRefPattern(InlineProcessor):
+    """``[[kuvio:id]]`` / ``[[taulukko:id]]`` -> "kuvio 3, s. 23": by number and page,
+    never "below" or "above" (a figure may float to the next page)."""
+
+    def __init__(self, pattern: str, md: markdown.Markdown, numbers) -> None:
+        super().__init__(pattern, md)
+        self.numbers = numbers
+
+    def handleMatch(self, m: re.Match[str], data: str):
+        kind, ident = m[1], m[2]
+        table = kind == "taulukko"
+        number = (self.numbers.tables if table else self.numbers.charts).get(ident)
+        target = datablocks.table_id(ident) if table else datablocks.chart_id(ident)
+        span = etree.Element("span", {"class": "figref"})
+        span.text = f"{kind}\u00a0{number if number is not None else '?'}, "
+        link = etree.SubElement(span, "a", {"class": "pageref", "href": f"#{target}"})
+        link.text = "s.\u00a0"
+        return span, m.start(0), m.end(0)
 
 
 class _BookTreeprocessor(Treeprocessor):
@@ -156,7 +186,11 @@ class _BookTreeprocessor(Treeprocessor):
     def _typeset(self, element: etree.Element, hyphenate: bool) -> None:
         if element.tag in _NO_TEXT_TAGS:
             return
-        own = hyphenate and element.tag not in _NO_HYPHEN_TAGS
+        own = (
+            hyphenate
+            and element.tag not in _NO_HYPHEN_TAGS
+            and not _NO_HYPHEN_CLASSES.intersection(element.get("class", "").split())
+        )
         if element.text:
             element.text = self._fix(element.text, own)
         for child in element:
@@ -294,6 +328,9 @@ class BookExtension(Extension):
             186,
         )
         md.inlinePatterns.register(_PageRefPattern(PAGEREF_RE, md), "pageref", 185)
+        md.inlinePatterns.register(
+            _FigureRefPattern(FIGREF_RE, md, self.context.numbers), "figref", 187
+        )
         md.treeprocessors.register(_ExerciseTreeprocessor(md, self, self.slots), "exercises", 5)
         md.treeprocessors.register(_BookTreeprocessor(md, self), "workbook", 1)
 

@@ -27,7 +27,14 @@ from markdown.inlinepatterns import InlineProcessor
 
 from workbook.html.charts import Colours, describe, render_chart
 from workbook.intake.survey import Dataset, Kind, Surveys
-from workbook.markup.numbers import NARROW_ROUNDING_NOTE, NBSP, fi_int, fi_percent
+from workbook.markup.numbers import (
+    COLUMN_ROUNDING_NOTE,
+    NARROW_ROUNDING_NOTE,
+    NBSP,
+    PLAIN_ROUNDING_NOTE,
+    fi_int,
+    fi_percent,
+)
 
 BLOCK_RE = re.compile(
     r"^!\[\[(kuvio|taulukko):([^\]\s]+)\]\]\s*$"
@@ -123,7 +130,14 @@ def build_chart(parent: etree.Element, dataset: Dataset, numbers: Numbering, wid
     number = numbers.charts.get(dataset.id, 0)
     width, height = chart_size(dataset, width_mm)
     figure = etree.SubElement(
-        parent, "figure", {"class": "chart", "id": chart_id(dataset.id), "data-id": dataset.id}
+        parent,
+        "figure",
+        {
+            "class": "chart",
+            "id": chart_id(dataset.id),
+            "data-id": dataset.id,
+            "data-float": chart_id(dataset.id),  # may move to fill a page (render.makeup)
+        },
     )
     etree.SubElement(
         figure,
@@ -155,7 +169,13 @@ def build_table(parent: etree.Element, dataset: Dataset, numbers: Numbering) -> 
     # A short table is kept on one page; a long one may break, its header repeated.
     rows = len(dataset.row_keys()) if dataset.kind is Kind.CHOICE else len(dataset.rows)
     keep = " keep" if rows <= KEEP_TOGETHER_ROWS else ""
-    block = etree.SubElement(parent, "div", {"class": "data-table" + keep})
+    columns = 1 + (
+        len(dataset.scale) + 1 if dataset.kind is Kind.LIKERT else len(dataset.groups) or 2
+    )
+    attrs = {"class": f"data-table columns-{min(columns, 8)}{keep}"}
+    if keep:
+        attrs["data-float"] = table_id(dataset.id)  # may move to fill a page (render.makeup)
+    block = etree.SubElement(parent, "div", attrs)
     table = etree.SubElement(block, "table", {"id": table_id(dataset.id), "data-id": dataset.id})
     caption = etree.SubElement(table, "caption")
     label = etree.SubElement(caption, "span", {"class": "label"})
@@ -193,8 +213,18 @@ def build_table(parent: etree.Element, dataset: Dataset, numbers: Numbering) -> 
         for row in dataset.rows:
             _body_row(tbody, row.label, [fi_percent(row.share()), fi_int(int(row.counts[0]))])
     note = etree.SubElement(block, "p", {"class": "data-note"})
-    note.text = f"{_source_text(dataset)} {NARROW_ROUNDING_NOTE}"
+    note.text = f"{_source_text(dataset)} {rounding_note(dataset)}"
     return block
+
+
+def rounding_note(dataset: Dataset) -> str:
+    """What the rounding does to the sums this table shows: a row's (scales), the
+    column's (one answer each), or none to speak of (several answers each)."""
+    if dataset.kind is Kind.LIKERT:
+        return NARROW_ROUNDING_NOTE
+    if dataset.entry.multiple:
+        return PLAIN_ROUNDING_NOTE
+    return COLUMN_ROUNDING_NOTE
 
 
 def _body_row(tbody: etree.Element, label: str, cells: list[str]) -> None:

@@ -96,15 +96,17 @@ def build_figure(parent: etree.Element, item, fmt: PageFormat) -> etree.Element:
     src = PLACEHOLDER_SCHEME + item.id
     if entry.decorative:
         # A background image: WeasyPrint marks it as an artifact, as a decoration should be.
-        outer = etree.SubElement(
-            parent, "div", {"class": classes + " decorative", "aria-hidden": "true"}
-        )
+        attrs = {"class": classes + " decorative", "aria-hidden": "true"}
+        if placement in (Placement.INLINE, Placement.HALF_PAGE):
+            attrs["data-float"] = f"koriste-{item.id}"
+        outer = etree.SubElement(parent, "div", attrs)
         picture_style = f"{style}; background-image: url({src})".lstrip("; ")
         etree.SubElement(outer, "div", {"class": "picture", "style": picture_style})
         return outer
-    figure = etree.SubElement(
-        parent, "figure", {"class": classes, "id": figure_id(item.id), "data-id": item.id}
-    )
+    attrs = {"class": classes, "id": figure_id(item.id), "data-id": item.id}
+    if placement in (Placement.INLINE, Placement.HALF_PAGE):
+        attrs["data-float"] = figure_id(item.id)  # may move to fill a page (render.makeup)
+    figure = etree.SubElement(parent, "figure", attrs)
     attrs = {"src": src, "alt": finnish_text(entry.alt)}
     if style:
         attrs["style"] = style

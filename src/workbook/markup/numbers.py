@@ -19,6 +19,12 @@ NBSP = "\u00a0"
 NARROW_ROUNDING_NOTE = (
     "Prosenttiluvut on pyöristetty kokonaisluvuiksi, joten rivin summa voi poiketa 100:sta."
 )
+# A table whose rows hold one share each: the shares add up down the column.
+COLUMN_ROUNDING_NOTE = (
+    "Prosenttiluvut on pyöristetty kokonaisluvuiksi, joten osuuksien summa voi poiketa 100:sta."
+)
+# Several answers per respondent: the shares add up to more than 100 by design.
+PLAIN_ROUNDING_NOTE = "Prosenttiluvut on pyöristetty kokonaisluvuiksi."
 
 
 def fi_int(value: int) -> str:

@@ -141,15 +141,21 @@ def _checklist(parent, item: Checklist, names: _Fields, context: str, _height: f
 
 
 def _scale(parent, item: RatingScale, names: _Fields, context: str, _height: float):
-    table = _el(parent, "table", "wb wb-scale")
+    numeric = all(label.isdigit() for label in item.labels)
+    table = _el(parent, "table", "wb wb-scale" + ("" if numeric else " wb-named-steps"))
     head = _el(_el(table, "thead"), "tr")
-    _el(head, "th", "wb-statement", item.heading, scope="col")
-    last = len(item.labels) - 1
-    for position, label in enumerate(item.labels):
-        cell = _el(head, "th", "wb-step", label, scope="col")
-        end = item.low if position == 0 else item.high if position == last else ""
-        if end:
-            _el(cell, "span", "wb-step-end", end)
+    statement = _el(head, "th", "wb-statement", item.heading, scope="col")
+    # What the ends mean goes under the heading, not under the end steps, whose
+    # narrow columns a word such as "erinomaisesti" would overhang.
+    ends = [
+        f"{label}\u00a0=\u00a0{meaning}"
+        for label, meaning in ((item.labels[0], item.low), (item.labels[-1], item.high))
+        if meaning
+    ]
+    if ends:
+        _el(statement, "span", "wb-scale-key", ", ".join(ends))
+    for label in item.labels:
+        _el(head, "th", "wb-step", label, scope="col")
     body = _el(table, "tbody")
     for row_number, statement in enumerate(item.statements, start=1):
         row = _el(body, "tr")

@@ -38,7 +38,7 @@ from workbook.markup.hyphenation import hyphenator_for
 from workbook.model import Book, assemble
 from workbook.patches import install_all as install_patches
 from workbook.pipeline.freshness import KeptFacts
-from workbook.render import pagemap
+from workbook.render import makeup, pagemap
 from workbook.runtime.memory import drop_render_garbage, frozen_heap, no_collections
 
 if TYPE_CHECKING:
@@ -93,7 +93,13 @@ def load_book(
         if kept is not None:
             kept.save()
     surveys = load_surveys(project)
-    hyphenator = hyphenator_for(project.config.publication.language)
+    typography = project.config.typography
+    hyphenator = hyphenator_for(
+        project.config.publication.language,
+        typography.hyphen_min_left,
+        typography.hyphen_min_right,
+        typography.hyphen_min_word,
+    )
     book = assemble(project, sources, hyphenator, manifest, surveys)
     pub = project.config.publication
     front = " ".join([pub.title, pub.subtitle, *pub.authors, pub.illustrator, pub.publisher])
@@ -455,11 +461,13 @@ def render_edition(
     job: EditionJob,
     settings: RunSettings,
     known: dict[str, int],
+    known_plan: makeup.Plan | None = None,
     first_page: int = 1,
 ):
     """Render *html* (the edition's, or one chapter of it numbered from *first_page*)
     with the edition's sandbox and prepared files, printing the page numbers
-    *known* where layout confirms them."""
+    *known* where layout confirms them and starting from the page make-up
+    *known_plan* of the last build."""
     from workbook.render.pdf import render_pdf
 
     book = settings.book
@@ -472,6 +480,8 @@ def render_edition(
         locate=lambda url: locate_url(book, url),
         prepared=plan.prepared,
         known_pages=known,
+        known_plan=known_plan,
+        max_hyphen_run=book.project.config.preflight.hyphen_max_run,
         first_page=first_page,
     )
 
@@ -492,8 +502,12 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     job.target.parent.mkdir(parents=True, exist_ok=True)
     (job.target.with_suffix(".html")).write_text(_resolved(plan), encoding="utf-8")
     page_map = pagemap.map_path(settings.out_dir, job.target.name)
-    rendered = render_edition(plan.html, plan, job, settings, pagemap.read_map(page_map))
+    makeup_plan = makeup.plan_path(settings.out_dir, job.target.name)
+    rendered = render_edition(
+        plan.html, plan, job, settings, pagemap.read_map(page_map), makeup.read_plan(makeup_plan)
+    )
     pagemap.write_map(page_map, pagemap.with_total(rendered))  # a hint for the next build
+    makeup.write_plan(makeup_plan, rendered.plan)
     if _IN_WORKER:
         drop_render_garbage()
     if clock:

@@ -27,7 +27,7 @@ from pathlib import Path
 from workbook.errors import WorkbookError
 from workbook.html.book import DEFAULT_RESOURCES, Resources
 from workbook.model import Book
-from workbook.render import pagemap
+from workbook.render import makeup, pagemap
 
 _SECTION_RE = re.compile(r"<(/?)section\b[^>]*>")
 
@@ -193,13 +193,14 @@ def preview(
     variant = VARIANTS[edition]
     job = EditionJob(variant, out_dir / variant.filename(book.project.config.publication.slug))
     plan = plan_edition(job, settings)
+    made_up = makeup.read_plan(makeup.plan_path(out_dir, job.target.name))  # the book's make-up
     return [
         preview_chapter(
             book,
             chapter.id,
             html=plan.html,
             render=lambda html, known, first: render_edition(
-                html, plan, job, settings, known, first
+                html, plan, job, settings, known, made_up, first
             ),
             out_dir=out_dir,
             pdf_name=job.target.name,

@@ -38,6 +38,8 @@ class CheckResult:
     # Where on a page the problem is: (page, x0, y0, x1, y1) in points from the
     # MediaBox's top-left corner, y downwards (for marking report thumbnails).
     areas: tuple[tuple[int, float, float, float, float], ...] = ()
+    # What the check measured on each page it looked at: (page, "23 % empty").
+    figures: tuple[tuple[int, str], ...] = ()
 
 
 def page_count(data: bytes) -> int:

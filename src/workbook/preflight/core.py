@@ -13,10 +13,11 @@ from pathlib import Path
 from workbook.config.editions import DEFAULT_EDITIONS, VARIANTS, Variant
 from workbook.config.publication import Project, load_config
 from workbook.html.book import STYLES_DIR
-from workbook.preflight import checks, forms, layout, refs
+from workbook.preflight import checks, forms, layout, makeup, refs
 from workbook.preflight.checks import CheckResult
 from workbook.preflight.facts import PdfFacts, cache_paths, read_facts
 from workbook.preflight.pdfcontent import painted
+from workbook.preflight.textlines import read_pages
 
 
 @dataclass
@@ -79,6 +80,7 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
         checks.check_fonts(pdf, STYLES_DIR / "book.css"),
         *layout.check_type_area(facts, fmt, config.preflight.safety_margin),
         refs.check_contents(facts),
+        *makeup.check_makeup(facts, read_pages(pdf), fmt, config.preflight),
     ]
     images = config.images
     if variant.colour_space == "cmyk":

@@ -56,6 +56,7 @@ def as_json(preflight: Preflight) -> dict:
             "rule": result.rule,
             "pages": list(result.pages),
             "areas": [list(a) for a in result.areas],
+            "figures": {str(page): text for page, text in result.figures},
         }
 
     return {
@@ -116,7 +117,8 @@ figure { margin: 0; position: relative; background: #fff; padding: 4px;
 figure.bad { outline: 3px solid #c0391b; }
 figure img { display: block; }
 figure .mark { position: absolute; border: 2px solid #c0391b; background: #c0391b22; }
-figcaption { font-size: 12px; text-align: center; color: #555; }
+figcaption { font-size: 12px; text-align: center; color: #555; max-width: 140px; }
+figcaption small { display: block; font-size: 10px; line-height: 1.3; color: #777; }
 """
 
 
@@ -166,7 +168,10 @@ def _thumbs(edition, names: list[str]) -> str:
     scale = THUMB_DPI / 72
     marks: dict[int, list[tuple[float, float, float, float]]] = {}
     bad_pages = set()
+    figures: dict[int, list[str]] = {}
     for result in edition.results:
+        for page, text in result.figures:
+            figures.setdefault(page, []).append(text)
         if result.status == "pass":
             continue
         bad_pages.update(result.pages)
@@ -186,7 +191,12 @@ def _thumbs(edition, names: list[str]) -> str:
         parts.append(
             f'<figure id="{edition.variant.name}-p{number}"{cls}>'
             f'<img src="{name}" width="{width}" height="{height}" alt="page {number}">{boxes}'
-            f"<figcaption>{number}</figcaption></figure>"
+            f"<figcaption>{number}{_figures(figures.get(number, []))}</figcaption></figure>"
         )
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def _figures(texts: list[str]) -> str:
+    """A page's make-up figures under its thumbnail."""
+    return "".join(f"<small>{escape(text)}</small>" for text in texts)

@@ -21,7 +21,7 @@ from weasyprint.formatting_structure import boxes
 
 from workbook.config.editions import Variant
 from workbook.errors import WorkbookError
-from workbook.render import pagemap
+from workbook.render import makeup, pagemap
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from workbook.runtime.memory import no_collections
 
@@ -39,6 +39,7 @@ class Rendered:
     splits: dict[int, tuple[str, ...]] = field(default_factory=dict)
     anchor_pages: dict[str, int] = field(default_factory=dict)  # anchor -> page number
     layouts: int = 1  # how many times the book was laid out (see workbook.render.pagemap)
+    plan: makeup.Plan = field(default_factory=makeup.Plan)  # the page make-up it settled on
 
 
 def _edge_path(box: boxes.Box, last: bool) -> list[object]:
@@ -116,6 +117,8 @@ def render_pdf(
     locate: Locator = lambda _: None,
     prepared: Mapping[str, Path] | None = None,
     known_pages: Mapping[str, int] | None = None,
+    known_plan: makeup.Plan | None = None,
+    max_hyphen_run: int = 2,
     first_page: int = 1,
 ) -> Rendered:
     """Render *html* to PDF bytes for *variant*; only files under *allowed* are read.
@@ -125,7 +128,9 @@ def render_pdf(
     ``illustration:<id>`` and ``chart:<id>`` to the edition's prepared files.
     *known_pages* (anchor -> page, from the last build) are printed as page
     numbers when layout confirms them (:mod:`workbook.render.pagemap`).
-    *first_page* is the number of the first page (a chapter preview's).
+    *known_plan* is the last build's page make-up (:mod:`workbook.render.makeup`),
+    reviewed after every layout. *first_page* is the number of the first page (a
+    chapter preview's).
     """
     if snippet := find_attachment(html):
         raise WorkbookError(
@@ -147,7 +152,17 @@ def render_pdf(
     # No cyclic collections while WeasyPrint renders (workbook.runtime.memory, rule 2).
     with _collect_logs() as logs, no_collections():
         try:
-            document = pagemap.layout_with_pages(html, known_pages or {}, layout, first_page)
+            pages = dict(known_pages or {})
+
+            def laid_out(text: str) -> Document:
+                document = pagemap.layout_with_pages(text, pages, layout, first_page)
+                if pages:  # a rebuild: the next round starts from this round's numbers
+                    pages.update(pagemap.anchor_pages(document, first_page))
+                return document
+
+            document, plan = makeup.settle(
+                html, known_plan or makeup.Plan(), laid_out, max_run=max_hyphen_run
+            )
             data = document.write_pdf(**options)
         except SandboxViolation as exc:
             path, line = locate(exc.url) or (source, None)
@@ -175,6 +190,7 @@ def render_pdf(
         splits=page_break_splits(document),
         anchor_pages=pagemap.anchor_pages(document, first_page),
         layouts=layouts,
+        plan=plan,
     )
 
 

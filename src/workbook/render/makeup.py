@@ -1,0 +1,454 @@
+"""Page make-up after layout: floats that fill pages, hyphenation a typographer accepts.
+
+WeasyPrint has no page floats and breaks lines greedily: a figure that does not
+fit on the rest of a page jumps whole to the next one and leaves a hole, and
+every line that can end in a hyphen does. So the book is laid out, looked at,
+changed and laid out again (as :mod:`workbook.render.pagemap` does for page
+numbers), until nothing is left to change or :data:`MAX_ROUNDS` is reached:
+
+- **Floats.** A chart, table or illustration (``data-float`` in the HTML) that
+  opens a page after a page with a hole moves after the next paragraph of its
+  section, and the text fills the hole, as a float of LaTeX or InDesign would.
+- **Hyphens.** Each justified paragraph is numbered (``data-p``). A word keeps
+  its soft hyphens unless its break ends a page, makes a third hyphen in a row,
+  leaves only a fragment on the paragraph's last line, or was not needed (the
+  line holds without it with word spaces at most :data:`LOOSE` times normal);
+  then that occurrence loses its soft hyphens.
+
+The changes are a :class:`Plan`, kept between builds as a hint
+(``build/.state/<pdf>.makeup.json``), so a rebuild usually lays the book out
+once. The preflight (:mod:`workbook.preflight.makeup`) measures the result.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import TypeVar
+
+from workbook.pipeline.freshness import state_file, write_json
+
+D = TypeVar("D")
+SOFT_HYPHEN = "\u00ad"
+MAX_ROUNDS = 5
+LOOSE = 1.3  # a line this loose without its hyphen does not need it
+HOLE = 0.2  # a page this empty before a float that jumped is a hole to fill
+SPACE_EM = 0.293  # the body font's space, in em (Charis SIL)
+_BLOCK_RE = re.compile(r"<(p|li|dd)(?=[\s>])")
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_VOID = {"img", "br", "input", "hr", "meta", "link", "col", "wbr", "source", "area"}
+_STOP = {"h1", "h2", "h3", "h4", "h5", "h6", "section"}
+_WORD_EDGE_RE = re.compile(r"^[^\w\u00ad]+|[^\w\u00ad]+$")
+Unbreak = tuple[str, str, int]  # paragraph, word as written (with soft hyphens), occurrence
+
+
+@dataclass
+class Plan:
+    """What to change in the HTML before layout."""
+
+    unbreak: set[Unbreak] = field(default_factory=set)
+    floats: dict[str, int] = field(default_factory=dict)  # data-float -> blocks it moves past
+    pushed: set[str] = field(default_factory=set)  # paragraphs that start a new page
+
+    def copy(self) -> Plan:
+        return Plan(set(self.unbreak), dict(self.floats), set(self.pushed))
+
+    def to_json(self) -> dict:
+        return {
+            "unbreak": sorted(list(u) for u in self.unbreak),
+            "floats": self.floats,
+            "pushed": sorted(self.pushed),
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Plan:
+        """A plan read back; anything that does not fit is left out (it is a hint)."""
+        plan = cls()
+        if not isinstance(data, dict):
+            return plan
+        for item in data.get("unbreak", []):
+            if isinstance(item, list) and len(item) == 3 and isinstance(item[2], int):
+                plan.unbreak.add((str(item[0]), str(item[1]), item[2]))
+        for key, value in (data.get("floats") or {}).items():
+            if isinstance(value, int) and 0 < value < 20:
+                plan.floats[str(key)] = value
+        plan.pushed = {str(p) for p in data.get("pushed", []) if isinstance(p, str)}
+        return plan
+
+
+def plan_path(out_dir: Path, pdf_name: str) -> Path:
+    """Where the settled plan of the edition written to *pdf_name* is kept."""
+    return state_file(out_dir, pdf_name, "makeup")
+
+
+def read_plan(path: Path | None) -> Plan:
+    """The last build's plan, or an empty one."""
+    if path is None:
+        return Plan()
+    try:
+        return Plan.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return Plan()
+
+
+def write_plan(path: Path, plan: Plan) -> None:
+    """Keep *plan* for the next build."""
+    write_json(path, plan.to_json(), ensure_ascii=False)
+
+
+def number_paragraphs(html: str) -> str:
+    """``data-p`` on every ``p``, ``li`` and ``dd`` of the body, in document order."""
+    start = html.find("<body")
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return f'{match[0]} data-p="{count}"'
+
+    return html[:start] + _BLOCK_RE.sub(number, html[start:])
+
+
+def apply(html: str, plan: Plan) -> str:
+    """*html* (numbered by :func:`number_paragraphs`) changed as *plan* says."""
+    for key, steps in sorted(plan.floats.items()):
+        html = move_float(html, key, steps)
+    for paragraph in sorted(plan.pushed):
+        html = _push(html, paragraph)
+    by_paragraph: dict[str, list[tuple[str, int]]] = {}
+    for paragraph, word, occurrence in plan.unbreak:
+        by_paragraph.setdefault(paragraph, []).append((word, occurrence))
+    for paragraph, words in by_paragraph.items():
+        marker = f' data-p="{paragraph}"'
+        start = html.find(marker)
+        if start < 0:
+            continue
+        end = html.find(" data-p=", start + len(marker))
+        end = len(html) if end < 0 else end
+        part = html[start:end]
+        for word, occurrence in words:
+            part = _unbreak(part, word, occurrence)
+        html = html[:start] + part + html[end:]
+    return html
+
+
+def _push(html: str, paragraph: str) -> str:
+    """Start a new page before *paragraph* (or before the heading right above it)."""
+    found = re.search(rf'<[a-z]+ data-p="{re.escape(paragraph)}"', html)
+    if found is None:
+        return html
+    start = found.start()
+    heading = re.search(r"(<h[2-6]\b)[^>]*>(?:(?!<h[2-6]\b).)*</h[2-6]>\s*$", html[:start], re.S)
+    if heading is not None and start - heading.start() < 2000:
+        start = heading.start()
+    name = re.match(r"<[a-zA-Z0-9]+", html[start:])
+    end = start + (name.end() if name else 1)
+    return html[:end] + ' style="break-before: page"' + html[end:]
+
+
+def _unbreak(text: str, word: str, occurrence: int) -> str:
+    index = -1
+    for _ in range(occurrence + 1):
+        index = text.find(word, index + 1)
+        if index < 0:
+            return text
+    plain = word.replace(SOFT_HYPHEN, "")
+    return text[:index] + plain + text[index + len(word) :]
+
+
+def _element_end(html: str, start: int) -> int:
+    """The index just after the element that starts at *start*."""
+    depth = 0
+    for match in _TAG_RE.finditer(html, start):
+        closing, name, selfclosing = match[1], match[2].lower(), match[3]
+        if name in _VOID or selfclosing:
+            if depth == 0:
+                return match.end()
+            continue
+        depth += -1 if closing else 1
+        if depth == 0:
+            return match.end()
+    return len(html)
+
+
+def move_float(html: str, key: str, steps: int) -> str:
+    """Move the float *key* (with the floats right after it) past *steps* blocks of its
+    section; never past a heading or out of the section."""
+    found = re.search(rf'<([a-z]+)[^>]*\sdata-float="{re.escape(key)}"', html)
+    if found is None:
+        return html
+    start = found.start()
+    end = _element_end(html, start)
+    # The floats that follow it travel with it, in their order.
+    while (nxt := _next_element(html, end)) is not None and "data-float=" in html[nxt[0] : nxt[2]]:
+        end = _element_end(html, nxt[0])
+    group = html[start:end]
+    cursor = end
+    for _ in range(steps):
+        nxt = _next_element(html, cursor)
+        if nxt is None or nxt[1] in _STOP or "data-float=" in html[nxt[0] : nxt[2]]:
+            break
+        cursor = _element_end(html, nxt[0])
+    if cursor == end:
+        return html
+    return html[:start] + html[end:cursor] + "\n" + group + html[cursor:]
+
+
+def _next_element(html: str, index: int) -> tuple[int, str, int] | None:
+    """The start, tag and start-tag end of the next sibling element, if there is one."""
+    match = re.compile(r"\s*<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>").match(html, index)
+    if match is None or match[1]:
+        return None
+    return match.start() + len(match[0]) - len(match[0].lstrip()), match[2].lower(), match.end()
+
+
+# ---- Looking at the laid-out pages ----
+
+
+@dataclass
+class _Line:
+    box: object  # weasyprint LineBox
+    paragraph: str
+    text: str
+    page: int
+    last: bool = False  # the paragraph's last line
+
+    @property
+    def hyphenated(self) -> bool:
+        return self.text.endswith("\u2010")
+
+
+def _lines(document) -> list[_Line]:
+    from weasyprint.formatting_structure import boxes
+
+    found: list[_Line] = []
+
+    def walk(box, page: int) -> None:
+        if isinstance(box, boxes.LineBox):
+            element = box.element
+            paragraph = element.get("data-p") if element is not None else None
+            text = "".join(
+                b.text for b in box.descendants() if isinstance(b, boxes.TextBox)
+            ).rstrip()
+            if paragraph:
+                found.append(_Line(box, paragraph, text, page))
+            return
+        if isinstance(box, boxes.FootnoteAreaBox | boxes.MarginBox):
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, page)
+
+    for number, page in enumerate(document.pages, start=1):
+        walk(page._page_box, number)
+    for line, after in pairwise(found):
+        line.last = after.paragraph != line.paragraph
+    if found:
+        found[-1].last = True
+    return found
+
+
+def _split(text: str) -> tuple[str, str]:
+    """The text before a line's last word, and that word."""
+    head, _, tail = text.rpartition(" ")
+    return head, tail
+
+
+def _word(before: _Line, after: _Line) -> str:
+    """The broken word as written in the HTML (with its soft hyphens)."""
+    start = _split(before.text)[1].removesuffix("\u2010")
+    end = after.text.split(" ", 1)[0]
+    return _WORD_EDGE_RE.sub("", start + end)
+
+
+def _occurrence(lines: list[_Line], index: int, word: str) -> int:
+    """How often *word* comes before line *index*'s break in its paragraph."""
+    paragraph = lines[index].paragraph
+    count = 0
+    i = index
+    while i > 0 and lines[i - 1].paragraph == paragraph:
+        i -= 1
+    for line in lines[i:index]:
+        count += (line.text + " ").count(word)
+    head = _split(lines[index].text)[0]
+    return count + head.count(word)
+
+
+def _needless(line: _Line) -> bool:
+    """The line would hold without its broken word, its spaces at most LOOSE x normal."""
+    from weasyprint.formatting_structure import boxes
+
+    texts = [b for b in line.box.descendants() if isinstance(b, boxes.TextBox)]
+    if not texts or line.box.style["text_align_all"] != "justify":
+        return False
+    style = texts[-1].style
+    size = style["font_size"]
+    normal = SPACE_EM * size  # the font's own space
+    spacing = style["word_spacing"]  # computed: px
+    space = normal + (spacing if isinstance(spacing, int | float) else 0)
+    spaces = line.text.count(" ")
+    if spaces < 2:
+        return False
+    extra = max((getattr(b, "justification_spacing", 0) or 0) for b in texts)
+    natural = sum(b.width for b in texts) - extra * spaces
+    chars = sum(len(b.text.replace(SOFT_HYPHEN, "")) for b in texts)
+    tail = _split(line.text)[1].replace(SOFT_HYPHEN, "")
+    without = natural - natural * len(tail) / max(chars, 1) - space
+    loose = space + (line.box.width - without) / (spaces - 1)
+    return loose <= LOOSE * normal
+
+
+def review_hyphens(document, plan: Plan, max_run: int) -> set[Unbreak]:
+    """The word occurrences whose breaks the page make-up refuses."""
+    lines = _lines(document)
+    refuse: set[Unbreak] = set()
+    run = 0
+    for index, line in enumerate(lines[:-1]):
+        if not line.hyphenated:
+            run = 0
+            continue
+        run += 1
+        after = lines[index + 1]
+        word = _word(line, after)
+        if SOFT_HYPHEN not in word or after.paragraph != line.paragraph:
+            continue
+        page_end = after.page != line.page
+        fragment = after.last and " " not in after.text.strip()
+        if page_end or fragment or run > max_run or _needless(line):
+            refuse.add((line.paragraph, word, _occurrence(lines, index, word)))
+            run = 0
+    return refuse - plan.unbreak
+
+
+def review_footnotes(document, plan: Plan) -> set[str]:
+    """Paragraphs that must start the next page so that a footnote stays with its call.
+
+    WeasyPrint makes room for a page's last line by sending the page's last
+    footnote on to the next page, away from its call; pushing that last
+    paragraph to the next page keeps the note on its call's page.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    lines = _lines(document)
+    push: set[str] = set()
+    for number, page in enumerate(document.pages, start=1):
+        box = page._page_box
+        notes = {
+            note.element
+            for area in box.children
+            if isinstance(area, boxes.FootnoteAreaBox)
+            for note in area.children
+        }
+        calls = set()
+        for line in (ln for ln in lines if ln.page == number):
+            for child in line.box.descendants():
+                footnote = getattr(child, "footnote", None)
+                if footnote is not None:
+                    calls.add(footnote.element)
+        if calls - notes:
+            on_page = [ln for ln in lines if ln.page == number]
+            if on_page:
+                last = on_page[-1].paragraph
+                first_line = next(ln for ln in lines if ln.paragraph == last)
+                if first_line.page == number:
+                    push.add(last)
+    return push - plan.pushed
+
+
+def review_floats(document, plan: Plan) -> dict[str, int]:
+    """Floats that opened a page after a hole: how far each should now move."""
+    from weasyprint.formatting_structure import boxes
+
+    moves: dict[str, int] = {}
+    pages = document.pages
+    for index in range(len(pages) - 1):
+        page, after = pages[index]._page_box, pages[index + 1]._page_box
+        first = _first_flow_block(after)
+        if first is None or first.element is None:
+            continue
+        key = first.element.get("data-float")
+        if not key:
+            continue
+        bottom = _flow_bottom(page)
+        area_top = page.content_box_y()
+        area_bottom = area_top + page.height
+        footnotes = [c for c in page.children if isinstance(c, boxes.FootnoteAreaBox)]
+        if footnotes and footnotes[0].children:
+            area_bottom = footnotes[0].position_y
+        if bottom is None or (area_bottom - bottom) < HOLE * page.height:
+            continue
+        moves[key] = plan.floats.get(key, 0) + 1
+    return moves
+
+
+def _flow_blocks(page_box) -> list:
+    from weasyprint.formatting_structure import boxes
+
+    html = [
+        c for c in page_box.children if not isinstance(c, boxes.MarginBox | boxes.FootnoteAreaBox)
+    ]
+    found = []
+
+    def walk(box, depth: int) -> None:
+        for child in getattr(box, "children", ()):
+            if not isinstance(child, boxes.BlockLevelBox):
+                continue
+            tag = child.element_tag
+            if tag in ("html", "body", "section") and depth < 4:
+                walk(child, depth + 1)
+            else:
+                found.append(child)
+
+    for box in html:
+        walk(box, 0)
+    return found
+
+
+def _first_flow_block(page_box):
+    blocks = _flow_blocks(page_box)
+    return blocks[0] if blocks else None
+
+
+def _flow_bottom(page_box) -> float | None:
+    blocks = _flow_blocks(page_box)
+    if not blocks:
+        return None
+    return max(b.position_y + b.margin_height() - b.margin_bottom for b in blocks)
+
+
+def settle(
+    html: str,
+    plan: Plan,
+    layout: Callable[[str], D],
+    *,
+    max_run: int = 2,
+    report: Callable[[Plan], None] | None = None,
+) -> tuple[D, Plan]:
+    """Lay *html* out, review the pages and lay out again until the plan settles."""
+    html = number_paragraphs(html)
+    current = plan.copy()
+    text = apply(html, current)
+    document = layout(text)
+    for _ in range(MAX_ROUNDS):
+        refuse = review_hyphens(document, current, max_run)
+        moves = review_floats(document, current)
+        proposed = current.copy()
+        proposed.unbreak |= refuse
+        proposed.floats.update(moves)
+        proposed.pushed |= review_footnotes(document, current)
+        changed = apply(html, proposed)
+        if changed == text:
+            break
+        current, text = proposed, changed
+        if report is not None:
+            report(current)
+        document = layout(text)
+    return document, current
+
+
+def keys(items: Iterable[Unbreak]) -> list[str]:
+    """Readable names of refused breaks (for tests and logs)."""
+    return sorted(word.replace(SOFT_HYPHEN, "-") for _, word, _ in items)

@@ -1,0 +1,49 @@
+"""The page make-up's changes to the HTML: floats moved, breaks taken out, pages started."""
+
+from __future__ import annotations
+
+from workbook.render.makeup import Plan, apply, move_float, number_paragraphs
+
+SHY = "\u00ad"
+CHAPTER = (
+    "<body><section>\n<h2>Osio</h2>\n<p>Ensin teksti.</p>\n"
+    '<figure class="chart" data-float="kuvio-a"><img src="x"><figcaption>Kuvio 1.</figcaption>'
+    "</figure>\n<p>Toinen kappale.</p>\n<p>Kolmas kappale.</p>\n<h2>Seuraava</h2>\n"
+    "<p>Muuta.</p>\n</section></body>"
+)
+
+
+def order(html: str) -> list[str]:
+    return sorted(("Ensin", "Kuvio", "Toinen", "Kolmas", "Seuraava"), key=html.index)
+
+
+def test_a_float_moves_past_the_next_paragraph():
+    assert order(move_float(CHAPTER, "kuvio-a", 1)) == [
+        "Ensin", "Toinen", "Kuvio", "Kolmas", "Seuraava",
+    ]  # fmt: skip
+
+
+def test_a_float_never_leaves_its_section():
+    assert order(move_float(CHAPTER, "kuvio-a", 5)) == [
+        "Ensin", "Toinen", "Kolmas", "Kuvio", "Seuraava",
+    ]  # fmt: skip
+
+
+def test_a_refused_break_loses_its_soft_hyphens_in_that_paragraph_only():
+    word = f"kir{SHY}jas{SHY}to"
+    html = number_paragraphs(f"<body><p>{word} ja {word}</p><p>{word}</p></body>")
+    out = apply(html, Plan(unbreak={("1", word, 1)}))
+    assert out.count("kirjasto") == 1 and out.count(word) == 2
+    assert "ja kirjasto</p>" in out
+
+
+def test_a_pushed_paragraph_starts_a_page_with_its_heading():
+    html = number_paragraphs("<body><p>Alku.</p>\n<h2 id='x'>Otsikko</h2>\n<p>Teksti.</p></body>")
+    out = apply(html, Plan(pushed={"2"}))
+    assert '<h2 style="break-before: page" id=' in out
+
+
+def test_a_plan_survives_the_round_trip_and_ignores_junk():
+    plan = Plan({("3", "sa", 0)}, {"kuvio-a": 2}, {"7"})
+    assert Plan.from_json(plan.to_json()) == plan
+    assert Plan.from_json({"floats": {"x": "many"}, "unbreak": [[1]]}) == Plan()
