@@ -135,8 +135,9 @@ def _html(preflight: Preflight, thumbs: dict[str, list[str]]) -> str:
     ]
     for edition in preflight.editions:
         name = edition.variant.name
+        what = "cover" if name == "cover" else f"{name} edition"
         parts.append(
-            f'<h2 id="{name}">{escape(name)} edition: {escape(edition.path.name)} '
+            f'<h2 id="{name}">{escape(what)}: {escape(edition.path.name)} '
             f"({len(edition.facts.pages)} pages)</h2>"
         )
         parts.append(_table(edition.results, name))
