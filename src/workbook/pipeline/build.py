@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlparse
 
 from workbook.config.editions import DEFAULT_EDITIONS, VARIANTS, Variant
 from workbook.config.palette import Palette, load_palette
-from workbook.config.publication import Project, load_config
+from workbook.config.publication import Project, check_press_config, load_config
 from workbook.errors import WorkbookError, display_path
 from workbook.html.book import DEFAULT_RESOURCES, Resources, render_html
 from workbook.intake.chapters import load_chapters
@@ -226,10 +226,11 @@ def select_variants(names: Sequence[str] | None) -> list[Variant]:
 
 @dataclass(frozen=True)
 class EditionJob:
-    """One edition to build, and where its PDF goes."""
+    """One edition (or the cover) to build, and where its PDF goes."""
 
     variant: Variant
     target: Path
+    after: str | None = None  # the job (edition name) whose PDF this one needs first
 
 
 @dataclass(frozen=True)
@@ -268,19 +269,28 @@ def build(
     verify: bool = True,
     workers: int = 1,
     preflight: bool = False,
+    cover: bool = False,
 ) -> BuildResult:
     """Build the chosen editions of the publication described by *config_path*.
 
     With *workers* > 1 the editions render in parallel processes; with
     *preflight* each edition's preflight checks run in its process as soon as
-    its PDF is written (:attr:`EditionResult.preflight`).
+    its PDF is written (:attr:`EditionResult.preflight`). With *cover* the
+    cover (``[cover]`` in the config) is made too, once the press PDF it fits
+    is written; *editions* may then be empty.
     """
     clock = Clock(report)
-    variants = select_variants(editions)
+    variants = [] if cover and editions is not None and not editions else select_variants(editions)
     book, warnings = load_book_overlapped(config_path, resources, out_dir / "cache" / "intake.json")
     for warning in warnings:
         report(f"warning: {warning}")
     project = book.project
+    if any(v.isbn_kind == "print" and v.pdf_variant for v in variants):
+        check_press_config(project)  # the colophon names the print house
+    if cover:
+        from workbook.cover.layout import check_inputs
+
+        check_inputs(project, book.manifest)
     clock.step("content loaded and checked")
     from workbook.html.colour import load_output_profile
 
@@ -290,7 +300,13 @@ def build(
     settings = RunSettings(
         book, allowed, resources, profile, strict, verify, preflight, clock, palette, out_dir
     )
-    jobs = [EditionJob(v, out_dir / v.filename(project.config.publication.slug)) for v in variants]
+    slug = project.config.publication.slug
+    jobs = [EditionJob(v, out_dir / v.filename(slug)) for v in variants]
+    if cover:
+        from workbook.cover.layout import COVER
+
+        after = "press" if any(v.name == "press" for v in variants) else None
+        jobs.append(EditionJob(COVER, out_dir / COVER.filename(slug), after))
     outcomes = _run_jobs(jobs, settings, workers)
 
     results = [o for o in outcomes if not isinstance(o, WorkbookError)]
@@ -298,7 +314,8 @@ def build(
         if isinstance(outcome, WorkbookError):
             kept = "the previous file is kept" if job.target.exists() else "no file was written"
             done = ", ".join(display_path(r.path) for r in results) or "none"
-            outcome.message += f" [{job.variant.name} edition failed; {kept}; written: {done}]"
+            what = "cover" if job.variant.name == "cover" else f"{job.variant.name} edition"
+            outcome.message += f" [{what} failed; {kept}; written: {done}]"
             raise outcome
     for result in results:
         _report(result, report)
@@ -332,9 +349,31 @@ def _run_jobs(jobs: list[EditionJob], settings: RunSettings, workers: int) -> li
     never used.) With more jobs than *workers*, the rest wait for a free one.
     """
     if workers <= 1 or not jobs:
-        return [_run_job_here(job, settings) for job in jobs]
+        outcomes: list = []
+        for job in jobs:  # a job comes after the one it waits for
+            failed = _predecessor_failed(job, jobs, outcomes)
+            outcomes.append(failed or _run_job_here(job, settings))
+        return outcomes
     with frozen_heap():  # see workbook.runtime.memory, rule 3
         return _fork_each(jobs, settings, workers)
+
+
+def _predecessor_failed(job: EditionJob, jobs: list[EditionJob], outcomes: list):
+    """A WorkbookError when the job *job* waits for failed, else None."""
+    for other, outcome in zip(jobs, outcomes, strict=False):
+        if other.variant.name == job.after and isinstance(outcome, WorkbookError):
+            return WorkbookError(
+                f"not made: the {job.after} edition it fits failed", path=job.target
+            )
+    return None
+
+
+def _ready(index: int, jobs: list[EditionJob], outcomes: list) -> bool:
+    """Whether the job waits for nothing unfinished."""
+    after = jobs[index].after
+    return all(
+        outcomes[i] is not None for i, other in enumerate(jobs) if other.variant.name == after
+    )
 
 
 def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> list:
@@ -343,14 +382,21 @@ def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> l
     running: dict = {}  # receiving end of the pipe -> (index, process)
     try:
         while waiting or running:
-            while waiting and len(running) < workers:
-                index = waiting.pop(0)
+            while len(running) < workers:
+                ready = [i for i in waiting if _ready(i, jobs, outcomes)]
+                if not ready:
+                    break
+                index = ready[0]
+                waiting.remove(index)
                 job = jobs[index]
+                if failed := _predecessor_failed(job, jobs, outcomes):
+                    outcomes[index] = failed
+                    continue
                 receive, process = _fork_child(
                     _run_job_and_send, (job, settings), f"workbook-{job.variant.name}"
                 )
                 running[receive] = (index, process)
-            for receive in multiprocessing.connection.wait(list(running)):
+            for receive in multiprocessing.connection.wait(list(running)) if running else ():
                 index, process = running.pop(receive)
                 outcomes[index] = _receive_outcome(receive, process, "building an edition")
     finally:
@@ -363,7 +409,7 @@ def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> l
 
 def _run_job_here(job: EditionJob, settings: RunSettings):
     try:
-        return _build_edition(job, settings)
+        return _build_job(job, settings)
     except WorkbookError as exc:
         return exc
 
@@ -371,7 +417,42 @@ def _run_job_here(job: EditionJob, settings: RunSettings):
 def _run_job_and_send(job: EditionJob, settings: RunSettings, send) -> None:
     global _IN_WORKER
     _IN_WORKER = True
-    _send_outcome(send, lambda: _build_edition(job, settings))
+    _send_outcome(send, lambda: _build_job(job, settings))
+
+
+def _build_job(job: EditionJob, settings: RunSettings) -> EditionResult:
+    if job.variant.name == "cover":
+        return _build_cover(job, settings)
+    return _build_edition(job, settings)
+
+
+def _build_cover(job: EditionJob, settings: RunSettings) -> EditionResult:
+    """Make the cover for the press PDF in the output folder (:mod:`workbook.cover`)."""
+    from workbook.cover.build import make_cover
+
+    project = settings.book.project
+    press = settings.out_dir / VARIANTS["press"].filename(project.config.publication.slug)
+    made = make_cover(
+        project,
+        settings.book.manifest,
+        target=job.target,
+        press=press,
+        profile=settings.profile,
+        palette=settings.palette or load_palette(settings.resources.styles / "palette.toml"),
+        resources=settings.resources,
+        cache=settings.out_dir / "cache",
+        strict=settings.strict,
+        verify=settings.verify,
+        preflight_folder=settings.out_dir / "preflight" if settings.preflight else None,
+    )
+    results = made.report.results if made.report is not None else []
+    result = EditionResult(job.variant, job.target, 1, made.warnings, results)
+    result.preflight = made.report if settings.preflight else None
+    if settings.clock:
+        settings.clock.step(
+            f"cover: written {display_path(job.target)} (spine {made.spine.width:.2f} mm)"
+        )
+    return result
 
 
 def _plan(job: EditionJob, settings: RunSettings) -> EditionPlan:

@@ -116,6 +116,7 @@ def render_pdf(
     locate: Locator = lambda _: None,
     prepared: Mapping[str, Path] | None = None,
     known_pages: Mapping[str, int] | None = None,
+    inspect: Callable[[Document], None] | None = None,
 ) -> Rendered:
     """Render *html* to PDF bytes for *variant*; only files under *allowed* are read.
 
@@ -124,6 +125,7 @@ def render_pdf(
     ``illustration:<id>`` and ``chart:<id>`` to the edition's prepared files.
     *known_pages* (anchor -> page, from the last build) are printed as page
     numbers when layout confirms them (:mod:`workbook.render.pagemap`).
+    *inspect* sees the laid-out document before it is written (and may raise).
     """
     if snippet := find_attachment(html):
         raise WorkbookError(
@@ -146,6 +148,8 @@ def render_pdf(
     with _collect_logs() as logs, no_collections():
         try:
             document = pagemap.layout_with_pages(html, known_pages or {}, layout)
+            if inspect is not None:
+                inspect(document)
             data = document.write_pdf(**options)
         except SandboxViolation as exc:
             path, line = locate(exc.url) or (source, None)
