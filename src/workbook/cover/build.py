@@ -30,6 +30,7 @@ from workbook.cover.layout import (
     Geometry,
     SpineText,
     check_inputs,
+    config_line,
     cover_html,
     spine_text,
 )
@@ -142,14 +143,12 @@ def check_spine_fits(document: Document, project: Project, spine: SpineText | No
     used = sum(child.margin_width() for child in area.children)
     room = area.width
     if used + SPINE_GAP_MM * PX_PER_MM > room:
-        from workbook.cover.layout import _config_line
-
         raise WorkbookError(
             f"the spine's text does not fit: title and publisher at {spine.size:g} pt, with "
             f"{SPINE_GAP_MM:g} mm between them, need {used / PX_PER_MM + SPINE_GAP_MM:.0f} mm; "
             f"the spine has {room / PX_PER_MM:.0f} mm between its safe distances",
             path=project.config_path,
-            line=_config_line(project, "cover", "spine_title"),
+            line=config_line(project, "cover", "spine_title"),
             hint="give a shorter cover.spine_title",
         )
 

@@ -113,7 +113,8 @@ class CoverInputs:
     illustration: Illustration | None
 
 
-def _config_line(project: Project, *key: str) -> int | None:
+def config_line(project: Project, *key: str) -> int | None:
+    """The line of the config key *key* (e.g. ``"cover", "blurb"``) in publication.toml."""
     return toml_key_line(project.config_path.read_text(encoding="utf-8"), list(key))
 
 
@@ -127,7 +128,7 @@ def read_blurb(project: Project) -> Blurb:
         raise WorkbookError(
             f"the back-cover text '{project.config.cover.blurb}' (cover.blurb) cannot be read",
             path=project.config_path,
-            line=_config_line(project, "cover", "blurb"),
+            line=config_line(project, "cover", "blurb"),
             hint="write the blurb as Markdown (UTF-8) next to publication.toml, "
             "or name the file in cover.blurb",
         ) from None
@@ -163,7 +164,7 @@ def cover_illustration(project: Project, manifest: Manifest) -> Illustration | N
     ident = cover.illustration
     if not ident:
         return None
-    line = _config_line(project, "cover", "illustration")
+    line = config_line(project, "cover", "illustration")
     if ident not in manifest:
         known = ", ".join(sorted(manifest.items)) or "none: set images.manifest"
         raise WorkbookError(
@@ -208,7 +209,7 @@ def check_inputs(project: Project, manifest: Manifest) -> CoverInputs:
         raise WorkbookError(
             f"the barcode's ISBN (isbn.print): {exc}",
             path=project.config_path,
-            line=_config_line(project, "isbn", "print"),
+            line=config_line(project, "isbn", "print"),
             hint="copy the ISBN from the national ISBN agency's allocation",
         ) from None
     return CoverInputs(read_blurb(project), barcode, cover_illustration(project, manifest))
@@ -245,7 +246,7 @@ def spine_text(project: Project, spine: Spine) -> tuple[SpineText | None, str | 
             f"spine {spine.width:.2f} mm is too narrow for its text: {SPINE_MIN_PT:g} pt type "
             f"needs {need:.1f} mm with cover.spine_margin {cover.spine_margin:g} mm",
             path=project.config_path,
-            line=_config_line(project, "cover", "spine_text_min"),
+            line=config_line(project, "cover", "spine_text_min"),
             hint=f"set cover.spine_text_min above {spine.width:.1f} mm to leave the spine "
             "without text, or choose a thicker paper (print.caliper)",
         )

@@ -360,11 +360,9 @@ def _run_jobs(jobs: list[EditionJob], settings: RunSettings, workers: int) -> li
 
 def _predecessor_failed(job: EditionJob, jobs: list[EditionJob], outcomes: list):
     """A WorkbookError when the job *job* waits for failed, else None."""
-    for other, outcome in zip(jobs, outcomes, strict=False):
-        if other.variant.name == job.after and isinstance(outcome, WorkbookError):
-            return WorkbookError(
-                f"not made: the {job.after} edition it fits failed", path=job.target
-            )
+    failed = (o for j, o in zip(jobs, outcomes, strict=False) if j.variant.name == job.after)
+    if any(isinstance(outcome, WorkbookError) for outcome in failed):
+        return WorkbookError(f"not made: the {job.after} edition failed", path=job.target)
     return None
 
 
@@ -372,7 +370,7 @@ def _ready(index: int, jobs: list[EditionJob], outcomes: list) -> bool:
     """Whether the job waits for nothing unfinished."""
     after = jobs[index].after
     return all(
-        outcomes[i] is not None for i, other in enumerate(jobs) if other.variant.name == after
+        o is not None for j, o in zip(jobs, outcomes, strict=True) if j.variant.name == after
     )
 
 
@@ -430,28 +428,25 @@ def _build_cover(job: EditionJob, settings: RunSettings) -> EditionResult:
     """Make the cover for the press PDF in the output folder (:mod:`workbook.cover`)."""
     from workbook.cover.build import make_cover
 
-    project = settings.book.project
-    press = settings.out_dir / VARIANTS["press"].filename(project.config.publication.slug)
+    project, out_dir = settings.book.project, settings.out_dir
     made = make_cover(
         project,
         settings.book.manifest,
         target=job.target,
-        press=press,
+        press=out_dir / VARIANTS["press"].filename(project.config.publication.slug),
         profile=settings.profile,
         palette=settings.palette or load_palette(settings.resources.styles / "palette.toml"),
         resources=settings.resources,
-        cache=settings.out_dir / "cache",
+        cache=out_dir / "cache",
         strict=settings.strict,
         verify=settings.verify,
-        preflight_folder=settings.out_dir / "preflight" if settings.preflight else None,
+        preflight_folder=out_dir / "preflight" if settings.preflight else None,
     )
-    results = made.report.results if made.report is not None else []
-    result = EditionResult(job.variant, job.target, 1, made.warnings, results)
+    checks = made.report.results if made.report is not None else []
+    result = EditionResult(job.variant, job.target, 1, made.warnings, checks)
     result.preflight = made.report if settings.preflight else None
     if settings.clock:
-        settings.clock.step(
-            f"cover: written {display_path(job.target)} (spine {made.spine.width:.2f} mm)"
-        )
+        settings.clock.step(f"cover: written {display_path(job.target)}")
     return result
 
 

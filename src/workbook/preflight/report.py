@@ -138,7 +138,7 @@ def _html(preflight: Preflight, thumbs: dict[str, list[str]]) -> str:
         what = "cover" if name == "cover" else f"{name} edition"
         parts.append(
             f'<h2 id="{name}">{escape(what)}: {escape(edition.path.name)} '
-            f"({len(edition.facts.pages)} pages)</h2>"
+            f"({len(edition.facts.pages)} page{'' if len(edition.facts.pages) == 1 else 's'})</h2>"
         )
         parts.append(_table(edition.results, name))
         parts.append(_thumbs(edition, thumbs.get(name, [])))
