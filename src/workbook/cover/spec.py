@@ -219,10 +219,18 @@ def spec_pdf(html: str) -> bytes:
     return document.write_pdf(stylesheets=[fonts], font_config=config)
 
 
+def sheet_digest() -> str:
+    """What the sheet looks like: its template and this module (a change rewrites it)."""
+    h = hashlib.sha256((REPO / "templates" / TEMPLATE).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def write_spec_sheet(config_path: Path, out_dir: Path, report: Callable[[str], None]) -> bool:
-    """Write the spec sheet when its data changed; return whether it was written."""
+    """Write the spec sheet when its data (or its template) changed; return whether it was
+    written."""
     project = load_config(config_path)
-    data = spec_data(project, out_dir)
+    data = {**spec_data(project, out_dir), "sheet": sheet_digest()}
     json_path, html_path, pdf_path = (
         spec_paths(out_dir, project.config.publication.slug)[i] for i in (2, 0, 1)
     )
