@@ -234,3 +234,12 @@ def test_spec_sheet_is_not_written_again_unchanged(job):
     from workbook.cover.spec import write_spec_sheet
 
     assert write_spec_sheet(job, out(job), quiet) is False
+
+
+def test_the_preflight_report_lists_the_cover_and_the_spec_sheet(job):
+    report = (out(job) / "preflight" / "report.html").read_text(encoding="utf-8")
+    assert '<h2 id="cover">cover: testikirja-cover.pdf (1 page)</h2>' in report
+    assert 'src="cover-1.png"' in report and (out(job) / "preflight" / "cover-1.png").exists()
+    assert report.count('<h2 id="spec">') == 1  # listed once, however often it is written
+    assert 'href="../testikirja-spec.pdf"' in report and 'src="spec-1.png"' in report
+    assert (out(job) / "preflight" / "spec-1.png").exists()

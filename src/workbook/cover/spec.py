@@ -10,7 +10,8 @@ them.
 
 Everything is read from the written files, ``build/preflight/report.json`` and
 the config, after the preflight. The sheet is written again only when its
-data changed (the JSON is compared), so an unchanged job keeps its files.
+data changed (the JSON is compared), so an unchanged job keeps its files; the
+preflight report lists it with its pages as thumbnails.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from workbook.errors import display_path
 from workbook.html.colour import BUNDLED_PROFILE
 from workbook.paths import REPO, STYLES
 from workbook.pipeline.freshness import spec_paths, write_json
+from workbook.preflight.report import list_spec_sheet
 from workbook.render.pdf import write_atomic
 
 TEMPLATE = "spec.html.j2"
@@ -238,13 +240,16 @@ def write_spec_sheet(config_path: Path, out_dir: Path, report: Callable[[str], N
         old = json.loads(json_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         old = None
+    files = [pdf_path, html_path, json_path]
     if old == data and html_path.exists() and pdf_path.exists():
         report(f"  spec: up to date ({display_path(pdf_path)})")
+        list_spec_sheet(out_dir / "preflight", files)
         return False
     html = spec_html(data)
     write_atomic(pdf_path, spec_pdf(html))
     write_atomic(html_path, html.encode("utf-8"))
     write_json(json_path, data, ensure_ascii=False, indent=2)
+    list_spec_sheet(out_dir / "preflight", files)
     report(
         f"  spec: {display_path(pdf_path)}, .html, .json (spine "
         f"{fi_number(data['spine']['width_mm'])} mm, {data['pages']} pages)"
