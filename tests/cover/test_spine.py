@@ -60,3 +60,17 @@ def test_caliper_and_pages_per_inch_together_are_refused(tmp_path):
         project_with(
             tmp_path, "with-cover", ("caliper = 120", "caliper = 120\npages_per_inch = 400")
         )
+
+
+def test_spine_text_left_out_below_the_minimum_and_silent_without_a_spine(tmp_path):
+    from workbook.cover.layout import spine_text
+
+    project = project_with(tmp_path, "with-cover")
+    text, warning = spine_text(project, spine_for(project, 64))  # 4.34 mm < 6 mm
+    assert text is None and "narrower than cover.spine_text_min 6 mm" in warning
+    text, warning = spine_text(project, spine_for(project, 120))  # 7.7 mm
+    assert text is not None and warning is None and 6 <= text.size <= 10
+    stitched = project_with(
+        tmp_path, "with-cover", ('binding = "perfect-bound"', 'binding = "saddle-stitch"')
+    )
+    assert spine_text(stitched, spine_for(stitched, 32)) == (None, None)

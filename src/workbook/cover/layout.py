@@ -233,6 +233,8 @@ def spine_text(project: Project, spine: Spine) -> tuple[SpineText | None, str | 
     """
     cover = project.config.cover
     assert cover is not None
+    if spine.width <= 0:
+        return None, None  # saddle stitch: a fold, no spine
     if spine.width < cover.spine_text_min:
         return None, (
             f"spine {spine.width:.2f} mm is narrower than cover.spine_text_min "
