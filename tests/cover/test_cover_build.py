@@ -243,3 +243,21 @@ def test_the_preflight_report_lists_the_cover_and_the_spec_sheet(job):
     assert report.count('<h2 id="spec">') == 1  # listed once, however often it is written
     assert 'href="../testikirja-spec.pdf"' in report and 'src="spec-1.png"' in report
     assert (out(job) / "preflight" / "spec-1.png").exists()
+
+
+def test_strict_mode_fails_on_the_spine_warning(job, tmp_path):
+    project = load_config(job)
+    target = tmp_path / "testikirja-cover.pdf"
+    with pytest.raises(WorkbookError, match=r"strict mode: spine .* no text on the spine"):
+        make_cover(
+            project,
+            load_manifest(project),
+            target=target,
+            press=out(job) / "testikirja-press.pdf",
+            profile=load_output_profile(project),
+            palette=load_palette(STYLES_DIR / "palette.toml"),
+            resources=DEFAULT_RESOURCES,
+            cache=tmp_path / "cache",
+            strict=True,
+        )
+    assert not target.exists()

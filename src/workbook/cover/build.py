@@ -204,13 +204,13 @@ def make_cover(
         prepared=prepared,
         inspect=inspect,
     )
-    if strict and rendered.warnings:
+    warnings += rendered.warnings
+    if strict and warnings:
         raise WorkbookError(
-            f"cover: WeasyPrint warning in strict mode: {rendered.warnings[0]}",
+            f"cover: warning in strict mode: {warnings[0]}",
             path=project.config_path,
             hint="fix the warning or build without --strict",
         )
-    warnings += rendered.warnings
     data = finish_cover(rendered.data, geo, project, profile)
     report = None
     if verify or preflight_folder is not None:
