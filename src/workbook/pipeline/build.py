@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlparse
 
 from workbook.config.editions import DEFAULT_EDITIONS, VARIANTS, Variant
 from workbook.config.palette import Palette, load_palette
-from workbook.config.publication import Project, load_config
+from workbook.config.publication import Project, check_press_config, load_config
 from workbook.errors import WorkbookError, display_path
 from workbook.html.book import DEFAULT_RESOURCES, Resources, render_html
 from workbook.intake.chapters import load_chapters
@@ -232,10 +232,11 @@ def select_variants(names: Sequence[str] | None) -> list[Variant]:
 
 @dataclass(frozen=True)
 class EditionJob:
-    """One edition to build, and where its PDF goes."""
+    """One edition (or the cover) to build, and where its PDF goes."""
 
     variant: Variant
     target: Path
+    after: str | None = None  # the job (edition name) whose PDF this one needs first
 
 
 @dataclass(frozen=True)
@@ -297,24 +298,39 @@ def build(
     verify: bool = True,
     workers: int = 1,
     preflight: bool = False,
+    cover: bool = False,
 ) -> BuildResult:
     """Build the chosen editions of the publication described by *config_path*.
 
     With *workers* > 1 the editions render in parallel processes; with
     *preflight* each edition's preflight checks run in its process as soon as
-    its PDF is written (:attr:`EditionResult.preflight`).
+    its PDF is written (:attr:`EditionResult.preflight`). With *cover* the
+    cover (``[cover]`` in the config) is made too, once the press PDF it fits
+    is written; *editions* may then be empty.
     """
     clock = Clock(report)
-    variants = select_variants(editions)
+    variants = [] if cover and editions is not None and not editions else select_variants(editions)
     book, warnings = load_book_overlapped(config_path, resources, out_dir / "cache" / "intake.json")
     for warning in warnings:
         report(f"warning: {warning}")
     project = book.project
+    if any(v.isbn_kind == "print" and v.pdf_variant for v in variants):
+        check_press_config(project)  # the colophon names the print house
+    if cover:
+        from workbook.cover.layout import check_inputs
+
+        check_inputs(project, book.manifest)
     clock.step("content loaded and checked")
     settings = run_settings(
         book, resources, out_dir, strict=strict, verify=verify, preflight=preflight, clock=clock
     )
-    jobs = [EditionJob(v, out_dir / v.filename(project.config.publication.slug)) for v in variants]
+    slug = project.config.publication.slug
+    jobs = [EditionJob(v, out_dir / v.filename(slug)) for v in variants]
+    if cover:
+        from workbook.cover.layout import COVER
+
+        after = "press" if any(v.name == "press" for v in variants) else None
+        jobs.append(EditionJob(COVER, out_dir / COVER.filename(slug), after))
     outcomes = _run_jobs(jobs, settings, workers)
 
     results = [o for o in outcomes if not isinstance(o, WorkbookError)]
@@ -322,7 +338,8 @@ def build(
         if isinstance(outcome, WorkbookError):
             kept = "the previous file is kept" if job.target.exists() else "no file was written"
             done = ", ".join(display_path(r.path) for r in results) or "none"
-            outcome.message += f" [{job.variant.name} edition failed; {kept}; written: {done}]"
+            what = "cover" if job.variant.name == "cover" else f"{job.variant.name} edition"
+            outcome.message += f" [{what} failed; {kept}; written: {done}]"
             raise outcome
     for result in results:
         _report(result, report)
@@ -356,9 +373,29 @@ def _run_jobs(jobs: list[EditionJob], settings: RunSettings, workers: int) -> li
     never used.) With more jobs than *workers*, the rest wait for a free one.
     """
     if workers <= 1 or not jobs:
-        return [_run_job_here(job, settings) for job in jobs]
+        outcomes: list = []
+        for job in jobs:  # a job comes after the one it waits for
+            failed = _predecessor_failed(job, jobs, outcomes)
+            outcomes.append(failed or _run_job_here(job, settings))
+        return outcomes
     with frozen_heap():  # see workbook.runtime.memory, rule 3
         return _fork_each(jobs, settings, workers)
+
+
+def _predecessor_failed(job: EditionJob, jobs: list[EditionJob], outcomes: list):
+    """A WorkbookError when the job *job* waits for failed, else None."""
+    failed = (o for j, o in zip(jobs, outcomes, strict=False) if j.variant.name == job.after)
+    if any(isinstance(outcome, WorkbookError) for outcome in failed):
+        return WorkbookError(f"not made: the {job.after} edition failed", path=job.target)
+    return None
+
+
+def _ready(index: int, jobs: list[EditionJob], outcomes: list) -> bool:
+    """Whether the job waits for nothing unfinished."""
+    after = jobs[index].after
+    return all(
+        o is not None for j, o in zip(jobs, outcomes, strict=True) if j.variant.name == after
+    )
 
 
 def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> list:
@@ -367,14 +404,21 @@ def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> l
     running: dict = {}  # receiving end of the pipe -> (index, process)
     try:
         while waiting or running:
-            while waiting and len(running) < workers:
-                index = waiting.pop(0)
+            while len(running) < workers:
+                ready = [i for i in waiting if _ready(i, jobs, outcomes)]
+                if not ready:
+                    break
+                index = ready[0]
+                waiting.remove(index)
                 job = jobs[index]
+                if failed := _predecessor_failed(job, jobs, outcomes):
+                    outcomes[index] = failed
+                    continue
                 receive, process = _fork_child(
                     _run_job_and_send, (job, settings), f"workbook-{job.variant.name}"
                 )
                 running[receive] = (index, process)
-            for receive in multiprocessing.connection.wait(list(running)):
+            for receive in multiprocessing.connection.wait(list(running)) if running else ():
                 index, process = running.pop(receive)
                 outcomes[index] = _receive_outcome(receive, process, "building an edition")
     finally:
@@ -387,7 +431,7 @@ def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> l
 
 def _run_job_here(job: EditionJob, settings: RunSettings):
     try:
-        return _build_edition(job, settings)
+        return _build_job(job, settings)
     except WorkbookError as exc:
         return exc
 
@@ -395,7 +439,39 @@ def _run_job_here(job: EditionJob, settings: RunSettings):
 def _run_job_and_send(job: EditionJob, settings: RunSettings, send) -> None:
     global _IN_WORKER
     _IN_WORKER = True
-    _send_outcome(send, lambda: _build_edition(job, settings))
+    _send_outcome(send, lambda: _build_job(job, settings))
+
+
+def _build_job(job: EditionJob, settings: RunSettings) -> EditionResult:
+    if job.variant.name == "cover":
+        return _build_cover(job, settings)
+    return _build_edition(job, settings)
+
+
+def _build_cover(job: EditionJob, settings: RunSettings) -> EditionResult:
+    """Make the cover for the press PDF in the output folder (:mod:`workbook.cover`)."""
+    from workbook.cover.build import make_cover
+
+    project, out_dir = settings.book.project, settings.out_dir
+    made = make_cover(
+        project,
+        settings.book.manifest,
+        target=job.target,
+        press=out_dir / VARIANTS["press"].filename(project.config.publication.slug),
+        profile=settings.profile,
+        palette=settings.palette or load_palette(settings.resources.styles / "palette.toml"),
+        resources=settings.resources,
+        cache=out_dir / "cache",
+        strict=settings.strict,
+        verify=settings.verify,
+        preflight_folder=out_dir / "preflight" if settings.preflight else None,
+    )
+    checks = made.report.results if made.report is not None else []
+    result = EditionResult(job.variant, job.target, 1, made.warnings, checks)
+    result.preflight = made.report if settings.preflight else None
+    if settings.clock:
+        settings.clock.step(f"cover: written {display_path(job.target)}")
+    return result
 
 
 def plan_edition(job: EditionJob, settings: RunSettings) -> EditionPlan:

@@ -3,7 +3,8 @@
 Editions whose inputs are unchanged since their PDF was written are not
 rendered again (:mod:`workbook.pipeline.freshness`); the others render in parallel
 processes, each running its preflight checks as soon as its PDF exists; the
-checks that compare the editions and the reports follow.
+cover (with a ``[cover]`` table) follows the press edition it fits; the
+checks that compare the editions, the reports and the spec sheet follow.
 """
 
 from __future__ import annotations
@@ -43,12 +44,17 @@ def make(
     workers: int = 2,
     verify: bool = True,
     report: Callable[[str], None] = print,
+    cover: bool = True,
 ) -> MakeResult:
     """Build the out-of-date editions and preflight them; say what was up to date.
 
     *verify* False writes without any checks (watch mode's quick preview).
+    With *cover* the cover and the spec sheet follow the press edition (when
+    the config has a ``[cover]`` table).
     """
     names = list(editions) if editions else list(DEFAULT_EDITIONS)
+    if cover:
+        names = freshness.with_cover(config_path, names)
     digest = freshness.inputs_digest(config_path, out_dir)
     stale = freshness.stale_editions(config_path, out_dir, names, digest)
     outcome = MakeResult(built=stale, up_to_date=[n for n in names if n not in stale])
@@ -60,12 +66,13 @@ def make(
         outcome.build = build(
             config_path,
             out_dir=out_dir,
-            editions=stale,
+            editions=[name for name in stale if name != "cover"],
             strict=strict,
             report=report,
             workers=workers,
             preflight=check,
             verify=verify,
+            cover="cover" in stale,
         )
         for edition in outcome.build.editions:
             freshness.record_edition(config_path, out_dir, edition.variant.name, digest)
@@ -76,9 +83,13 @@ def make(
     if not stale and freshness.preflight_fresh(config_path, out_dir, names, strict):
         report("preflight: up to date (it passed on these PDFs)")
         outcome.preflight_skipped = True
-        return outcome
-    from workbook.preflight import check_publication
+    else:
+        from workbook.preflight import check_publication
 
-    outcome.preflight = check_publication(config_path, out_dir, names, strict, report, done)
-    freshness.record_preflight(config_path, out_dir, names, strict)
+        outcome.preflight = check_publication(config_path, out_dir, names, strict, report, done)
+        freshness.record_preflight(config_path, out_dir, names, strict)
+    if "cover" in names:
+        from workbook.cover.spec import write_spec_sheet
+
+        write_spec_sheet(config_path, out_dir, report)
     return outcome

@@ -120,6 +120,7 @@ def render_pdf(
     known_plan: makeup.Plan | None = None,
     max_hyphen_run: int = 2,
     first_page: int = 1,
+    inspect: Callable[[Document], None] | None = None,
 ) -> Rendered:
     """Render *html* to PDF bytes for *variant*; only files under *allowed* are read.
 
@@ -130,7 +131,8 @@ def render_pdf(
     numbers when layout confirms them (:mod:`workbook.render.pagemap`).
     *known_plan* is the last build's page make-up (:mod:`workbook.render.makeup`),
     reviewed after every layout. *first_page* is the number of the first page (a
-    chapter preview's).
+    chapter preview's). *inspect* sees the laid-out
+    document before it is written (and may raise).
     """
     if snippet := find_attachment(html):
         raise WorkbookError(
@@ -163,6 +165,8 @@ def render_pdf(
             document, plan = makeup.settle(
                 html, known_plan or makeup.Plan(), laid_out, max_run=max_hyphen_run
             )
+            if inspect is not None:
+                inspect(document)
             data = document.write_pdf(**options)
         except SandboxViolation as exc:
             path, line = locate(exc.url) or (source, None)
