@@ -122,3 +122,16 @@ def test_isbn_checksum():
     assert isbn13_is_valid("978-952-7399-01-9")
     assert not isbn13_is_valid("978-952-7399-01-8")
     assert not isbn13_is_valid("952-7399-01-9")
+
+
+def test_epub_isbn_is_optional_and_checked():
+    assert load("valid").config.isbn.epub == ""
+    text = error_of("epub-isbn-same-as-print")
+    assert "isbn" in text and "different ISBNs" in text
+
+
+def test_accessibility_contact_is_a_web_form_or_a_mailbox():
+    text = error_of("accessibility-contact-not-an-address")
+    assert "accessibility.contact" in text and "https://" in text
+    access = load("valid").config.accessibility
+    assert access.contact == "" and access.authority_url.startswith("https://")

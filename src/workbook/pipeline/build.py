@@ -38,7 +38,7 @@ from workbook.markup.hyphenation import hyphenator_for
 from workbook.model import Book, assemble
 from workbook.patches import install_all as install_patches
 from workbook.pipeline.freshness import KeptFacts
-from workbook.render import pagemap
+from workbook.render import pagemap, pagestarts
 from workbook.runtime.memory import drop_render_garbage, frozen_heap, no_collections
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ class BuildResult:
 
     book: Book
     editions: list[EditionResult]
+    ebook: object | None = None  # workbook.ebook.stage.EbookResult when it was built
 
 
 def load_book(
@@ -268,15 +269,19 @@ def build(
     verify: bool = True,
     workers: int = 1,
     preflight: bool = False,
+    ebook: bool = False,
+    inputs_digest: str | None = None,
 ) -> BuildResult:
     """Build the chosen editions of the publication described by *config_path*.
 
     With *workers* > 1 the editions render in parallel processes; with
     *preflight* each edition's preflight checks run in its process as soon as
-    its PDF is written (:attr:`EditionResult.preflight`).
+    its PDF is written (:attr:`EditionResult.preflight`). With *ebook* the EPUB
+    and the web edition follow (:mod:`workbook.ebook.stage`; *editions* may then
+    be empty); *inputs_digest* is the sources' digest the caller records.
     """
     clock = Clock(report)
-    variants = select_variants(editions)
+    variants = [] if ebook and editions is not None and not editions else select_variants(editions)
     book, warnings = load_book_overlapped(config_path, resources, out_dir / "cache" / "intake.json")
     for warning in warnings:
         report(f"warning: {warning}")
@@ -291,7 +296,12 @@ def build(
         book, allowed, resources, profile, strict, verify, preflight, clock, palette, out_dir
     )
     jobs = [EditionJob(v, out_dir / v.filename(project.config.publication.slug)) for v in variants]
-    outcomes = _run_jobs(jobs, settings, workers)
+    fonts = _start_ebook(settings, workers) if ebook and jobs else None
+    try:
+        outcomes = _run_jobs(jobs, settings, workers)
+    except BaseException:
+        _stop(fonts)
+        raise
 
     results = [o for o in outcomes if not isinstance(o, WorkbookError)]
     for job, outcome in zip(jobs, outcomes, strict=True):
@@ -299,10 +309,61 @@ def build(
             kept = "the previous file is kept" if job.target.exists() else "no file was written"
             done = ", ".join(display_path(r.path) for r in results) or "none"
             outcome.message += f" [{job.variant.name} edition failed; {kept}; written: {done}]"
+            _stop(fonts)
             raise outcome
     for result in results:
         _report(result, report)
-    return BuildResult(book=book, editions=results)
+    built = BuildResult(book=book, editions=results)
+    if ebook:
+        built.ebook = _build_ebook(settings, results, fonts, inputs_digest, report)
+    return built
+
+
+def _start_ebook(settings: RunSettings, workers: int):
+    """The e-book's slow part (font subsets) in a process of its own beside the
+    renders, when processes can be forked; else None (done in :func:`_build_ebook`)."""
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    with frozen_heap():  # see workbook.runtime.memory, rule 3
+        args = (settings.book, settings.resources, settings.out_dir)
+        return _fork_child(_prepare_and_send, args, "workbook-ebook")
+
+
+def _prepare_and_send(book: Book, resources: Resources, out_dir: Path, send) -> None:
+    from workbook.ebook.stage import prepare
+
+    _send_outcome(send, lambda: prepare(book, resources, out_dir))
+
+
+def _stop(fonts) -> None:
+    if fonts is not None:
+        receive, process = fonts
+        process.kill()
+        process.join()
+        receive.close()
+
+
+def _build_ebook(settings: RunSettings, results: list[EditionResult], fonts, digest, report):
+    """The EPUB and the web edition, once the print edition's page starts are written."""
+    from workbook.ebook import stage
+
+    subsets = _receive_outcome(*fonts, "subsetting the e-book's fonts") if fonts else None
+    if isinstance(subsets, WorkbookError):
+        raise subsets
+    outcome = stage.finish(
+        settings.book,
+        out_dir=settings.out_dir,
+        resources=settings.resources,
+        digest=digest,
+        built={r.variant.name: r.pages for r in results},
+        subsets=subsets,
+        strict=settings.strict,
+    )
+    if settings.clock:
+        settings.clock.step(f"ebook: written {display_path(outcome.epub)}")
+    for line in stage.report_lines(outcome):
+        report(line)
+    return outcome
 
 
 class Clock:
@@ -487,9 +548,12 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
             hint=first.rule,
         )
     write_atomic(job.target, data)
-    result = EditionResult(
-        variant, job.target, page_count(data), rendered.warnings, results, plan.images
-    )
+    pages = page_count(data)
+    if variant.kind == "book":  # where pages start, for the EPUB's page list
+        path = pagestarts.starts_path(settings.out_dir, job.target.name)
+        starts = pagestarts.padded(rendered.page_starts, pages)
+        pagestarts.write_starts(path, starts, rendered.anchor_pages)
+    result = EditionResult(variant, job.target, pages, rendered.warnings, results, plan.images)
     if clock:
         clock.step(f"{variant.name}: written {display_path(job.target)}")
     if report is not None and settings.preflight:

@@ -22,6 +22,7 @@ from weasyprint.formatting_structure import boxes
 from workbook.config.editions import Variant
 from workbook.errors import WorkbookError
 from workbook.render import pagemap
+from workbook.render.pagestarts import page_starts
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from workbook.runtime.memory import no_collections
 
@@ -39,6 +40,7 @@ class Rendered:
     splits: dict[int, tuple[str, ...]] = field(default_factory=dict)
     anchor_pages: dict[str, int] = field(default_factory=dict)  # anchor -> page number
     layouts: int = 1  # how many times the book was laid out (see workbook.render.pagemap)
+    page_starts: list[dict] = field(default_factory=list)  # see workbook.render.pagestarts
 
 
 def _edge_path(box: boxes.Box, last: bool) -> list[object]:
@@ -173,6 +175,7 @@ def render_pdf(
         splits=page_break_splits(document),
         anchor_pages=pagemap.anchor_pages(document),
         layouts=layouts,
+        page_starts=page_starts(document),
     )
 
 
