@@ -36,10 +36,15 @@ def build(
     editions, or when named.
     """
     start()
-    from workbook.config.editions import DEFAULT_EDITIONS, HANDOUTS
+    from workbook.config.editions import DEFAULT_EDITIONS, HANDOUTS, VARIANTS
     from workbook.ebook import stage
     from workbook.pipeline import freshness
 
+    unknown = [name for name in editions if name not in VARIANTS and name != EBOOK]
+    if unknown:
+        raise WorkbookError(
+            f"unknown edition '{unknown[0]}'", hint="choose from " + ", ".join([*VARIANTS, EBOOK])
+        )
     ebook = not editions or EBOOK in editions
     names = [name for name in editions if name != EBOOK] or (
         [] if editions else list(DEFAULT_EDITIONS)

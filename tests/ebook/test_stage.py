@@ -3,11 +3,13 @@ refusing what the PDFs refuse."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 
 import pytest
 
-from conftest import FIXTURES, chapter, make_publication, share_fonts
+from conftest import FIXTURES, REPO, chapter, make_publication, share_fonts
 from workbook.ebook import stage
 from workbook.errors import WorkbookError
 from workbook.pipeline.make import make
@@ -120,3 +122,22 @@ def test_the_ebook_alone_builds_a_book_edition_first_for_its_page_list(tmp_path,
     assert [e.variant.name for e in result.build.editions] == ["screen"]
     assert result.build.ebook.source == "screen" and (out / "testikirja.epub").is_file()
     assert not (out / "testikirja-press.pdf").exists()
+
+
+def test_invoke_build_takes_ebook_as_an_edition_name(tmp_path, ebook_fonts):
+    config = make_publication(tmp_path / "kirja", {"01-a.md": chapter("A", "Teksti.")})
+    out = tmp_path / "build"
+    share_fonts(out, ebook_fonts)
+
+    def invoke(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "invoke", "--search-root", str(REPO), "build"]
+        command += ["--config", str(config), "--out", str(out), "--no-check", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO)
+
+    done = invoke("-e", "ebook")
+    assert done.returncode == 0, done.stderr
+    assert " ebook: " in done.stdout and (out / "testikirja.epub").is_file()
+    assert invoke("-e", "ebook").stdout.strip() == "up to date: ebook"
+    wrong = invoke("-e", "epub")
+    assert wrong.returncode == 1
+    assert "unknown edition 'epub'" in wrong.stderr and "ebook" in wrong.stderr

@@ -29,6 +29,9 @@ from workbook.devtools.stress import make_stress
 from workbook.paths import REPO
 
 LOOP = "one chapter edited, e-version only with its checks, fresh interpreter"
+PDFS = ("-e", "press", "-e", "screen")  # the two PDF editions alone
+CLEAN_EBOOK = "clean build with the EPUB and the web edition, their validators"
+EDIT_EBOOK = "one-chapter edit with the EPUB and the web edition, their validators"
 WATCH = "watch: one chapter edited, new e-version written"
 TARGETS = {
     "clean build": ("ratio", 1.25),
@@ -279,7 +282,7 @@ def bench(folder: Path = REPO / "build" / "bench", report=print, repeat: int = 3
     cleans = []
     for _ in range(repeat):
         shutil.rmtree(out, ignore_errors=True)
-        cleans.append(build("clean build", config, out))
+        cleans.append(build("clean build", config, out, *PDFS))
         # The HTML kept beside the e-version, with the prepared files' paths, in
         # a place a later clean build does not remove.
         baseline_html.write_text(
@@ -288,13 +291,26 @@ def bench(folder: Path = REPO / "build" / "bench", report=print, repeat: int = 3
         beside("clean build")
     clean = told(median_of(cleans))
     clean.pages = _pages(out / "asiakaspalvelu-screen.pdf")
+    ebook_cleans = []
+    for _ in range(repeat):  # everything invoke build makes: the PDFs, the EPUB, web/
+        shutil.rmtree(out, ignore_errors=True)
+        ebook_cleans.append(build(CLEAN_EBOOK, config, out))
+        beside(CLEAN_EBOOK)
+    ebook_clean = told(median_of(ebook_cleans))
     unchanged = told(median_of([build("no-change rebuild", config, out) for _ in range(repeat)]))
     edits = []
     for number in range(repeat):
         beside("one-chapter edit")
         edited(number)
-        edits.append(build("one-chapter edit", config, out))
+        edits.append(build("one-chapter edit", config, out, *PDFS))
     edit = told(median_of(edits))
+    ebook_edits = []
+    for number in range(repeat):
+        build("e-book brought up to date", config, out)  # the edit before, not measured
+        beside(EDIT_EBOOK)
+        edited(100 + number)
+        ebook_edits.append(build(EDIT_EBOOK, config, out))
+    ebook_edit = told(median_of(ebook_edits))
     loops = []
     for number in range(repeat, 2 * repeat):
         beside(LOOP)
@@ -309,10 +325,11 @@ def bench(folder: Path = REPO / "build" / "bench", report=print, repeat: int = 3
     report("benchmark: stress publication")
     stress_config = make_stress(folder / "stress")
     shutil.rmtree(folder / "stress-out", ignore_errors=True)  # a clean build, no cache
-    stress = told(median_of([build("stress publication", stress_config, folder / "stress-out")]))
-    stress.pages = _pages(folder / "stress-out" / "stressi-screen.pdf")
+    stress_out = folder / "stress-out"
+    stress = told(median_of([build("stress publication", stress_config, stress_out, *PDFS)]))
+    stress.pages = _pages(stress_out / "stressi-screen.pdf")
 
-    measures = [baseline, clean, unchanged, edit, loop, watched, stress]
+    measures = [baseline, clean, ebook_clean, unchanged, edit, ebook_edit, loop, watched, stress]
     for m in measures:
         m.ratio = round(m.wall / baseline.wall, 2)
         if m.scenario in pairs:  # m.runs are in the order the baselines ran beside them
