@@ -141,3 +141,14 @@ def test_invoke_build_takes_ebook_as_an_edition_name(tmp_path, ebook_fonts):
     wrong = invoke("-e", "epub")
     assert wrong.returncode == 1
     assert "unknown edition 'epub'" in wrong.stderr and "ebook" in wrong.stderr
+
+
+def test_handouts_built_later_join_the_download_page(small, ebook_fonts):
+    config, out, _, _ = small
+    lines: list[str] = []
+    result = build_ebook(config, out, ebook_fonts, lines, editions=["handout"])
+    assert result.built == ["handout"] and result.build.ebook is not None
+    index = (out / "web" / "index.html").read_text(encoding="utf-8")
+    assert "testikirja-handout.pdf" in index and "Työpajamoniste" in index
+    assert (out / "web" / "lataa" / "testikirja-handout.pdf").is_file()
+    assert not stage.stale(config, out)

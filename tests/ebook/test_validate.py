@@ -42,10 +42,10 @@ def test_epubcheck_fails_on_a_broken_link(tmp_path):
     assert results["ace"].status == "pass", results["ace"].measured  # only the link is wrong
     # The results are kept by the digest of the file: the same file is not checked again.
     again = validate.start(epub, None, cache)
-    assert again.jobs == [] and again.ready["epubcheck"] == check
+    assert again.jobs() == [] and again.ready["epubcheck"] == check
     epub.write_bytes(epub.read_bytes() + b"\0")
     changed = validate.start(epub, None, cache)
-    assert {job.name for job in changed.jobs} == {"epubcheck", "ace"}
+    assert {job.name for job in changed.jobs()} == {"epubcheck", "ace"}
     changed.cancel()
 
 
@@ -79,6 +79,21 @@ def test_link_check_fails_on_a_broken_link_and_a_missing_id():
         "index.html: index.html#puuttuva-kohta (no such id)",
     ]
     assert validate.check_links(CASES / "web-image-without-alt").status == "pass"
+
+
+def test_a_page_written_later_is_checked_in_the_same_browser(tmp_path):
+    web = tmp_path / "web"
+    shutil.copytree(CASES / "web-too-wide", web)
+    (web / "liite.html").write_text(
+        (CASES / "web-image-without-alt" / "index.html").read_text(encoding="utf-8"), "utf-8"
+    )
+    running = validate.start(None, web, None, then=("liite.html",))
+    first = running.results()["web-axe"]
+    assert "on 1 pages" in first.measured and "index.html" in first.details[0]
+    shutil.copyfile(CASES / "web-image-without-alt" / "kuva.png", web / "kuva.png")
+    later = running.then("web-axe")
+    assert later is not None and later.details == ["liite.html: image-alt (critical): img"]
+    running.close()
 
 
 def test_a_validator_that_is_not_installed_fails_the_check(tmp_path, monkeypatch):

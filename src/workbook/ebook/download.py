@@ -20,9 +20,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from workbook.config.publication import Project
 from workbook.ebook.web import page
 from workbook.html.book import Resources, environment
-from workbook.model import Book
 
 DOWNLOADS_DIR = "lataa"
 
@@ -155,13 +155,13 @@ def statement_lines(results: list[dict], downloads: list[Download]) -> dict:
 
 
 def index_page(
-    book: Book,
+    project: Project,
     resources: Resources,
     downloads: list[Download],
     results: list[dict] | None,
 ) -> bytes:
     """The download page with the accessibility statement (*results* None: not checked yet)."""
-    config = book.project.config
+    config = project.config
     pub, access = config.publication, config.accessibility
     day = access.statement_date or pub.date or datetime.date(pub.year, 1, 1)
     lines = statement_lines(results, downloads) if results is not None else None
@@ -179,7 +179,7 @@ def index_page(
         )
     )
     return page(
-        book,
+        project,
         resources,
         kind="index",
         title=f"Lataa julkaisu – {pub.title}",

@@ -233,7 +233,7 @@ def finish(
     checks = _read(_state_path(out_dir, slug, "ebook-checks"))
     key = _checks_key(epub_path, files_digest(pages), out_dir, slug, pdfs)
     results = checks.get("statement") if checks.get("key") == key else None
-    pages[INDEX] = download.index_page(book, resources, downloads, results)
+    pages[INDEX] = download.index_page(book.project, resources, downloads, results)
     write_folder(web_dir, pages)
     _write(
         _state_path(out_dir, slug, "ebook"),
@@ -364,9 +364,9 @@ class Checking:
     ) -> list[CheckResult]:
         """Collect the validators, write the statement into the download page, check
         that page, and return the results as the preflight's CheckResults."""
+        from workbook.config.publication import load_config
         from workbook.ebook import download, validate
         from workbook.html.book import DEFAULT_RESOURCES
-        from workbook.pipeline.build import load_book
 
         epub, web = targets(self.out_dir, self.slug)
         results = self.running.results()  # type: ignore[attr-defined]
@@ -380,21 +380,23 @@ class Checking:
         links = validate.check_links(web)
         statement.append(links.as_dict())
         downloads = download.from_data(state.get("downloads", []))
-        book = load_book(self.config_path)
-        page = download.index_page(book, DEFAULT_RESOURCES, downloads, statement)
+        project = load_config(self.config_path)
+        page = download.index_page(project, DEFAULT_RESOURCES, downloads, statement)
         index = web / INDEX
         if not index.is_file() or index.read_bytes() != page:
             from workbook.render.pdf import write_atomic
 
             write_atomic(index, page)
             report(f"e-book: accessibility statement written into {display_path(index)}")
-        cache = _state_path(self.out_dir, self.slug, "ebook-checks-tools")
-        again = validate.Running(cache_path=cache, cache=validate.load_cache(cache))
+        running = self.running
         key = validate.digest_of([index])
-        kept = validate._cached(again.cache, "web-axe-index", key)
-        if kept is None:
-            validate.start_axe(again, web, [INDEX], key, "web-axe-index")
-            kept = again.results()["web-axe-index"]
+        kept = validate.cached(running.cache, "web-axe-index", key)  # type: ignore[attr-defined]
+        if kept is None:  # in the browser that checked the other pages, if it still runs
+            kept = running.then("web-axe") or validate.check_pages(  # type: ignore[attr-defined]
+                web, [INDEX], "web-axe-index"
+            )
+            running.keep("web-axe-index", key, kept)  # type: ignore[attr-defined]
+        running.close()  # type: ignore[attr-defined]
         axe = _merge(results.get("web-axe"), kept)
         links = validate.check_links(web)
         final = [r for r in (results.get("epubcheck"), results.get("ace"), axe, links) if r]
@@ -463,5 +465,5 @@ def start_checks(config_path: Path, out_dir: Path) -> Checking | None:
     if not epub.is_file() or not web.is_dir():
         return None
     cache = _state_path(out_dir, slug, "ebook-checks-tools")
-    running = validate.start(epub, web, cache, skip_pages=(INDEX,))
+    running = validate.start(epub, web, cache, then=(INDEX,))
     return Checking(config_path, out_dir, slug, running)

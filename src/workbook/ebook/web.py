@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from workbook.config.publication import Project
 from workbook.ebook.assets import Assets
 from workbook.ebook.content import FRONT, Converted, serialise
 from workbook.ebook.epub import toc_tree
@@ -26,7 +27,7 @@ DOWNLOADS_LINK = ' <a href="index.html#lataukset">Lataa tiedostot</a>.'
 
 
 def page(
-    book: Book,
+    project: Project,
     resources: Resources,
     *,
     kind: str,
@@ -35,7 +36,7 @@ def page(
     pager: dict | None = None,
 ) -> bytes:
     """One page of the web edition around *body* (HTML)."""
-    pub = book.project.config.publication
+    pub = project.config.publication
     text = (
         environment(resources)
         .get_template("ebook/web-page.html.j2")
@@ -44,7 +45,7 @@ def page(
             title=title,
             description=pub.description,
             kind=kind,
-            book_title=book.title,
+            book_title=f"{pub.title} – {pub.subtitle}" if pub.subtitle else pub.title,
             body=Markup(body),
             pager=pager,
             footer=f"© Tekijät ja {pub.publisher} {pub.year}",
@@ -104,7 +105,7 @@ def pages(
     chapters = [d for d in converted.documents if d.chapter is not None]
     first = {"href": f"{chapters[0].name}.html", "title": chapters[0].title} if chapters else None
     files[CONTENTS_PAGE] = page(
-        book,
+        book.project,
         resources,
         kind="contents",
         title=f"Sisällys – {pub.title}",
@@ -121,7 +122,7 @@ def pages(
             "next": {"href": f"{after.name}.html", "title": after.title} if after else None,
         }
         files[f"{document.name}.html"] = page(
-            book,
+            book.project,
             resources,
             kind="chapter",
             title=f"{document.title} – {pub.title}",

@@ -64,7 +64,9 @@ def make(
     if ebook:
         from workbook.ebook import stage
 
-        ebook_stale = stage.stale(config_path, out_dir, digest)
+        # A PDF it offers rebuilt (a new handout) changes the download page too.
+        offered = set(stale) & {*stage.OFFERED, "press"}
+        ebook_stale = bool(offered) or stage.stale(config_path, out_dir, digest)
         pages_missing = not set(stale) & {"press", "screen"}
         if ebook_stale and pages_missing and stage.needs_pages(config_path, out_dir, digest):
             stale.append("press" if "press" in names else "screen")  # for the page list
