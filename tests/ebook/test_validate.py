@@ -89,11 +89,32 @@ def test_a_page_written_later_is_checked_in_the_same_browser(tmp_path):
     )
     running = validate.start(None, web, None, then=("liite.html",))
     first = running.results()["web-axe"]
-    assert "on 1 pages" in first.measured and "index.html" in first.details[0]
+    assert "on 1 page;" in first.measured and "index.html" in first.details[0]
     shutil.copyfile(CASES / "web-image-without-alt" / "kuva.png", web / "kuva.png")
     later = running.then("web-axe")
     assert later is not None and later.details == ["liite.html: image-alt (critical): img"]
     running.close()
+
+
+def test_axe_checks_again_only_the_pages_that_changed(tmp_path):
+    web, cache = tmp_path / "web", tmp_path / "checks.json"
+    shutil.copytree(CASES / "web-image-without-alt", web)
+    shutil.copyfile(web / "index.html", web / "toinen.html")
+    first = validate.start(None, web, cache)
+    assert [job.command[-2:] for job in first.jobs()] == [["index.html", "toinen.html"]]
+    assert first.results()["web-axe"].pages == 2
+    (web / "toinen.html").write_text(
+        (CASES / "web-too-wide" / "index.html").read_text(encoding="utf-8"), "utf-8"
+    )
+    again = validate.start(None, web, cache)
+    assert [job.command[-1:] for job in again.jobs()] == [["toinen.html"]]
+    result = again.results()["web-axe"]
+    assert result.pages == 2 and result.status == "fail"
+    assert [d.split(":")[0] for d in result.details] == ["toinen.html", "index.html"]
+    (web / "kuva.png").write_bytes((web / "kuva.png").read_bytes() + b"\0")  # used by all
+    everything = validate.start(None, web, cache)
+    assert everything.jobs()[0].command[-2:] == ["index.html", "toinen.html"]  # both again
+    everything.cancel()
 
 
 def test_a_validator_that_is_not_installed_fails_the_check(tmp_path, monkeypatch):

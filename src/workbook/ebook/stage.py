@@ -389,15 +389,9 @@ class Checking:
             write_atomic(index, page)
             report(f"e-book: accessibility statement written into {display_path(index)}")
         running = self.running
-        key = validate.digest_of([index])
-        kept = validate.cached(running.cache, "web-axe-index", key)  # type: ignore[attr-defined]
-        if kept is None:  # in the browser that checked the other pages, if it still runs
-            kept = running.then("web-axe") or validate.check_pages(  # type: ignore[attr-defined]
-                web, [INDEX], "web-axe-index"
-            )
-            running.keep("web-axe-index", key, kept)  # type: ignore[attr-defined]
-        running.close()  # type: ignore[attr-defined]
-        axe = _merge(results.get("web-axe"), kept)
+        kept = running.page_result(web, INDEX)  # type: ignore[attr-defined]
+        pages = results.get("web-axe")
+        axe = validate.combine("web-axe", [pages, kept] if pages else [kept])
         links = validate.check_links(web)
         final = [r for r in (results.get("epubcheck"), results.get("ace"), axe, links) if r]
         checks_key = _checks_key(
@@ -413,25 +407,6 @@ class Checking:
             },
         )
         return [_check_result(r) for r in final]
-
-
-def _merge(pages, index):
-    """The axe results of the pages and of the download page, as one."""
-    from workbook.ebook.validate import Result
-
-    if pages is None:
-        return index
-    details = pages.details + index.details
-    ok = pages.status == "pass" and index.status == "pass"
-    head = pages.measured.split(":")[0]
-    counts = [
-        m.split(" on ")[1].split(" ")[0] for m in (pages.measured, index.measured) if " on " in m
-    ]
-    total = sum(int(c) for c in counts if c.isdigit())
-    measured = f"{head}: {len(details)} problems on {total} pages"
-    if details:
-        measured += f"; first: {details[0]}"
-    return Result(pages.name, "web", "pass" if ok else "fail", measured, pages.rule, details)
 
 
 def _pdf_lines(preflight: Preflight | None) -> list[dict]:

@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -82,17 +82,12 @@ class Result:
     measured: str
     rule: str
     details: list[str] = field(default_factory=list)
+    pages: int = 0  # axe-core: how many pages it judged
+    tool: str = ""  # axe-core: the checker and its version
 
     def as_dict(self) -> dict:
         """Plain data, for the cache and the statement."""
-        return {
-            "name": self.name,
-            "scope": self.scope,
-            "status": self.status,
-            "measured": self.measured,
-            "rule": self.rule,
-            "details": self.details,
-        }
+        return asdict(self)
 
 
 def _missing(name: str, scope: str, what: str, rule: str) -> Result:
@@ -118,6 +113,8 @@ class Job:
     read: Callable[[Job, int, str, str], Result]  # (job, exit code, stdout, stderr)
     env: dict[str, str] | None = None
     then: tuple[str, ...] = ()  # axe: pages checked later, in the same browser, on request
+    page_keys: dict[str, str] = field(default_factory=dict)  # axe: each page's digest
+    pages: dict[str, Result] = field(default_factory=dict)  # axe: each page's verdict
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="workbook-check-")))
     process: subprocess.Popen | None = None
     result: Result | None = None
@@ -141,6 +138,7 @@ class Running:
     cache: dict = field(default_factory=dict)
     threads: list[threading.Thread] = field(default_factory=list)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    kept_pages: dict[str, Result] = field(default_factory=dict)  # axe: unchanged pages
 
     def begin(self) -> Running:
         """Start every lane in a thread of its own (the threads only wait on processes)."""
@@ -169,8 +167,14 @@ class Running:
         for job in self.jobs():
             if job.result is None:  # a lane that stopped early
                 job.result = Result(job.name, "", "fail", "did not run", "")
-            results[job.name] = job.result
-            self.keep(job.name, job.key, job.result)
+            if job.page_keys:  # axe-core: kept page by page, told with the kept pages
+                for page, result in job.pages.items():
+                    self.keep(f"{job.name}:{page}", job.page_keys[page], result)
+                kept = [self.kept_pages[p] for p in sorted(self.kept_pages)]
+                results[job.name] = combine(job.name, [job.result, *kept])
+            else:
+                results[job.name] = job.result
+                self.keep(job.name, job.key, job.result)
             if job.process is not None and job.process.poll() is not None:
                 shutil.rmtree(job.workdir, ignore_errors=True)
         return results
@@ -182,6 +186,18 @@ class Running:
             from workbook.pipeline.freshness import write_json
 
             write_json(self.cache_path, {"version": CACHE_VERSION, "tools": self.cache}, indent=1)
+
+    def page_result(self, web: Path, page: str) -> Result:
+        """axe-core's verdict on *page*, written after the others were checked: kept
+        from before if it did not change, else checked in the browser that checked
+        the others (or a new one)."""
+        key = page_key(web, page)
+        kept = cached(self.cache, f"web-axe:{page}", key)
+        if kept is None:
+            kept = self.then("web-axe") or check_pages(web, [page], "web-axe")
+            self.keep(f"web-axe:{page}", key, kept)
+        self.close()
+        return kept
 
     def then(self, name: str) -> Result | None:
         """The follow-up pages of the axe-core job *name*, checked now in its browser
@@ -292,14 +308,50 @@ def start(
             elif job is not None:
                 running.lanes[lane].append(job)
     if web is not None:
-        pages = [p.name for p in sorted(web.glob("*.html")) if p.name not in then]
-        key = digest_of([p for p in web_files(web) if p.name not in then], web)
-        kept = cached(cache, "web-axe", key)
-        if kept is not None:
-            running.ready["web-axe"] = kept
-        elif job := axe_job(running, web, pages, key, "web-axe", then):
+        shared = shared_digest(web)
+        keys = {
+            p.name: page_key(web, p.name, shared)
+            for p in sorted(web.glob("*.html"))
+            if p.name not in then
+        }
+        for page, key in keys.items():
+            if (kept := cached(cache, f"web-axe:{page}", key)) is not None:
+                running.kept_pages[page] = kept
+        todo = [page for page in keys if page not in running.kept_pages]
+        job = axe_job(running, web, todo, "", "web-axe", then) if todo else None
+        if job is not None:
+            job.page_keys = keys
             running.lanes[1].append(job)
+        elif "web-axe" not in running.ready:
+            kept = [running.kept_pages[p] for p in sorted(running.kept_pages)]
+            running.ready["web-axe"] = combine("web-axe", kept)
     return running.begin()
+
+
+def shared_digest(web: Path) -> str:
+    """The digest of what every page of *web* uses: styles, fonts, pictures (not the
+    downloads, which no page shows)."""
+    files = [p for p in web_files(web) if p.suffix != ".html" and "lataa" not in p.parts]
+    return digest_of(files, web)
+
+
+def page_key(web: Path, page: str, shared: str | None = None) -> str:
+    """What axe-core's verdict on *page* depends on: the page and what it uses."""
+    return f"{shared or shared_digest(web)}:{digest_of([web / page])}"
+
+
+def combine(name: str, results: list[Result]) -> Result:
+    """axe-core's verdicts on groups of pages as one."""
+    details = [d for r in results for d in r.details]
+    pages = sum(r.pages for r in results)
+    tool = next((r.tool for r in results if r.tool), "axe-core")
+    ok = bool(results) and all(r.status == "pass" for r in results)
+    measured = f"{tool}: {len(details)} problems on {pages} page{'' if pages == 1 else 's'}"
+    if details:
+        measured += f"; first: {details[0]}"
+    elif not ok:
+        measured = next(r.measured for r in results if r.status != "pass")
+    return Result(name, "web", "pass" if ok else "fail", measured, AXE_RULE, details, pages, tool)
 
 
 def _epubcheck(running: Running, epub: Path, key: str) -> Job | None:
@@ -434,19 +486,22 @@ def _read_axe(job: Job, code: int, stdout: str, stderr: str) -> Result:
     except ValueError:
         last = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
         return Result(job.name, "web", "fail", f"axe-core did not run: {last[0]}", AXE_RULE)
-    details = []
+    judged: dict[str, Result] = {}
     for page, found in data.get("pages", {}).items():
+        details = []
         for violation in found.get("violations", []):
             nodes = ", ".join(violation.get("nodes", [])[:2])
             details.append(f"{page}: {violation['id']} ({violation.get('impact')}): {nodes}")
         if found.get("overflow", 0) > 0:
             details.append(f"{page}: {found['overflow']} px wider than a 320 px viewport")
-    count = len(data.get("pages", {}))
-    measured = f"axe-core {data.get('axe')}: {len(details)} problems on {count} pages"
-    if details:
-        measured += f"; first: {details[0]}"
-    ok = not details and code == 0 and count > 0
-    return Result(job.name, "web", "pass" if ok else "fail", measured, AXE_RULE, details)
+        tool = f"axe-core {data.get('axe')}"
+        measured = f"{tool}: {len(details)} problems on 1 page"
+        status = "pass" if not details else "fail"
+        judged[page] = Result(job.name, "web", status, measured, AXE_RULE, details, 1, tool)
+    job.pages.update(judged)
+    if not judged or code != 0:
+        return Result(job.name, "web", "fail", f"axe-core ended with {code}", AXE_RULE)
+    return combine(job.name, list(judged.values()))
 
 
 def check_links(web: Path) -> Result:
