@@ -152,3 +152,30 @@ def test_handouts_built_later_join_the_download_page(small, ebook_fonts):
     assert "testikirja-handout.pdf" in index and "Työpajamoniste" in index
     assert (out / "web" / "lataa" / "testikirja-handout.pdf").is_file()
     assert not stage.stale(config, out)
+
+
+def test_a_failing_validator_fails_the_check_and_the_statement_says_so(
+    small, monkeypatch, tmp_path
+):
+    from workbook.ebook import validate
+    from workbook.preflight import check_publication
+
+    config, out, _, _ = small
+    rule = validate.EPUBCHECK_RULE
+    verdicts = {
+        "epubcheck": validate.Result("epubcheck", "epub", "fail", "1 errors; RSC-007", rule),
+        "ace": validate.Result("ace", "epub", "pass", "0 violations", validate.ACE_RULE),
+        "web-axe": validate.Result("web-axe", "web", "pass", "0 problems", validate.AXE_RULE),
+    }
+    monkeypatch.setattr(
+        validate, "start", lambda *a, **k: validate.Running(ready=dict(verdicts)).begin()
+    )
+    passed = validate.Result("web-axe", "web", "pass", "0 problems on 1 page", "", [], 1)
+    monkeypatch.setattr(validate, "check_pages", lambda *a, **k: passed)
+    lines: list[str] = []
+    with pytest.raises(WorkbookError, match="first 'epubcheck': 1 errors; RSC-007"):
+        check_publication(config, out, ["screen"], report=lines.append, ebook=True)
+    assert any(line.startswith("  FAIL epubcheck") for line in lines)
+    index = (out / "web" / "index.html").read_text(encoding="utf-8")
+    assert "EPUB: tarkistus ei täyttynyt" in index and "RSC-007" in index
+    assert not stage.checks_fresh(config, out)
