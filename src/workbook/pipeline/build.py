@@ -38,7 +38,7 @@ from workbook.markup.hyphenation import hyphenator_for
 from workbook.model import Book, assemble
 from workbook.patches import install_all as install_patches
 from workbook.pipeline.freshness import KeptFacts
-from workbook.render import makeup, pagemap
+from workbook.render import makeup, pagemap, pagestarts
 from workbook.runtime.memory import drop_render_garbage, frozen_heap, no_collections
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ class BuildResult:
 
     book: Book
     editions: list[EditionResult]
+    ebook: object | None = None  # workbook.ebook.stage.EbookResult when it was built
 
 
 def load_book(
@@ -299,6 +300,8 @@ def build(
     workers: int = 1,
     preflight: bool = False,
     cover: bool = False,
+    ebook: bool = False,
+    inputs_digest: str | None = None,
 ) -> BuildResult:
     """Build the chosen editions of the publication described by *config_path*.
 
@@ -306,10 +309,13 @@ def build(
     *preflight* each edition's preflight checks run in its process as soon as
     its PDF is written (:attr:`EditionResult.preflight`). With *cover* the
     cover (``[cover]`` in the config) is made too, once the press PDF it fits
-    is written; *editions* may then be empty.
+    is written. With *ebook* the EPUB and the web edition follow
+    (:mod:`workbook.ebook.stage`); *editions* may then be empty. *inputs_digest*
+    is the sources' digest the caller records.
     """
     clock = Clock(report)
-    variants = [] if cover and editions is not None and not editions else select_variants(editions)
+    alone = (cover or ebook) and editions is not None and not editions
+    variants = [] if alone else select_variants(editions)
     book, warnings = load_book_overlapped(config_path, resources, out_dir / "cache" / "intake.json")
     for warning in warnings:
         report(f"warning: {warning}")
@@ -331,7 +337,12 @@ def build(
 
         after = "press" if any(v.name == "press" for v in variants) else None
         jobs.append(EditionJob(COVER, out_dir / COVER.filename(slug), after))
-    outcomes = _run_jobs(jobs, settings, workers)
+    fonts = _start_ebook(settings, workers) if ebook and jobs else None
+    try:
+        outcomes = _run_jobs(jobs, settings, workers)
+    except BaseException:
+        _stop(fonts)
+        raise
 
     results = [o for o in outcomes if not isinstance(o, WorkbookError)]
     for job, outcome in zip(jobs, outcomes, strict=True):
@@ -340,10 +351,61 @@ def build(
             done = ", ".join(display_path(r.path) for r in results) or "none"
             what = "cover" if job.variant.name == "cover" else f"{job.variant.name} edition"
             outcome.message += f" [{what} failed; {kept}; written: {done}]"
+            _stop(fonts)
             raise outcome
     for result in results:
         _report(result, report)
-    return BuildResult(book=book, editions=results)
+    built = BuildResult(book=book, editions=results)
+    if ebook:
+        built.ebook = _build_ebook(settings, results, fonts, inputs_digest, report)
+    return built
+
+
+def _start_ebook(settings: RunSettings, workers: int):
+    """The e-book's slow part (font subsets) in a process of its own beside the
+    renders, when processes can be forked; else None (done in :func:`_build_ebook`)."""
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    with frozen_heap():  # see workbook.runtime.memory, rule 3
+        args = (settings.book, settings.resources, settings.out_dir)
+        return _fork_child(_prepare_and_send, args, "workbook-ebook")
+
+
+def _prepare_and_send(book: Book, resources: Resources, out_dir: Path, send) -> None:
+    from workbook.ebook.stage import prepare
+
+    _send_outcome(send, lambda: prepare(book, resources, out_dir))
+
+
+def _stop(fonts) -> None:
+    if fonts is not None:
+        receive, process = fonts
+        process.kill()
+        process.join()
+        receive.close()
+
+
+def _build_ebook(settings: RunSettings, results: list[EditionResult], fonts, digest, report):
+    """The EPUB and the web edition, once the print edition's page starts are written."""
+    from workbook.ebook import stage
+
+    subsets = _receive_outcome(*fonts, "subsetting the e-book's fonts") if fonts else None
+    if isinstance(subsets, WorkbookError):
+        raise subsets
+    outcome = stage.finish(
+        settings.book,
+        out_dir=settings.out_dir,
+        resources=settings.resources,
+        digest=digest,
+        built={r.variant.name: r.pages for r in results},
+        subsets=subsets,
+        strict=settings.strict,
+    )
+    if settings.clock:
+        settings.clock.step(f"ebook: written {display_path(outcome.epub)}")
+    for line in stage.report_lines(outcome):
+        report(line)
+    return outcome
 
 
 class Clock:
@@ -613,9 +675,12 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
             hint=first.rule,
         )
     write_atomic(job.target, data)
-    result = EditionResult(
-        variant, job.target, page_count(data), rendered.warnings, results, plan.images
-    )
+    pages = page_count(data)
+    if variant.kind == "book":  # where pages start, for the EPUB's page list
+        path = pagestarts.starts_path(settings.out_dir, job.target.name)
+        starts = pagestarts.padded(rendered.page_starts, pages)
+        pagestarts.write_starts(path, starts, rendered.anchor_pages)
+    result = EditionResult(variant, job.target, pages, rendered.warnings, results, plan.images)
     if clock:
         clock.step(f"{variant.name}: written {display_path(job.target)}")
     if report is not None and settings.preflight:

@@ -45,14 +45,18 @@ def make(
     verify: bool = True,
     report: Callable[[str], None] = print,
     cover: bool = True,
+    ebook: bool = False,
 ) -> MakeResult:
     """Build the out-of-date editions and preflight them; say what was up to date.
 
     *verify* False writes without any checks (watch mode's quick preview).
     With *cover* the cover and the spec sheet follow the press edition (when
-    the config has a ``[cover]`` table).
+    the config has a ``[cover]`` table). With *ebook* the EPUB and the web
+    edition are built too when out of date, and checked with the preflight
+    (:mod:`workbook.ebook.stage`); *editions* may then be empty.
     """
-    names = list(editions) if editions else list(DEFAULT_EDITIONS)
+    alone = ebook and editions is not None and not editions  # the e-book alone
+    names = list(editions) if editions or alone else list(DEFAULT_EDITIONS)
     if cover:
         names = freshness.with_cover(config_path, names)
     digest = freshness.inputs_digest(config_path, out_dir)
@@ -61,8 +65,20 @@ def make(
     slug = freshness.slug_of(config_path) or "book"
     for name in outcome.up_to_date:
         report(f"{name:>6}: up to date ({display_path(out_dir / f'{slug}-{name}.pdf')})")
+    ebook_stale = False
+    if ebook:
+        from workbook.ebook import stage
+
+        # A PDF it offers rebuilt (a new handout) changes the download page too.
+        offered = set(stale) & {*stage.OFFERED, "press"}
+        ebook_stale = bool(offered) or stage.stale(config_path, out_dir, digest)
+        pages_missing = not set(stale) & {"press", "screen"}
+        if ebook_stale and pages_missing and stage.needs_pages(config_path, out_dir, digest):
+            stale.append("press" if "press" in names else "screen")  # for the page list
+        if not ebook_stale:
+            report(" ebook: up to date")
     done = {}
-    if stale:
+    if stale or ebook_stale:
         outcome.build = build(
             config_path,
             out_dir=out_dir,
@@ -73,6 +89,8 @@ def make(
             preflight=check,
             verify=verify,
             cover="cover" in stale,
+            ebook=ebook_stale,
+            inputs_digest=digest,
         )
         for edition in outcome.build.editions:
             freshness.record_edition(config_path, out_dir, edition.variant.name, digest)
@@ -80,13 +98,17 @@ def make(
                 done[edition.variant.name] = edition.preflight
     if not check:
         return outcome
-    if not stale and freshness.preflight_fresh(config_path, out_dir, names, strict):
-        report("preflight: up to date (it passed on these PDFs)")
+    ebook_checked = not ebook or (not ebook_stale and stage.checks_fresh(config_path, out_dir))
+    fresh = freshness.preflight_fresh(config_path, out_dir, names, strict)
+    if not stale and ebook_checked and (fresh or not names):
+        report("preflight: up to date (it passed on these files)")
         outcome.preflight_skipped = True
     else:
         from workbook.preflight import check_publication
 
-        outcome.preflight = check_publication(config_path, out_dir, names, strict, report, done)
+        outcome.preflight = check_publication(
+            config_path, out_dir, names or None, strict, report, done, ebook=ebook
+        )
         freshness.record_preflight(config_path, out_dir, names, strict)
     if "cover" in names:
         from workbook.cover.spec import write_spec_sheet

@@ -27,12 +27,29 @@ def check_publication(
     strict: bool = False,
     report: Callable[[str], None] = print,
     done: dict[str, EditionReport] | None = None,
+    ebook: bool = False,
 ) -> Preflight:
     """Check the built editions, write the reports, and raise if a check failed.
 
     *done* holds edition reports the build already made right after writing.
+    With *ebook* the EPUB and the web edition are checked too, their validators
+    running while the PDFs are checked (:func:`workbook.ebook.stage.start_checks`).
     """
-    preflight = run_preflight(config_path, out_dir, list(editions) if editions else None, done)
+    checking = None
+    if ebook:
+        from workbook.ebook.stage import start_checks
+
+        checking = start_checks(config_path, out_dir)
+        if checking is None:
+            report("e-book: not built, not checked (invoke build builds it)")
+    try:
+        preflight = run_preflight(config_path, out_dir, list(editions) if editions else None, done)
+    except BaseException:
+        if checking is not None:
+            checking.cancel()
+        raise
+    if checking is not None:
+        preflight.ebook = checking.finish(preflight, report)
     json_path, html_path = write_reports(preflight, out_dir / "preflight")
     for line in console_lines(preflight):
         report(line)

@@ -29,6 +29,9 @@ def console_lines(preflight: Preflight) -> list[str]:
     if preflight.both:
         lines.append("both editions:")
         lines += [_line(r) for r in preflight.both]
+    if preflight.ebook:
+        lines.append("EPUB and web edition:")
+        lines += [_line(r) for r in preflight.ebook]
     results = preflight.all_results()
     counts = {s: sum(1 for r in results if r.status == s) for s in ("pass", "warn", "fail")}
     lines.append(
@@ -71,6 +74,7 @@ def as_json(preflight: Preflight) -> dict:
             for e in preflight.editions
         ],
         "both": [entry(r) for r in preflight.both],
+        "ebook": [entry(r) for r in preflight.ebook],
         "failed": [r.name for r in preflight.failed()],
     }
 
@@ -147,6 +151,9 @@ def _html(preflight: Preflight, thumbs: dict[str, list[str]]) -> str:
     if preflight.both:
         parts.append('<h2 id="both">Both editions</h2>')
         parts.append(_table(preflight.both, "screen"))
+    if preflight.ebook:
+        parts.append('<h2 id="ebook">EPUB and web edition</h2>')
+        parts.append(_table(preflight.ebook, "ebook"))
     parts.append("</main></body></html>")
     return "\n".join(parts)
 

@@ -22,6 +22,7 @@ from weasyprint.formatting_structure import boxes
 from workbook.config.editions import Variant
 from workbook.errors import WorkbookError
 from workbook.render import makeup, pagemap
+from workbook.render.pagestarts import page_starts
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from workbook.runtime.memory import no_collections
 
@@ -40,6 +41,7 @@ class Rendered:
     anchor_pages: dict[str, int] = field(default_factory=dict)  # anchor -> page number
     layouts: int = 1  # how many times the book was laid out (see workbook.render.pagemap)
     plan: makeup.Plan = field(default_factory=makeup.Plan)  # the page make-up it settled on
+    page_starts: list[dict] = field(default_factory=list)  # see workbook.render.pagestarts
 
 
 def _edge_path(box: boxes.Box, last: bool) -> list[object]:
@@ -195,6 +197,7 @@ def render_pdf(
         anchor_pages=pagemap.anchor_pages(document, first_page),
         layouts=layouts,
         plan=plan,
+        page_starts=page_starts(document),
     )
 
 
