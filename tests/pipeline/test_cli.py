@@ -107,3 +107,11 @@ def test_clean_refuses_what_is_not_an_output_folder(tmp_path, case):
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert config.is_file() and (tmp_path / "kirja.pdf").is_file()
+
+
+def test_every_task_is_listed():
+    result = invoke("--list")
+    assert result.returncode == 0, result.stderr
+    names = {line.split()[0] for line in result.stdout.splitlines()[2:] if line.startswith("  ")}
+    expected = {"bench", "build", "check", "clean", "golden", "profile", "proof", "test", "watch"}
+    assert expected <= names

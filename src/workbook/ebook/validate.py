@@ -180,7 +180,10 @@ class Running:
         return results
 
     def keep(self, name: str, key: str, result: Result) -> None:
-        """Remember *result* of *name* for the file digest *key*."""
+        """Remember *result* of *name* for the file digest *key* (not when the tool
+        did not run: the next build tries again)."""
+        if "did not run" in result.measured:
+            return
         self.cache[name] = {"key": key, "result": result.as_dict()}
         if self.cache_path is not None:
             from workbook.pipeline.freshness import write_json
@@ -296,6 +299,9 @@ def start(
     """Start EPUBCheck, then (in a second lane) Ace on *epub* and axe-core on *web*'s
     pages; the pages in *then* are left out, to be checked later in the same browser
     (:meth:`Running.then`). Results kept in *cache_path* are reused."""
+    # The tools run in working folders of their own: every path they get is absolute.
+    epub = epub.resolve() if epub is not None else None
+    web = web.resolve() if web is not None else None
     cache = load_cache(cache_path) if cache_path is not None else {}
     running = Running(cache_path=cache_path, cache=dict(cache), lanes=[[], []])
     if epub is not None:
@@ -386,6 +392,11 @@ def _read_epubcheck(job: Job, code: int, stdout: str, stderr: str) -> Result:
                 f"{loc.get('path')}:{loc.get('line')}" for loc in message.get("locations", [])[:2]
             )
             details.append(f"{message.get('ID')} {message.get('message')} ({where})")
+    if code != 0 and not details:
+        last = (stderr or stdout).strip().splitlines()[-1:] or [f"exit code {code}"]
+        return Result(
+            "epubcheck", "epub", "fail", f"EPUBCheck did not run: {last[0]}", EPUBCHECK_RULE
+        )
     version = checker.get("checkerVersion", "?")
     measured = (
         f"EPUBCheck {version}: {fatal} fatal, {errors} errors, {warnings} warnings, "
@@ -508,6 +519,7 @@ def check_links(web: Path) -> Result:
     """Every ``href`` and ``src`` in the web edition's pages leads to a file (and id)."""
     import lxml.html
 
+    web = web.resolve()
     ids: dict[Path, set[str]] = {}
     broken: list[str] = []
     links = 0
