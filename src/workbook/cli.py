@@ -32,7 +32,9 @@ def build(
     """Build the out-of-date editions, then preflight them (``invoke build``)."""
     start()
     from workbook.config.editions import DEFAULT_EDITIONS, HANDOUTS
-    from workbook.pipeline import freshness
+    from workbook.pipeline import freshness, outputs
+
+    outputs.check_out_dir(out)
 
     names = list(editions or DEFAULT_EDITIONS)
     if handout:
@@ -70,8 +72,10 @@ def check(
 ) -> None:
     """Preflight the built PDFs and write the reports (``invoke check``)."""
     start()
+    from workbook.pipeline import outputs
     from workbook.preflight import check_publication
 
+    outputs.check_out_dir(out)
     check_publication(config, out, list(editions) or None, strict=strict, report=report)
 
 
@@ -79,11 +83,14 @@ def proof(config: Path, *, edition: str, dpi: int, out: Path) -> Path:
     """Write a PNG proof sheet of a built edition's spreads (``invoke proof``)."""
     start()
     from workbook.config.publication import load_config
+    from workbook.pipeline import outputs
     from workbook.preflight.proof import contact_sheet
 
     slug = load_config(config).config.publication.slug
     pdf = out / f"{slug}-{edition}.pdf"
-    return contact_sheet(pdf, out / "proof" / f"{slug}-{edition}.png", dpi=dpi)
+    outputs.check_out_dir(out)
+    with outputs.scratch(out):  # its temporary page images live there, not in TMPDIR
+        return contact_sheet(pdf, out / "proof" / f"{slug}-{edition}.png", dpi=dpi)
 
 
 def watch(config: Path, *, edition: str, out: Path, interval: float) -> None:

@@ -3,7 +3,9 @@
 Editions whose inputs are unchanged since their PDF was written are not
 rendered again (:mod:`workbook.pipeline.freshness`); the others render in parallel
 processes, each running its preflight checks as soon as its PDF exists; the
-checks that compare the editions and the reports follow.
+checks that compare the editions and the report follow, before anything is put
+in place (:mod:`workbook.pipeline.verdict`). Without checks (``--no-check``,
+watch mode) nothing is checked and the report says so.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from workbook.config.editions import DEFAULT_EDITIONS
 from workbook.errors import display_path
-from workbook.pipeline import freshness
+from workbook.pipeline import freshness, outputs
 from workbook.pipeline.build import BuildResult, build
 
 if TYPE_CHECKING:
@@ -46,16 +48,19 @@ def make(
 ) -> MakeResult:
     """Build the out-of-date editions and preflight them; say what was up to date.
 
-    *verify* False writes without any checks (watch mode's quick preview).
+    *check* False (``--no-check``) or *verify* False (watch mode's quick preview)
+    writes without any checks.
     """
     names = list(editions) if editions else list(DEFAULT_EDITIONS)
+    checked = check and verify
+    outputs.check_out_dir(out_dir)
+    outputs.recover(out_dir)
     digest = freshness.inputs_digest(config_path, out_dir)
     stale = freshness.stale_editions(config_path, out_dir, names, digest)
     outcome = MakeResult(built=stale, up_to_date=[n for n in names if n not in stale])
     slug = freshness.slug_of(config_path) or "book"
     for name in outcome.up_to_date:
         report(f"{name:>6}: up to date ({display_path(out_dir / f'{slug}-{name}.pdf')})")
-    done = {}
     if stale:
         outcome.build = build(
             config_path,
@@ -64,21 +69,31 @@ def make(
             strict=strict,
             report=report,
             workers=workers,
-            preflight=check,
-            verify=verify,
+            preflight=True,
+            verify=checked,
+            report_editions=names,
         )
         for edition in outcome.build.editions:
             freshness.record_edition(config_path, out_dir, edition.variant.name, digest)
-            if edition.preflight is not None:
-                done[edition.variant.name] = edition.preflight
-    if not check:
+        if not checked:
+            return outcome
+        from workbook.preflight.report import console_lines
+
+        outcome.preflight = outcome.build.preflight  # type: ignore[assignment]
+        if outcome.preflight is not None:
+            for line in console_lines(outcome.preflight):
+                report(line)
+            report(f"reports: {display_path(out_dir / 'preflight' / 'report.html')}")
+        freshness.record_preflight(config_path, out_dir, names, strict)
         return outcome
-    if not stale and freshness.preflight_fresh(config_path, out_dir, names, strict):
+    if not checked:
+        return outcome
+    if freshness.preflight_fresh(config_path, out_dir, names, strict):
         report("preflight: up to date (it passed on these PDFs)")
         outcome.preflight_skipped = True
         return outcome
     from workbook.preflight import check_publication
 
-    outcome.preflight = check_publication(config_path, out_dir, names, strict, report, done)
+    outcome.preflight = check_publication(config_path, out_dir, names, strict, report)
     freshness.record_preflight(config_path, out_dir, names, strict)
     return outcome
