@@ -39,10 +39,10 @@ MOMENTS = [
     ("finishing", 0.15),
     ("finishing", 0.3),
     ("preflight checks done", 0.0),
-    ("waiting to be put in place", 0.0),
-    ("waiting to be put in place", 0.05),
-    ("waiting to be put in place", 0.15),
-    ("waiting to be put in place", 0.3),
+    (": made and checked", 0.0),
+    (": made and checked", 0.05),
+    (": made and checked", 0.15),
+    (": made and checked", 0.3),
 ]
 
 

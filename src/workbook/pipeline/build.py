@@ -597,8 +597,7 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
         staged=staged, sources=rendered.sources,
     )  # fmt: skip
     if clock:
-        checked = "checked, " if settings.verify else ""
-        clock.step(f"{variant.name}: made, {checked}waiting to be put in place with the others")
+        clock.step(f"{variant.name}: made" + (" and checked" if settings.verify else ", unchecked"))
     if report is not None and settings.preflight and scratch is not None:
         from workbook.preflight.pageimages import place_thumbnails
 
