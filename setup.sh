@@ -10,8 +10,10 @@ cd "$(dirname "$0")"
 # poppler-utils: pdftoppm/pdftotext/pdffonts: page images and word positions for
 #   the preflight checks and its report.
 # chromium: the tests open the preflight's HTML report in a real headless browser.
+# zbar-tools: zbarimg, which the cover's preflight uses to scan the ISBN barcode.
+# ghostscript: the test that looks at the separations under black overprinting text.
 system_packages=(libpango-1.0-0 libpangoft2-1.0-0 libvoikko1 voikko-fi libharfbuzz-subset0
-                 poppler-utils chromium)
+                 poppler-utils chromium zbar-tools ghostscript)
 missing=()
 for pkg in "${system_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

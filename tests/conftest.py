@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +40,19 @@ def make_publication(
     else:
         config_path.write_text(config, encoding="utf-8")
     return config_path
+
+
+def invoke(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Run ``invoke`` as the editor does (this repository's tasks.py), output captured."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", "--search-root", str(REPO), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def one_page_each(path: Path, texts: list[str]) -> None:
@@ -147,3 +163,20 @@ def renderer_patches() -> list[str]:
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--update-golden`` rewrites tests/golden/ instead of comparing."""
     parser.addoption("--update-golden", action="store_true", help="rewrite golden files")
+
+
+def covered(
+    root: Path,
+    config: str = "with-cover",
+    blurb: str = "takakansi",
+    chapters: dict[str, str] | None = None,
+) -> Path:
+    """An illustrated publication with a cover: fixtures/config/<config>.toml, the valid
+    manifest, and fixtures/cover/<blurb>.md as its back-cover text (takakansi.md)."""
+    config_path = illustrated(root, chapters=chapters)
+    text = (FIXTURES / "config" / f"{config}.toml").read_text(encoding="utf-8")
+    config_path.write_text(
+        text + '\n[images]\nmanifest = "illustrations/illustrations.toml"\n', encoding="utf-8"
+    )
+    shutil.copyfile(FIXTURES / "cover" / f"{blurb}.md", root / "takakansi.md")
+    return config_path

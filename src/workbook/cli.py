@@ -42,10 +42,15 @@ def build(
     if verbose:
         for line in patch_lines():
             report(line)
-    if not freshness.stale_editions(config, out, names) and (
-        not check or freshness.preflight_fresh(config, out, names, strict)
+    outputs = freshness.with_cover(config, names)
+    if not freshness.stale_editions(config, out, outputs) and (
+        not check
+        or (
+            freshness.preflight_fresh(config, out, outputs, strict)
+            and freshness.spec_written(config, out, outputs)
+        )
     ):
-        report("up to date: " + ", ".join(names) + (" (and the preflight)" if check else ""))
+        report("up to date: " + ", ".join(outputs) + (" (and the preflight)" if check else ""))
         return
     from workbook.pipeline.make import make
 
@@ -72,11 +77,13 @@ def check(
 ) -> None:
     """Preflight the built PDFs and write the reports (``invoke check``)."""
     start()
-    from workbook.pipeline import outputs
+    from workbook.config.editions import DEFAULT_EDITIONS
+    from workbook.pipeline import freshness, outputs
     from workbook.preflight import check_publication
 
     outputs.check_out_dir(out)
-    check_publication(config, out, list(editions) or None, strict=strict, report=report)
+    names = freshness.with_cover(config, list(editions or DEFAULT_EDITIONS))
+    check_publication(config, out, names, strict=strict, report=report)
 
 
 def proof(config: Path, *, edition: str, dpi: int, out: Path) -> Path:

@@ -9,6 +9,7 @@ import pytest
 from conftest import FIXTURES
 from workbook.config.publication import (
     Binding,
+    check_press_config,
     isbn13_is_valid,
     load_config,
     parse_length,
@@ -76,7 +77,7 @@ def test_bad_binding_lists_allowed_values():
 
 
 def test_bad_isbn_check_digit():
-    assert "not a valid ISBN-13" in error_of("bad-isbn-check-digit")
+    assert "has check digit 0; its first 12 digits give 9" in error_of("bad-isbn-check-digit")
 
 
 def test_saddle_stitch_needs_multiple_of_four():
@@ -122,3 +123,28 @@ def test_isbn_checksum():
     assert isbn13_is_valid("978-952-7399-01-9")
     assert not isbn13_is_valid("978-952-7399-01-8")
     assert not isbn13_is_valid("952-7399-01-9")
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [("printer-empty", "is empty"), ("printer-placeholder", "is a placeholder")],
+)
+def test_the_press_edition_needs_the_print_house_named(case, words):
+    with pytest.raises(WorkbookError) as info:
+        check_press_config(load(case))
+    text = str(info.value)
+    assert f"{case}.toml:8: press edition: 'publication.printer' {words}" in text
+    assert "hint:" in text
+
+
+def test_a_named_print_house_is_enough():
+    check_press_config(load("valid"))
+
+
+def test_print_and_cover_keys_have_defaults_and_limits():
+    config = load("with-cover").config
+    assert config.print.caliper == 120 and config.print.cover_allowance == 0.5
+    assert config.print.marks is False and config.print.quantity is None
+    assert config.cover is not None and config.cover.safe_distance == 5.0
+    assert config.cover.spine_text_min == 6.0 and config.cover.barcode_scale == 1.0
+    assert load("valid").config.cover is None  # no [cover]: no cover, no spec sheet

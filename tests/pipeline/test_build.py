@@ -178,3 +178,12 @@ def test_each_edition_renders_in_a_process_of_its_own(tmp_path, monkeypatch):
     assert note != f"pid {os.getpid()} frozen True" and note.endswith("frozen True")
     assert not seen  # the spy ran in the child, not here
     assert gc.get_freeze_count() == 0
+
+
+def test_an_empty_printer_stops_the_press_edition_but_not_the_e_version(tmp_path):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")}, "printer-empty")
+    with pytest.raises(WorkbookError, match=r"'publication\.printer' is empty"):
+        build(config, out_dir=tmp_path / "build", editions=["press"], report=quiet)
+    assert not (tmp_path / "build" / "testikirja-press.pdf").exists()
+    build(config, out_dir=tmp_path / "build", editions=["screen"], report=quiet)
+    assert (tmp_path / "build" / "testikirja-screen.pdf").exists()

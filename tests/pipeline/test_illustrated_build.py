@@ -111,7 +111,9 @@ def images(path: Path) -> list[tuple[int, str, float]]:
 
 def test_all_checks_pass(built):
     for edition in built.editions:
-        assert [c for c in edition.checks if c.status != "pass"] == []
+        # but the warning that the bundled stand-in profile is no print house's
+        left = [(c.name, c.status) for c in edition.checks if c.status != "pass"]
+        assert left in ([], [("output-profile", "warn")])
         assert edition.warnings == []
 
 

@@ -28,6 +28,8 @@ SENTENCE = (
 )
 PARAGRAPH = SENTENCE * 5
 
+STAND_IN = {"output-profile": "warn"}  # the bundled profile, not the print house's
+
 
 def body(extra: str = "", paragraphs: int = 12) -> str:
     """Several pages of text with *extra* in the middle."""
@@ -128,7 +130,9 @@ def test_check_fails_on_its_case(tmp_path, case):
 def test_good_book_passes_every_check(tmp_path):
     config = built_case(tmp_path, "", editions=("press", "screen"))
     found = statuses(config, ("press", "screen"))
-    assert {name for name, status in found.items() if status != "pass"} - MAKEUP == set()
+    # The bundled stand-in output profile is the one thing left to the print house.
+    left = {name: status for name, status in found.items() if status != "pass"}
+    assert {name: status for name, status in left.items() if name not in MAKEUP} == STAND_IN
     assert {"blank-pages", "running-heads", "folios", "type-area", "same-text"} <= set(found)
 
 
@@ -321,8 +325,8 @@ def test_check_fails_on_an_edited_pdf(good_book, tmp_path, case):
 
 def test_the_unedited_book_passes(good_book):
     results = run_preflight(good_book, good_book.parent / "build").all_results()
-    bad = [(r.name, r.measured) for r in results if r.status != "pass" and r.name not in MAKEUP]
-    assert bad == []
+    left = {r.name: r.status for r in results if r.status != "pass" and r.name not in MAKEUP}
+    assert left == STAND_IN
 
 
 def test_list_numbers_may_hang_in_the_margin(tmp_path):

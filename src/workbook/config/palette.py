@@ -1,4 +1,9 @@
-"""The book's colour palette: one declaration, CMYK for press, sRGB for screen."""
+"""The book's colour palette: one declaration, CMYK for press, sRGB for screen.
+
+The press rule for type: small text misregisters in four colours, so a text
+colour (``text = true``) is pure K or at most two inks, and so is a colour dark
+enough to carry white text (the charts label such bars in paper white).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,11 @@ class Colour:
     cmyk: tuple[float, float, float, float]
     srgb: str
     text: bool = False
+
+    @property
+    def inks(self) -> int:
+        """How many of C, M, Y and K the press colour uses."""
+        return sum(1 for v in self.cmyk if v > 0)
 
     def css(self, space: ColourSpace) -> str:
         """CSS value of this colour for *space*."""
@@ -68,8 +78,29 @@ def load_palette(path: Path) -> Palette:
             )
         if not isinstance(srgb, str) or not _HEX_RE.match(srgb):
             raise WorkbookError(f"colour '{name}' needs srgb = \"#rrggbb\"", path=path)
-        colours.append(Colour(name, tuple(float(v) for v in cmyk), srgb, bool(entry.get("text"))))
+        colour = Colour(name, tuple(float(v) for v in cmyk), srgb, bool(entry.get("text")))
+        _check_press_rule(colour, path)
+        colours.append(colour)
     return Palette(tuple(colours))
+
+
+def _check_press_rule(colour: Colour, path: Path) -> None:
+    """Text colours and colours that carry white text have at most two inks."""
+    if colour.inks <= 2:
+        return
+    if colour.text:
+        role = "a text colour"
+    elif contrast_ratio("#ffffff", colour.srgb) > contrast_ratio("#000000", colour.srgb):
+        role = "dark enough to carry white text"
+    else:
+        return
+    raise WorkbookError(
+        f"colour '{colour.name}' is {role} but prints in {colour.inks} inks "
+        f"(cmyk = {list(colour.cmyk)})",
+        path=path,
+        hint="small type misregisters in four colours: use pure K or at most two inks "
+        "(e.g. C + K for a dark teal)",
+    )
 
 
 def contrast_ratio(foreground: str, background: str) -> float:

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -62,13 +63,26 @@ def parse_size(value: object) -> tuple[float, float]:
     )
 
 
-def isbn13_is_valid(isbn: str) -> bool:
-    """Return whether *isbn* (hyphens allowed) is a 13-digit ISBN with a valid check digit."""
+def isbn13_check_digit(first12: str) -> int:
+    """The EAN-13 / ISBN-13 check digit of twelve digits (weights 1, 3, 1, 3, ...)."""
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(first12))
+    return (10 - total % 10) % 10
+
+
+def isbn13_problem(isbn: str) -> str | None:
+    """What is wrong with *isbn* (hyphens and spaces allowed), or None for a valid ISBN-13."""
     digits = isbn.replace("-", "").replace(" ", "")
     if not re.fullmatch(r"97[89]\d{10}", digits):
-        return False
-    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
-    return (10 - total % 10) % 10 == int(digits[12])
+        return f"{isbn!r} is not a 13-digit ISBN starting 978 or 979"
+    expected = isbn13_check_digit(digits[:12])
+    if expected != int(digits[12]):
+        return f"{isbn!r} has check digit {digits[12]}; its first 12 digits give {expected}"
+    return None
+
+
+def isbn13_is_valid(isbn: str) -> bool:
+    """Return whether *isbn* (hyphens allowed) is a 13-digit ISBN with a valid check digit."""
+    return isbn13_problem(isbn) is None
 
 
 class _Strict(BaseModel):
@@ -94,8 +108,8 @@ class Isbn(_Strict):
     @field_validator("print", "pdf")
     @classmethod
     def _check(cls, value: str) -> str:
-        if not isbn13_is_valid(value):
-            raise ValueError(f"{value!r} is not a valid ISBN-13 (check digit or length)")
+        if problem := isbn13_problem(value):
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -301,6 +315,55 @@ class Paths(_Strict):
     allow: list[NonEmpty] = []
 
 
+class PrintJob(_Strict):
+    """The print job: paper, spine allowance, marks, quantity and delivery (``[print]``)."""
+
+    paper: str = ""  # the paper's name for the spec sheet, e.g. "Munken Print 120 g/m2"
+    caliper: float | None = Field(default=None, ge=30, le=1000)  # µm per leaf (two pages)
+    pages_per_inch: int | None = Field(default=None, ge=100, le=2000)  # instead of caliper
+    cover_allowance: float = 0.5  # mm the cover board adds to the spine
+    marks: bool = False  # crop marks in a slug outside the bleed
+    quantity: int | None = Field(default=None, ge=1)
+    delivery: datetime.date | None = None
+
+    @field_validator("cover_allowance", mode="before")
+    @classmethod
+    def _allowance(cls, value: object) -> float:
+        mm = parse_length(value)
+        if not 0 <= mm <= 5:
+            raise ValueError(f"{mm:g} mm is outside the allowed 0-5 mm")
+        return mm
+
+    @model_validator(mode="after")
+    def _one_paper_measure(self) -> PrintJob:
+        if self.caliper is not None and self.pages_per_inch is not None:
+            raise ValueError("give caliper or pages_per_inch, not both")
+        return self
+
+
+class Cover(_Strict):
+    """The cover spread (``[cover]``): its illustration, blurb, spine and barcode."""
+
+    illustration: str = ""  # an id of the illustration manifest; empty: type only
+    blurb: NonEmpty = "takakansi.md"  # Markdown, relative to publication.toml
+    spine_title: str = ""  # empty: the publication's title
+    spine_text_min: float = 6.0  # mm: a narrower spine carries no text
+    spine_margin: float = 1.0  # mm: spine text from each fold
+    safe_distance: float = 5.0  # mm: front and back text from trim and folds
+    barcode_scale: float = Field(default=1.0, ge=0.8, le=2.0)  # of the EAN-13 nominal size
+
+    @field_validator("spine_text_min", "spine_margin", "safe_distance", mode="before")
+    @classmethod
+    def _length(cls, value: object, info: ValidationInfo) -> float:
+        mm = parse_length(value)
+        low, high = {"spine_text_min": (0, 50), "spine_margin": (0, 5)}.get(
+            info.field_name or "", (2, 20)
+        )
+        if not low <= mm <= high:
+            raise ValueError(f"{mm:g} mm is outside the allowed {low}-{high} mm")
+        return mm
+
+
 class Config(_Strict):
     """The whole ``publication.toml``, validated."""
 
@@ -315,6 +378,8 @@ class Config(_Strict):
     preflight: Preflight = Preflight()
     limits: Limits = Limits()
     paths: Paths = Paths()
+    print: PrintJob = PrintJob()
+    cover: Cover | None = None  # no [cover] table: no cover and no spec sheet
 
 
 class Project(BaseModel):
@@ -342,6 +407,12 @@ class Project(BaseModel):
         """The survey data manifest, or None when the book has no survey data."""
         name = self.config.data.manifest
         return (self.root / name).resolve() if name else None
+
+    @property
+    def blurb_path(self) -> Path | None:
+        """The cover's back-cover text (Markdown), or None when there is no cover."""
+        cover = self.config.cover
+        return (self.root / cover.blurb).resolve() if cover else None
 
     @property
     def manifest_path(self) -> Path | None:
@@ -404,6 +475,7 @@ def check_paths(project: Project, text: str) -> None:
         (["images", "manifest"], config.images.manifest),
         (["data", "manifest"], config.data.manifest),
         (["colour", "output_profile"], config.colour.output_profile),
+        (["cover", "blurb"], config.cover.blurb if config.cover is not None else ""),
     ]
     named += [
         (["content", "chapters"], f"{config.content.chapters_dir}/{chapter}")
@@ -462,6 +534,14 @@ def _model_at(loc: list[str]) -> type[BaseModel] | None:
 
 def _allowed_for(loc: list[str]) -> str | None:
     key = loc[-1] if loc else ""
+    whole = {
+        "print": "give the paper's caliper (µm) or its pages_per_inch, not both",
+        "print.caliper": "the paper's thickness per leaf in µm, from its data sheet (e.g. 100)",
+        "print.pages_per_inch": "pages per inch from the paper's data sheet (e.g. 400)",
+        "cover.barcode_scale": "0.8-2.0 times the nominal EAN-13 size (37.29 x 25.93 mm)",
+    }
+    if ".".join(loc) in whole:
+        return whole[".".join(loc)]
     return {
         "binding": "allowed: " + ", ".join(b.value for b in Binding),
         "rendering_intent": "allowed: " + ", ".join(i.value for i in RenderingIntent),
@@ -494,3 +574,27 @@ def toml_key_line(text: str, loc: list[str]) -> int | None:
         if current == table and re.match(rf"^{re.escape(key)}\s*=", line):
             return number
     return table_line
+
+
+_PLACEHOLDER_RE = re.compile(
+    r"täydennetään|myöhemmin|\btbd\b|\btodo\b|\bxxx+\b|\?\?|lorem ipsum|^[(\[<].*[)\]>]$",
+    re.IGNORECASE,
+)
+
+
+def check_press_config(project: Project) -> None:
+    """Raise when the press edition cannot go to print: the colophon must name the
+    print house (``publication.printer``), not leave it empty or a placeholder."""
+    printer = project.config.publication.printer
+    if printer and not _PLACEHOLDER_RE.search(printer):
+        return
+    text = project.config_path.read_text(encoding="utf-8")
+    line = toml_key_line(text, ["publication", "printer"])
+    what = f"is a placeholder ({printer!r})" if printer else "is empty"
+    raise WorkbookError(
+        f"press edition: 'publication.printer' {what}; the colophon must name the print house",
+        path=project.config_path,
+        line=line,
+        hint='set printer = "<print house>, <town>" under [publication] once it is chosen; '
+        "until then build the e-version alone (invoke build -e screen)",
+    )

@@ -2,6 +2,8 @@
 
 Each PDF variant has a module of its own, as in WeasyPrint's ``pdf/``:
 :mod:`workbook.finish.press` (boxes, padding, PDF/X-4),
+:mod:`workbook.finish.overprint` (black overprints on press),
+:mod:`workbook.finish.marks` (crop marks in a slug, when asked for),
 :mod:`workbook.finish.tagged` (PDF/UA-1 structure) and
 :mod:`workbook.finish.forms` (the e-version's form fields: well-formed radio
 groups, accessible names and Form elements in the reading order). The result is
@@ -16,6 +18,8 @@ import pikepdf
 
 from workbook.config.editions import Variant
 from workbook.finish.forms import finish_forms
+from workbook.finish.marks import add_crop_marks
+from workbook.finish.overprint import overprint_black
 from workbook.finish.press import finish_pdfx, pad_pages, remove_links, set_boxes
 from workbook.finish.tagged import (
     Splits,
@@ -52,6 +56,10 @@ def finish(
             remove_links(pdf)
         if variant.pad_to_binding:
             pad_pages(pdf, fmt.multiple)
+        if variant.colour_space == "cmyk":
+            overprint_black(pdf)
+        if variant.bleed and book.project.config.print.marks:
+            add_crop_marks(pdf)
         if variant.pdf_variant and variant.pdf_variant.startswith("pdf/x"):
             finish_pdfx(pdf, profile)
         if variant.tagged:

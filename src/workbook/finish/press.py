@@ -23,8 +23,13 @@ PT_PER_MM = 72 / 25.4
 
 def set_boxes(pdf: pikepdf.Pdf, fmt: PageFormat) -> None:
     """TrimBox = trim size, BleedBox = MediaBox = trim + bleed on every side."""
-    width, height = (v * PT_PER_MM for v in fmt.trim)
-    bleed = fmt.bleed * PT_PER_MM
+    set_trim_and_bleed(pdf, fmt.trim, fmt.bleed)
+
+
+def set_trim_and_bleed(pdf: pikepdf.Pdf, trim: tuple[float, float], bleed_mm: float) -> None:
+    """:func:`set_boxes` for a page of any *trim* (mm), e.g. a cover spread."""
+    width, height = (v * PT_PER_MM for v in trim)
+    bleed = bleed_mm * PT_PER_MM
     for page in pdf.pages:
         media = [float(v) for v in page.MediaBox]
         x0, y0 = media[0] + bleed, media[1] + bleed

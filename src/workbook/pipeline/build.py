@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlparse
 
 from workbook.config.editions import DEFAULT_EDITIONS, VARIANTS, Variant
 from workbook.config.palette import Palette, load_palette
-from workbook.config.publication import Project, load_config
+from workbook.config.publication import Project, check_press_config, load_config
 from workbook.errors import Collector, WorkbookError, display_path
 from workbook.html.book import DEFAULT_RESOURCES, Resources, render_html
 from workbook.intake.chapters import load_chapters
@@ -232,10 +232,11 @@ def select_variants(names: Sequence[str] | None) -> list[Variant]:
 
 @dataclass(frozen=True)
 class EditionJob:
-    """One edition to build, and where its PDF goes."""
+    """One edition (or the cover) to build, and where its PDF goes."""
 
     variant: Variant
     target: Path
+    after: str | None = None  # the job (edition name) whose PDF this one needs first
 
 
 @dataclass(frozen=True)
@@ -301,23 +302,25 @@ def build(
     verify: bool = True,
     workers: int = 1,
     preflight: bool = False,
+    cover: bool = False,
     report_editions: Sequence[str] | None = None,
 ) -> BuildResult:
     """Build the chosen editions of the publication described by *config_path*.
 
-    With *workers* > 1 the editions render in parallel processes. *verify*
-    runs each edition's checks and the comparisons of the editions; the files
-    are put in place together only if all pass (else they go to
-    ``rejected/`` and the failures are raised). With *preflight* the report
-    (``preflight/report.html``, on *report_editions*: default the built ones)
-    is written, passed or failed; without *verify* one that says nothing was
-    checked.
+    With *workers* > 1 the editions render in parallel processes. With *cover*
+    the cover (``[cover]`` in the config) is made too, after the press PDF it
+    fits; *editions* may then be empty. *verify* runs each edition's checks and
+    the comparisons of the editions; the files are put in place together only
+    if all pass (else they go to ``rejected/`` and the failures are raised).
+    With *preflight* the report (``preflight/report.html``, on
+    *report_editions*: default the built ones) is written, passed or failed;
+    without *verify* one that says nothing was checked.
     """
     outputs.check_out_dir(out_dir)
     with outputs.scratch(out_dir) as scratch:
         return _build(
             config_path, out_dir, editions, strict, resources, report, verify, workers,
-            preflight, scratch, report_editions,
+            preflight, scratch, cover, report_editions,
         )  # fmt: skip
 
 
@@ -332,21 +335,34 @@ def _build(
     workers: int,
     preflight: bool,
     scratch: outputs.Scratch,
+    cover: bool = False,
     report_editions: Sequence[str] | None = None,
 ) -> BuildResult:
     clock = Clock(report)
-    variants = select_variants(editions)
+    variants = [] if cover and editions is not None and not editions else select_variants(editions)
     book, warnings = load_book_overlapped(config_path, resources, out_dir / "cache" / "intake.json")
     for warning in warnings:
         report(f"warning: {warning}")
     project = book.project
+    if any(v.isbn_kind == "print" and v.pdf_variant for v in variants):
+        check_press_config(project)  # the colophon names the print house
+    if cover:
+        from workbook.cover.layout import check_inputs
+
+        check_inputs(project, book.manifest)
     check_page_limit(book)
     clock.step("content loaded and checked")
     settings = run_settings(
         book, resources, out_dir, strict=strict, verify=verify, preflight=preflight and verify,
         clock=clock, scratch=scratch,
     )  # fmt: skip
-    jobs = [EditionJob(v, out_dir / v.filename(project.config.publication.slug)) for v in variants]
+    slug = project.config.publication.slug
+    jobs = [EditionJob(v, out_dir / v.filename(slug)) for v in variants]
+    if cover:
+        from workbook.cover.layout import COVER
+
+        after = "press" if any(v.name == "press" for v in variants) else None
+        jobs.append(EditionJob(COVER, out_dir / COVER.filename(slug), after))
     outcomes = _run_jobs(jobs, settings, workers)
     _raise_edition_errors(jobs, outcomes, project)
     results: list[EditionResult] = outcomes
@@ -366,7 +382,7 @@ def _raise_edition_errors(jobs: list[EditionJob], outcomes: list, project: Proje
     """Raise the editions' errors together; one found in several editions is one line."""
     found: dict[str, tuple[WorkbookError, list[str]]] = {}
     for job, outcome in zip(jobs, outcomes, strict=True):
-        if isinstance(outcome, WorkbookError):
+        if isinstance(outcome, WorkbookError) and not isinstance(outcome, NotMade):
             for error in outcome.errors:
                 found.setdefault(str(error), (error, []))[1].append(job.variant.name)
     if not found:
@@ -374,7 +390,10 @@ def _raise_edition_errors(jobs: list[EditionJob], outcomes: list, project: Proje
     errors = Collector(project.config.limits.errors)
     for error, names in found.values():
         kept = "the previous files are kept" if len(names) > 1 else "the previous file is kept"
-        error.message += f" [{' and '.join(names)} edition{'s' * (len(names) > 1)} failed; {kept}]"
+        what = " and ".join(names) + (" editions" if len(names) > 1 else " edition")
+        if names == ["cover"]:
+            what = "cover"
+        error.message += f" [{what} failed; {kept}]"
         errors.add(error)
     errors.raise_if_any()
 
@@ -407,9 +426,33 @@ def _run_jobs(jobs: list[EditionJob], settings: RunSettings, workers: int) -> li
     that is then never used.) With more jobs than *workers*, the rest wait.
     """
     if workers <= 1 or not jobs:
-        return [_run_job_here(job, settings) for job in jobs]
+        outcomes: list = []
+        for job in jobs:  # a job comes after the one it waits for
+            failed = _predecessor_failed(job, jobs, outcomes)
+            outcomes.append(failed or _run_job_here(job, settings))
+        return outcomes
     with frozen_heap():  # see workbook.runtime.memory, rule 3
         return _fork_each(jobs, settings, workers)
+
+
+def _predecessor_failed(job: EditionJob, jobs: list[EditionJob], outcomes: list):
+    """A WorkbookError when the job *job* waits for failed, else None."""
+    failed = (o for j, o in zip(jobs, outcomes, strict=False) if j.variant.name == job.after)
+    if any(isinstance(outcome, WorkbookError) for outcome in failed):
+        return NotMade(f"not made: the {job.after} edition failed", path=job.target)
+    return None
+
+
+class NotMade(WorkbookError):
+    """A job left out because the one it waits for failed (that one's error says why)."""
+
+
+def _ready(index: int, jobs: list[EditionJob], outcomes: list) -> bool:
+    """Whether the job waits for nothing unfinished."""
+    after = jobs[index].after
+    return all(
+        o is not None for j, o in zip(jobs, outcomes, strict=True) if j.variant.name == after
+    )
 
 
 def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> list:
@@ -418,14 +461,21 @@ def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> l
     running: dict = {}  # receiving end of the pipe -> (index, process)
     try:
         while waiting or running:
-            while waiting and len(running) < workers:
-                index = waiting.pop(0)
+            while len(running) < workers:
+                ready = [i for i in waiting if _ready(i, jobs, outcomes)]
+                if not ready:
+                    break
+                index = ready[0]
+                waiting.remove(index)
                 job = jobs[index]
+                if failed := _predecessor_failed(job, jobs, outcomes):
+                    outcomes[index] = failed
+                    continue
                 receive, process = fork_child(
                     _run_job_and_send, (job, settings), f"workbook-{job.variant.name}"
                 )
                 running[receive] = (index, process)
-            for receive in multiprocessing.connection.wait(list(running)):
+            for receive in multiprocessing.connection.wait(list(running)) if running else ():
                 index, process = running.pop(receive)
                 outcomes[index] = receive_outcome(receive, process, "building an edition")
     finally:
@@ -438,7 +488,7 @@ def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> l
 
 def _run_job_here(job: EditionJob, settings: RunSettings):
     try:
-        return _build_edition(job, settings)
+        return _build_job(job, settings)
     except WorkbookError as exc:
         return exc
 
@@ -446,7 +496,58 @@ def _run_job_here(job: EditionJob, settings: RunSettings):
 def _run_job_and_send(job: EditionJob, settings: RunSettings, send) -> None:
     global _IN_WORKER
     _IN_WORKER = True
-    send_outcome(send, lambda: _build_edition(job, settings))
+    send_outcome(send, lambda: _build_job(job, settings))
+
+
+def _build_job(job: EditionJob, settings: RunSettings) -> EditionResult:
+    if job.variant.name == "cover":
+        return _build_cover(job, settings)
+    return _build_edition(job, settings)
+
+
+def _build_cover(job: EditionJob, settings: RunSettings) -> EditionResult:
+    """Make the cover for the press PDF of this build, or the one in the output folder
+    (:mod:`workbook.cover`), in the build's scratch folder like an edition."""
+    from workbook.cover.build import make_cover
+    from workbook.preflight.pageimages import place_thumbnails
+
+    project, out_dir, scratch = settings.book.project, settings.out_dir, settings.scratch
+    press_name = VARIANTS["press"].filename(project.config.publication.slug)
+    press = out_dir / press_name
+    if scratch is not None and job.after == "press":
+        press = scratch.stage(press_name)  # made in this build, not yet in place
+    staged = scratch.stage(job.target.name) if scratch is not None else job.target
+    report_folder = out_dir / "preflight" if settings.verify else None
+    made = make_cover(
+        project,
+        settings.book.manifest,
+        target=staged,
+        press=press,
+        profile=settings.profile,
+        palette=settings.palette or load_palette(settings.resources.styles / "palette.toml"),
+        resources=settings.resources,
+        cache=out_dir / "cache",
+        strict=settings.strict,
+        verify=scratch is None and settings.verify,  # else judged with the editions
+        preflight_folder=report_folder,
+    )
+    checks = made.report.results if made.report is not None else []
+    result = EditionResult(job.variant, job.target, 1, made.warnings, checks, staged=staged)
+    if made.report is not None:
+        made.report.path = job.target
+        made.report.facts.path = job.target
+        if settings.preflight and scratch is not None:
+            made.report.thumbnails = place_thumbnails(
+                scratch.stage_folder("preflight"),
+                job.variant.name,
+                made.report.facts.page_digests,
+                cache_root=out_dir / "preflight",
+            )
+        result.preflight = made.report
+    if settings.clock:
+        checked = " and checked" if settings.verify else ", unchecked"
+        settings.clock.step(f"cover: made{checked}")
+    return result
 
 
 def plan_edition(job: EditionJob, settings: RunSettings) -> EditionPlan:

@@ -126,17 +126,43 @@ def _file_key(path: Path) -> bytes:
     return hashlib.sha256(data).digest() if data is not None else b"unreadable"
 
 
-def inputs_digest(config_path: Path, out_dir: Path | None = None) -> str:
-    """One hash of every input file's path and content, and the tool versions."""
+def inputs_digest(config_path: Path, out_dir: Path | None = None, *, cover: bool = False) -> str:
+    """One hash of every input file's path and content, and the tool versions.
+
+    The back-cover text (``cover.blurb``) is an input of the cover alone: it is
+    left out unless *cover*.
+    """
     h = hashlib.sha256()
     for name in ("weasyprint", "pydyf", "pikepdf", "pillow"):
         try:
             h.update(f"{name}={metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{name}=missing\n".encode())
+    skip = set() if cover else cover_only_inputs(config_path)
     for path in _files(input_folders(config_path), exclude=out_dir):
+        if path.resolve() in skip:
+            continue
         h.update(str(path).encode() + b"\0")
         h.update(_file_key(path))
+    return h.hexdigest()
+
+
+def cover_only_inputs(config_path: Path) -> set[Path]:
+    """Files only the cover is made from: its blurb (``cover.blurb``)."""
+    cover = _raw_config(Path(config_path)).get("cover")
+    if not isinstance(cover, dict):
+        return set()
+    blurb = cover.get("blurb", "takakansi.md")
+    if not isinstance(blurb, str) or not blurb:
+        return set()
+    return {(Path(config_path).resolve().parent / blurb).resolve()}
+
+
+def cover_digest(config_path: Path, out_dir: Path) -> str:
+    """What the cover is made from: every input, its blurb, and the press PDF it fits."""
+    h = hashlib.sha256(inputs_digest(config_path, out_dir, cover=True).encode())
+    slug = slug_of(config_path) or "book"
+    h.update(str(file_digest(out_dir / f"{slug}-press.pdf")).encode())
     return h.hexdigest()
 
 
@@ -208,6 +234,31 @@ def slug_of(config_path: Path) -> str | None:
         return None
 
 
+def with_cover(config_path: Path, names: list[str]) -> list[str]:
+    """*names* and ``"cover"`` when the press edition is among them and the config has
+    a ``[cover]`` table: the cover is made with the press edition it fits."""
+    if "press" not in names or "cover" in names:
+        return list(names)
+    config = _raw_config(Path(config_path))
+    return [*names, "cover"] if isinstance(config.get("cover"), dict) else list(names)
+
+
+SPEC_SUFFIXES = (".html", ".pdf", ".json")
+
+
+def spec_paths(out_dir: Path, slug: str) -> list[Path]:
+    """The spec sheet's files: ``<slug>-spec.html``, ``.pdf`` and ``.json``."""
+    return [out_dir / f"{slug}-spec{suffix}" for suffix in SPEC_SUFFIXES]
+
+
+def spec_written(config_path: Path, out_dir: Path, names: list[str]) -> bool:
+    """Whether the spec sheet is there when the job has a cover (it follows the preflight)."""
+    slug = slug_of(config_path)
+    if "cover" not in names or slug is None:
+        return True
+    return all(path.exists() for path in spec_paths(out_dir, slug))
+
+
 def stale_editions(
     config_path: Path, out_dir: Path, editions: list[str], digest: str | None = None
 ) -> list[str]:
@@ -221,16 +272,22 @@ def stale_editions(
     for name in editions:
         entry = state.get(name, {})
         pdf = out_dir / f"{slug}-{name}.pdf"
-        if entry.get("inputs") != digest or entry.get("pdf") != file_digest(pdf):
+        wanted = cover_digest(config_path, out_dir) if name == "cover" else digest
+        if entry.get("inputs") != wanted or entry.get("pdf") != file_digest(pdf):
             stale.append(name)
+    if "cover" in editions and "cover" not in stale and "press" in stale:
+        stale.append("cover")  # it fits the press PDF about to be made
     return stale
 
 
 def record_edition(config_path: Path, out_dir: Path, edition: str, digest: str) -> None:
-    """Remember that *edition* was built from inputs *digest*."""
+    """Remember that *edition* was built from inputs *digest* (the cover: from
+    :func:`cover_digest`, with the press PDF as it is now)."""
     slug = slug_of(config_path) or "book"
     state = read_state(out_dir, slug)
     pdf = out_dir / f"{slug}-{edition}.pdf"
+    if edition == "cover":
+        digest = cover_digest(config_path, out_dir)
     state[edition] = {"inputs": digest, "pdf": file_digest(pdf)}
     write_state(out_dir, slug, state)
 

@@ -3,9 +3,11 @@
 Editions whose inputs are unchanged since their PDF was written are not
 rendered again (:mod:`workbook.pipeline.freshness`); the others render in parallel
 processes, each running its preflight checks as soon as its PDF exists; the
-checks that compare the editions and the report follow, before anything is put
-in place (:mod:`workbook.pipeline.verdict`). Without checks (``--no-check``,
-watch mode) nothing is checked and the report says so.
+cover (with a ``[cover]`` table) follows the press edition it fits; the
+checks that compare the editions and the report follow, before anything is
+put in place (:mod:`workbook.pipeline.verdict`), and the spec sheet after.
+Without checks (``--no-check``, watch mode) nothing is checked and the report
+says so.
 """
 
 from __future__ import annotations
@@ -45,13 +47,17 @@ def make(
     workers: int = 2,
     verify: bool = True,
     report: Callable[[str], None] = print,
+    cover: bool = True,
 ) -> MakeResult:
     """Build the out-of-date editions and preflight them; say what was up to date.
 
     *check* False (``--no-check``) or *verify* False (watch mode's quick preview)
-    writes without any checks.
+    writes without any checks. With *cover* the cover and the spec sheet follow
+    the press edition (when the config has a ``[cover]`` table).
     """
     names = list(editions) if editions else list(DEFAULT_EDITIONS)
+    if cover:
+        names = freshness.with_cover(config_path, names)
     checked = check and verify
     outputs.check_out_dir(out_dir)
     outputs.recover(out_dir)
@@ -65,12 +71,13 @@ def make(
         outcome.build = build(
             config_path,
             out_dir=out_dir,
-            editions=stale,
+            editions=[name for name in stale if name != "cover"],
             strict=strict,
             report=report,
             workers=workers,
             preflight=True,
             verify=checked,
+            cover="cover" in stale,
             report_editions=names,
         )
         for edition in outcome.build.editions:
@@ -85,15 +92,19 @@ def make(
                 report(line)
             report(f"reports: {display_path(out_dir / 'preflight' / 'report.html')}")
         freshness.record_preflight(config_path, out_dir, names, strict)
+    elif not checked:
         return outcome
-    if not checked:
-        return outcome
-    if freshness.preflight_fresh(config_path, out_dir, names, strict):
+    elif freshness.preflight_fresh(config_path, out_dir, names, strict):
         report("preflight: up to date (it passed on these PDFs)")
         outcome.preflight_skipped = True
-        return outcome
-    from workbook.preflight import check_publication
+    else:
+        from workbook.preflight import check_publication
 
-    outcome.preflight = check_publication(config_path, out_dir, names, strict, report)
-    freshness.record_preflight(config_path, out_dir, names, strict)
+        outcome.preflight = check_publication(config_path, out_dir, names, strict, report)
+        freshness.record_preflight(config_path, out_dir, names, strict)
+    if "cover" in names:
+        from workbook.cover.spec import write_spec_sheet
+
+        with outputs.scratch(out_dir):  # its temporary files, WeasyPrint's too, in build/.tmp
+            write_spec_sheet(config_path, out_dir, report)
     return outcome

@@ -154,7 +154,8 @@ def preview_chapter(
             hint="run invoke build once; the watcher previews chapters after that",
         )
     first, next_first = span
-    document = chapter_document(html, chapter_id, first, known)
+    # Paragraphs numbered in the whole book, as the book's page make-up names them.
+    document = chapter_document(makeup.number_paragraphs(html), chapter_id, first, known)
     rendered = render(document, known, first)
     target = out_dir / "preview" / f"{chapter_id}.pdf"
     write_atomic(target, rendered.data)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from workbook.preflight.core import Preflight
 
 _THUMB_RE = re.compile(r"[a-z]+(?:-[a-z]+)*-\d+\.png")
+COMPANIONS = (".html", "-front.jpg")  # files made beside an edition's PDF
 BOTH = "both"
 
 
@@ -178,13 +179,14 @@ def commit(
         assert result.staged is not None
         target = out / outputs.REJECTED / result.path.name if rejected else result.path
         done.move(result.staged, target)
-        html = result.staged.with_suffix(".html")
-        if html.exists():
-            done.move(html, target.with_suffix(".html"))
+        for suffix in COMPANIONS:  # the HTML it was made from, the cover's front picture
+            companion = result.staged.with_name(result.staged.stem + suffix)
+            if companion.exists():
+                done.move(companion, target.with_name(target.stem + suffix))
         if rejected:
             continue
-        done.delete(out / outputs.REJECTED / result.path.name)
-        done.delete(out / outputs.REJECTED / result.path.with_suffix(".html").name)
+        for suffix in (".pdf", *COMPANIONS):
+            done.delete(out / outputs.REJECTED / (result.path.stem + suffix))
         sources = scratch.stage(sources_path(Path(), result.path.name))
         if sources.exists():
             done.move(sources, sources_path(out, result.path.name))

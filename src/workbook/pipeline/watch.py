@@ -89,6 +89,7 @@ def watch(
                 check=False,
                 verify=False,  # a preview: invoke build checks the book
                 workers=1,
+                cover=False,  # and makes the cover
                 report=lambda line: None,
             )
             slug = freshness.slug_of(config_path) or "book"

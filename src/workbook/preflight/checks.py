@@ -183,10 +183,12 @@ def _to_unicode(font: pikepdf.Object) -> tuple[dict[bytes, str], int]:
     return mapping, width
 
 
-def check_boxes(reader: PdfReader, fmt: PageFormat) -> CheckResult:
-    """TrimBox = trim size and BleedBox = MediaBox = trim + bleed on every page."""
+def check_boxes(reader: PdfReader, fmt: PageFormat, slug: float = 0.0) -> CheckResult:
+    """TrimBox = trim size and BleedBox = MediaBox = trim + bleed on every page; with
+    crop marks the MediaBox reaches *slug* mm beyond the BleedBox."""
     width, height = (v * PT_PER_MM for v in fmt.trim)
     bleed = fmt.bleed * PT_PER_MM
+    grow = slug * PT_PER_MM
     bad = []
     for number, page in enumerate(reader.pages, start=1):
         if "/TrimBox" not in page or "/BleedBox" not in page:
@@ -205,8 +207,8 @@ def check_boxes(reader: PdfReader, fmt: PageFormat) -> CheckResult:
                 )
             )
             and all(
-                abs(float(a) - float(b)) < TOLERANCE_PT
-                for a, b in zip(media, bleed_box, strict=True)
+                abs(float(a) - (float(b) + g)) < TOLERANCE_PT
+                for a, b, g in zip(media, bleed_box, (-grow, -grow, grow, grow), strict=True)
             )
         )
         if not ok:
@@ -218,7 +220,8 @@ def check_boxes(reader: PdfReader, fmt: PageFormat) -> CheckResult:
         if bad
         else f"{len(reader.pages)} pages: trim {fmt.trim[0]:g} x {fmt.trim[1]:g} mm, "
         f"bleed {fmt.bleed:g} mm",
-        "TrimBox = trim size; BleedBox = MediaBox = trim + bleed on all sides",
+        "TrimBox = trim size; BleedBox = MediaBox = trim + bleed on all sides"
+        + (f"; MediaBox {slug:g} mm beyond for the crop marks" if slug else ""),
         bad,
     )
 

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from workbook.config.editions import DEFAULT_EDITIONS, VARIANTS, Variant
 from workbook.config.publication import Project, load_config
+from workbook.finish.marks import SLUG_MM
 from workbook.html.book import STYLES_DIR
-from workbook.preflight import checks, forms, layout, makeup, refs
+from workbook.html.colour import BUNDLED_PROFILE
+from workbook.preflight import checks, forms, inks, layout, makeup, refs
 from workbook.preflight.checks import CheckResult
 from workbook.preflight.facts import PdfFacts, cache_paths, read_facts
 from workbook.preflight.pdfcontent import painted
@@ -69,7 +71,8 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
 
         reader = PdfReader(BytesIO(data))
         if variant.bleed:
-            results.append(checks.check_boxes(reader, fmt))
+            slug = SLUG_MM if config.print.marks else 0.0
+            results.append(checks.check_boxes(reader, fmt, slug))
         if variant.pad_to_binding:
             results.append(checks.check_page_multiple(reader, fmt))
     results += [
@@ -94,6 +97,11 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
         ]
         if variant.pdf_variant and variant.pdf_variant.startswith("pdf/x"):
             results.append(checks.check_output_intent(data))
+            results.append(inks.check_output_profile(data, BUNDLED_PROFILE))
+        runs = inks.text_runs(data)
+        results += [inks.check_overprint(runs), inks.check_small_text(runs)]
+        if variant.isbn_kind == "print":
+            results.append(inks.check_isbn_unique(project))
     else:
         limit = images.screen_ppi * 1.15
         results.append(checks.check_image_resolution(data, minimum=None, maximum=limit))
@@ -154,13 +162,24 @@ def run_preflight(
     """
     project = load_config(config_path)
     slug = project.config.publication.slug
-    chosen = [VARIANTS[name] for name in editions or DEFAULT_EDITIONS]
+    names = editions or list(DEFAULT_EDITIONS)
+    chosen = [VARIANTS[name] for name in names if name != "cover"]
     reports = []
     for variant in chosen:
         path = out_dir / variant.filename(slug)
         ready = (done or {}).get(variant.name)
         if ready is None:
             ready = check_file(path, variant, project, caches=cache_paths(out_dir, path.name))
+        reports.append(ready)
+    if "cover" in names and project.config.cover is not None:
+        ready = (done or {}).get("cover")
+        if ready is None:
+            from workbook.preflight.cover import check_cover_file
+
+            path = out_dir / f"{slug}-cover.pdf"
+            press = out_dir / VARIANTS["press"].filename(slug)
+            caches = cache_paths(out_dir, path.name)
+            ready = check_cover_file(path, project, press, caches=caches)
         reports.append(ready)
     preflight = Preflight(project, reports)
     by_name = {r.variant.name: r.facts for r in reports}

@@ -101,12 +101,43 @@ def page_operations(
     """:func:`operations` of one *page*, numbered *number*."""
     wanted = None if only is None else " ".join(sorted(only | _STATE_OPS))
     resources = page.obj.get("/Resources", pikepdf.Dictionary())
-    yield from _walk(page, number, IDENTITY, resources, 0, wanted)
+    box = page.obj.get("/BleedBox", page.obj.get("/MediaBox"))
+    visible = _rect(box)
+    yield from _walk(page, number, IDENTITY, resources, 0, wanted, visible)
     for pattern in resources.get("/Pattern", {}).values():
         if int(pattern.get("/PatternType", 0)) == 1:
             matrix = _matrix(pattern.get("/Matrix"))
             own = pattern.get("/Resources", pikepdf.Dictionary())
-            yield from _walk(pattern, number, matrix, own, 1, wanted)
+            yield from _walk(pattern, number, matrix, own, 1, wanted, visible)
+
+
+Rect4 = tuple[float, float, float, float]
+
+
+def _rect(value: object) -> Rect4 | None:
+    try:
+        x0, y0, x1, y1 = (float(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return None
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _outside(xobject: pikepdf.Object, matrix: Matrix, visible: Rect4 | None) -> bool:
+    """Whether a form's bounding box, placed by *matrix*, misses the *visible* area
+    (printer's marks in the slug beyond the bleed paint nothing on the page)."""
+    box = _rect(xobject.get("/BBox"))
+    if box is None or visible is None:
+        return False
+    a, b, c, d, e, f = matrix
+    corners = [(box[0], box[1]), (box[2], box[1]), (box[0], box[3]), (box[2], box[3])]
+    xs = [a * x + c * y + e for x, y in corners]
+    ys = [b * x + d * y + f for x, y in corners]
+    return (
+        max(xs) <= visible[0]
+        or min(xs) >= visible[2]
+        or max(ys) <= visible[1]
+        or min(ys) >= visible[3]
+    )
 
 
 def _walk(
@@ -116,6 +147,7 @@ def _walk(
     resources: pikepdf.Dictionary,
     depth: int,
     wanted: str | None,
+    visible: Rect4 | None = None,
 ) -> Iterator[Op]:
     if depth > _MAX_DEPTH:
         return
@@ -138,13 +170,18 @@ def _walk(
                 continue
         elif op == "cm" and len(operands) == 6:
             ctm = multiply(_matrix(operands), ctm)
-        yield Op(page, op, tuple(operands), ctm, resources, depth)
+        xobject = None
         if op == "Do" and operands:
             xobject = resources.get("/XObject", {}).get(str(operands[0]))
-            if xobject is not None and xobject.get("/Subtype") == "/Form":
-                inner = multiply(_matrix(xobject.get("/Matrix")), ctm)
-                own = xobject.get("/Resources", resources)
-                yield from _walk(xobject, page, inner, own, depth + 1, wanted)
+            if xobject is not None and xobject.get("/Subtype") != "/Form":
+                xobject = None
+        inner = multiply(_matrix(xobject.get("/Matrix")), ctm) if xobject is not None else ctm
+        if xobject is not None and _outside(xobject, inner, visible):
+            continue  # e.g. a crop mark beyond the bleed
+        yield Op(page, op, tuple(operands), ctm, resources, depth)
+        if xobject is not None:
+            own = xobject.get("/Resources", resources)
+            yield from _walk(xobject, page, inner, own, depth + 1, wanted, visible)
 
 
 def colour_space_family(space: object, resources: pikepdf.Dictionary) -> str:

@@ -226,9 +226,11 @@ def _html(
         name = edition.variant.name
         shown = Path(_shown(edition.path, rejected))
         folder = f"{shown.parent.name}/" if shown.parent.name == "rejected" else ""
+        what = "cover" if name == "cover" else f"{name} edition"
+        count = len(edition.facts.pages)
         parts.append(
-            f'<h2 id="{name}">{escape(name)} edition: {escape(folder + shown.name)} '
-            f"({len(edition.facts.pages)} pages)</h2>"
+            f'<h2 id="{name}">{escape(what)}: {escape(folder + shown.name)} '
+            f"({count} page{'' if count == 1 else 's'})</h2>"
         )
         parts.append(_table(edition.results, name, locations or {}, name))
         parts.append(_thumbs(edition, thumbs.get(name, [])))
@@ -294,3 +296,35 @@ def _thumbs(edition, names: list[str]) -> str:
 def _figures(texts: list[str]) -> str:
     """A page's make-up figures under its thumbnail."""
     return "".join(f"<small>{escape(text)}</small>" for text in texts)
+
+
+_SPEC_START, _SPEC_END = "<!-- spec sheet -->", "<!-- /spec sheet -->"
+
+
+def list_spec_sheet(folder: Path, files: list[Path]) -> None:
+    """List the spec sheet in report.html: its files and its pages as thumbnails.
+
+    The sheet is written after the report (it summarises it), so its section is
+    put in afterwards, in place of an earlier one.
+    """
+    html_path = folder / "report.html"
+    pdf = next((f for f in files if f.suffix == ".pdf"), None)
+    if pdf is None or not html_path.exists():
+        return
+    names = thumbnails(pdf, folder, "spec")
+    width, height = (round(v / 25.4 * THUMB_DPI) for v in (210, 297))  # A4
+    links = " · ".join(f'<a href="../{escape(f.name)}">{escape(f.name)}</a>' for f in files)
+    pages = "".join(
+        f'<figure><img src="{name}" width="{width}" height="{height}" '
+        f'alt="spec sheet page {number}"><figcaption>{number}</figcaption></figure>'
+        for number, name in enumerate(names, start=1)
+    )
+    section = (
+        f'{_SPEC_START}<h2 id="spec">spec sheet</h2><p>{links}</p>'
+        f'<div class="thumbs">{pages}</div>{_SPEC_END}'
+    )
+    text = html_path.read_text(encoding="utf-8")
+    if _SPEC_START in text:
+        before, _, rest = text.partition(_SPEC_START)
+        text = before + rest.partition(_SPEC_END)[2]
+    html_path.write_text(text.replace("</main>", section + "</main>", 1), encoding="utf-8")

@@ -101,8 +101,11 @@ def write_plan(path: Path, plan: Plan) -> None:
 
 
 def number_paragraphs(html: str) -> str:
-    """``data-p`` on every ``p``, ``li`` and ``dd`` of the body, in document order."""
+    """``data-p`` on every ``p``, ``li`` and ``dd`` of the body, in document order
+    (unchanged when the body is numbered already, as a chapter preview's is)."""
     start = html.find("<body")
+    if ' data-p="' in html[start:]:
+        return html
     count = 0
 
     def number(match: re.Match[str]) -> str:

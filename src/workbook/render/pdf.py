@@ -125,6 +125,7 @@ def render_pdf(
     known_plan: makeup.Plan | None = None,
     max_hyphen_run: int = 2,
     first_page: int = 1,
+    inspect: Callable[[Document], None] | None = None,
 ) -> Rendered:
     """Render *html* to PDF bytes for *variant*; only files under *allowed* are read.
 
@@ -135,7 +136,8 @@ def render_pdf(
     numbers when layout confirms them (:mod:`workbook.render.pagemap`).
     *known_plan* is the last build's page make-up (:mod:`workbook.render.makeup`),
     reviewed after every layout. *first_page* is the number of the first page (a
-    chapter preview's).
+    chapter preview's). *inspect* sees the laid-out
+    document before it is written (and may raise).
     """
     if snippet := find_attachment(html):
         raise WorkbookError(
@@ -168,6 +170,8 @@ def render_pdf(
             document, plan = makeup.settle(
                 html, known_plan or makeup.Plan(), laid_out, max_run=max_hyphen_run
             )
+            if inspect is not None:
+                inspect(document)
             data = document.write_pdf(**options)
         except SandboxViolation as exc:
             path, line = locate(exc.url) or (source, None)
@@ -177,8 +181,8 @@ def render_pdf(
                 line=line,
                 hint="images and styles must be files inside the publication folder",
             ) from None
-        except (OSError, MemoryError, KeyboardInterrupt):
-            raise  # the machine's, not the book's
+        except (WorkbookError, OSError, MemoryError, KeyboardInterrupt):
+            raise  # already one line, or the machine's, not the book's
         except Exception as exc:  # the renderer failed on something it cannot draw
             raise WorkbookError(
                 f"the renderer cannot draw the {variant.name} edition: "
