@@ -113,6 +113,7 @@ def test_bare_addresses_become_links_that_break_only_after_slash_or_dot():
     link = html.split('class="url"', 1)[1].split("</a>")[0]
     assert "\u00ad" not in link and "–" not in link  # no soft hyphen, no typography
     assert '<span style="white-space: nowrap">kehittaminen--kirjastoissa/</span>' in link
+    assert link.count("<span") == 1  # only a piece with a hyphen needs one
     assert _pieces("https://a.fi/b-c/d") == ["https://", "a.", "fi/", "b-c/", "d"]
     assert BREAK in link
 

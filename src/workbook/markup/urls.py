@@ -3,10 +3,10 @@
 A bare address (``https://…``, ``www.…``, ``nimi@kirjasto.fi``) becomes a
 link, and so does Markdown's ``<https://…>``. The address is printed as
 written: no Finnish typography (``--`` stays two hyphens), no soft hyphens.
-It may break at a line end only after a ``/`` or a ``.``: each piece between
-those is kept whole (``white-space: nowrap``) and a zero-width space after
-each ``/`` and ``.`` is the only break opportunity, so no hyphen appears
-and a copied address is the address.
+It may break at a line end only after a ``/`` or a ``.``: a zero-width space
+after each is the break opportunity, and a piece with a hyphen in it is kept
+whole (``white-space: nowrap``), so no line ends in a hyphen and a copied
+address is the address.
 """
 
 from __future__ import annotations
@@ -53,10 +53,22 @@ def mark_address(link: etree.Element) -> None:
     link.set("class", " ".join([*link.get("class", "").split(), "url"]))
     pieces = _pieces(text)
     link.text = None
+    last: etree.Element | None = None
+
+    def add(words: str) -> None:
+        if last is None:
+            link.text = (link.text or "") + words
+        else:
+            last.tail = (last.tail or "") + words
+
     for index, piece in enumerate(pieces):
-        span = etree.SubElement(link, "span", {"style": "white-space: nowrap"})
-        span.text = piece
-        span.tail = BREAK if index < len(pieces) - 1 and piece[-1] in "/." else None
+        if "-" in piece:  # a hyphen is a break opportunity: the piece is kept whole
+            last = etree.SubElement(link, "span", {"style": "white-space: nowrap"})
+            last.text = piece
+        else:
+            add(piece)
+        if index < len(pieces) - 1 and piece[-1] in "/.":
+            add(BREAK)
 
 
 def _www(href: str) -> str:
