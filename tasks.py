@@ -51,8 +51,9 @@ def task(*args, **kwargs):
 @task(
     help={
         "config": CONFIG_HELP,
-        "edition": "build only this edition (repeatable): press, screen, or the A4 workshop "
-        "handout of the exercises, handout (no facilitator notes) or handout-notes",
+        "edition": "build only this edition (repeatable): press, screen, the A4 workshop "
+        "handout of the exercises, handout (no facilitator notes) or handout-notes, or ebook "
+        "(the EPUB, the web edition and its download page)",
         "out": OUT_HELP,
         "strict": "treat warnings as errors",
         "check": "run the preflight checks afterwards (default: yes; --no-check skips them)",
@@ -72,10 +73,11 @@ def build(
     handout: bool = False,
     verbose: bool = False,
 ) -> None:
-    """Build the press PDF and the accessible e-PDF into build/, then preflight them.
+    """Build the press PDF, the accessible e-PDF, the EPUB and the web edition into
+    build/, then preflight them.
 
-    Editions whose inputs did not change are not rebuilt; the others render in
-    parallel. --handout adds the exercises alone on A4 for a workshop.
+    What did not change is not rebuilt; the PDFs render in parallel. --handout
+    adds the exercises alone on A4 for a workshop.
     """
     from workbook import cli
 
@@ -93,7 +95,7 @@ def build(
 @task(
     help={
         "config": CONFIG_HELP,
-        "edition": "check only this edition: press or screen (repeatable)",
+        "edition": "check only this edition: press, screen or ebook (repeatable)",
         "out": "output folder of the build (default: build)",
         "strict": "warnings fail too",
     },
@@ -102,7 +104,8 @@ def build(
 def check(
     c: Context, config: str = DEFAULT_CONFIG, edition=None, out: str = "build", strict: bool = False
 ) -> None:
-    """Preflight the built PDFs: console summary, build/preflight/report.{json,html}."""
+    """Preflight the built PDFs, the EPUB and the web edition: console summary,
+    build/preflight/report.{json,html}."""
     from workbook import cli
 
     cli.check(Path(config), editions=edition or (), out=Path(out), strict=strict)

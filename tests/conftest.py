@@ -16,6 +16,7 @@ from PIL import Image
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "content" / "publication.toml"
 
 
 def make_publication(
@@ -149,6 +150,31 @@ def assert_no_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         yield
     bad = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert not bad, [r.getMessage() for r in bad]
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory):
+    """The sample built once for the session: both editions, the cover, the EPUB and the
+    web edition."""
+    from workbook.pipeline.build import build
+
+    out = tmp_path_factory.mktemp("sample")
+    return build(SAMPLE, out_dir=out, report=lambda _: None, cover=True, ebook=True, workers=2)
+
+
+@pytest.fixture(scope="session")
+def ebook_fonts(tmp_path_factory) -> Path:
+    """One folder of the e-book's font subsets for the session: subsetting the nine
+    faces takes seconds, and a small Finnish book needs the same subsets every time."""
+    return tmp_path_factory.mktemp("ebook-fonts")
+
+
+def share_fonts(out_dir: Path, fonts: Path) -> None:
+    """Make the build into *out_dir* keep its font subsets in the shared *fonts*."""
+    (out_dir / "cache").mkdir(parents=True, exist_ok=True)
+    link = out_dir / "cache" / "ebook-fonts"
+    if not link.exists():
+        link.symlink_to(fonts, target_is_directory=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

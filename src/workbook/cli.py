@@ -16,6 +16,7 @@ from workbook.errors import WorkbookError
 from workbook.runtime.startup import start
 
 Report = Callable[[str], None]
+EBOOK = "ebook"  # the EPUB, the web edition and the download page, as an edition name
 
 
 def build(
@@ -29,32 +30,55 @@ def build(
     verbose: bool = False,
     report: Report = print,
 ) -> None:
-    """Build the out-of-date editions, then preflight them (``invoke build``)."""
+    """Build the out-of-date editions, then preflight them (``invoke build``).
+
+    The EPUB and the web edition (the name ``ebook``) come with the default
+    editions, or when named.
+    """
     start()
-    from workbook.config.editions import DEFAULT_EDITIONS, HANDOUTS
+    from workbook.config.editions import DEFAULT_EDITIONS, HANDOUTS, VARIANTS
+    from workbook.ebook import stage
     from workbook.pipeline import freshness, outputs
 
     outputs.check_out_dir(out)
 
-    names = list(editions or DEFAULT_EDITIONS)
+    unknown = [name for name in editions if name not in VARIANTS and name != EBOOK]
+    if unknown:
+        raise WorkbookError(
+            f"unknown edition '{unknown[0]}'", hint="choose from " + ", ".join([*VARIANTS, EBOOK])
+        )
+    ebook = not editions or EBOOK in editions
+    names = [name for name in editions if name != EBOOK] or (
+        [] if editions else list(DEFAULT_EDITIONS)
+    )
     if handout:
         names += [name for name in HANDOUTS if name not in names]
     if verbose:
         for line in patch_lines():
             report(line)
+    digest = freshness.inputs_digest(config, out)
     outputs = freshness.with_cover(config, names)
-    if not freshness.stale_editions(config, out, outputs) and (
-        not check
-        or (
-            freshness.preflight_fresh(config, out, outputs, strict)
-            and freshness.spec_written(config, out, outputs)
+    if (
+        not freshness.stale_editions(config, out, outputs, digest)
+        and (
+            not check
+            or not outputs
+            or (
+                freshness.preflight_fresh(config, out, outputs, strict)
+                and freshness.spec_written(config, out, outputs)
+            )
         )
+        and (not ebook or not stage.stale(config, out, digest))
+        and (not ebook or not check or stage.checks_fresh(config, out))
     ):
-        report("up to date: " + ", ".join(outputs) + (" (and the preflight)" if check else ""))
+        shown = [*outputs, EBOOK] if ebook else outputs
+        report("up to date: " + ", ".join(shown) + (" (and the preflight)" if check else ""))
         return
     from workbook.pipeline.make import make
 
-    make(config, out_dir=out, editions=names, strict=strict, check=check, report=report)
+    make(
+        config, out_dir=out, editions=names, strict=strict, check=check, report=report, ebook=ebook
+    )
 
 
 def patch_lines() -> list[str]:
@@ -75,15 +99,19 @@ def check(
     strict: bool = False,
     report: Report = print,
 ) -> None:
-    """Preflight the built PDFs and write the reports (``invoke check``)."""
+    """Preflight the built PDFs, the EPUB and the web edition, and write the reports
+    (``invoke check``); ``-e ebook`` alone checks the e-book and the e-PDF it offers."""
     start()
     from workbook.config.editions import DEFAULT_EDITIONS
     from workbook.pipeline import freshness, outputs
     from workbook.preflight import check_publication
 
     outputs.check_out_dir(out)
-    names = freshness.with_cover(config, list(editions or DEFAULT_EDITIONS))
-    check_publication(config, out, names, strict=strict, report=report)
+    ebook = not editions or EBOOK in editions
+    names = freshness.with_cover(config, [name for name in editions if name != EBOOK])
+    if not editions:
+        names = freshness.with_cover(config, list(DEFAULT_EDITIONS))
+    check_publication(config, out, names or None, strict=strict, report=report, ebook=ebook)
 
 
 def proof(config: Path, *, edition: str, dpi: int, out: Path) -> Path:

@@ -148,3 +148,16 @@ def test_print_and_cover_keys_have_defaults_and_limits():
     assert config.cover is not None and config.cover.safe_distance == 5.0
     assert config.cover.spine_text_min == 6.0 and config.cover.barcode_scale == 1.0
     assert load("valid").config.cover is None  # no [cover]: no cover, no spec sheet
+
+
+def test_epub_isbn_is_optional_and_checked():
+    assert load("valid").config.isbn.epub == ""
+    text = error_of("epub-isbn-same-as-print")
+    assert "isbn" in text and "different ISBNs" in text
+
+
+def test_accessibility_contact_is_a_web_form_or_a_mailbox():
+    text = error_of("accessibility-contact-not-an-address")
+    assert "accessibility.contact" in text and "https://" in text
+    access = load("valid").config.accessibility
+    assert access.contact == "" and access.authority_url.startswith("https://")

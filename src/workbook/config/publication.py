@@ -100,12 +100,16 @@ class Binding(StrEnum):
 
 
 class Isbn(_Strict):
-    """ISBNs per edition: the printed book and the PDF have different numbers."""
+    """ISBNs per edition: the printed book, the PDF and the EPUB have different numbers.
+
+    The EPUB may go without one (its identifier is then derived from the slug).
+    """
 
     print: NonEmpty
     pdf: NonEmpty
+    epub: str = ""
 
-    @field_validator("print", "pdf")
+    @field_validator("print", "pdf", "epub")
     @classmethod
     def _check(cls, value: str) -> str:
         if problem := isbn13_problem(value):
@@ -114,8 +118,9 @@ class Isbn(_Strict):
 
     @model_validator(mode="after")
     def _distinct(self) -> Isbn:
-        if self.print.replace("-", "") == self.pdf.replace("-", ""):
-            raise ValueError("the print and PDF editions need different ISBNs")
+        numbers = [n.replace("-", "") for n in (self.print, self.pdf, self.epub) if n]
+        if len(set(numbers)) < len(numbers):
+            raise ValueError("the print, PDF and EPUB editions need different ISBNs")
         return self
 
 
@@ -364,6 +369,30 @@ class Cover(_Strict):
         return mm
 
 
+class Web(_Strict):
+    """The web edition and its download page (``build/web/``)."""
+
+    list_press: bool = False  # also offer the press PDF on the download page
+
+
+class Accessibility(_Strict):
+    """The accessibility statement (saavutettavuusseloste) on the download page."""
+
+    # Where readers send feedback: a web form's URL or a role mailbox, never a person.
+    contact: str = ""
+    contact_name: str = ""  # who answers, e.g. the publisher's service desk
+    statement_date: datetime.date | None = None  # default: the publication day
+    authority: NonEmpty = "Liikenne- ja viestintävirasto Traficom, saavutettavuusvalvonta"
+    authority_url: NonEmpty = "https://www.saavutettavuusvaatimukset.fi/"
+
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        if value and not re.match(r"^(https://\S+|[^@\s]+@[^@\s]+\.[a-z]{2,})$", value):
+            raise ValueError(f"{value!r} is neither an https:// address nor an e-mail address")
+        return value
+
+
 class Config(_Strict):
     """The whole ``publication.toml``, validated."""
 
@@ -380,6 +409,8 @@ class Config(_Strict):
     paths: Paths = Paths()
     print: PrintJob = PrintJob()
     cover: Cover | None = None  # no [cover] table: no cover and no spec sheet
+    web: Web = Web()
+    accessibility: Accessibility = Accessibility()
 
 
 class Project(BaseModel):
@@ -551,6 +582,8 @@ def _allowed_for(loc: list[str]) -> str | None:
         "slug": 'lowercase letters, digits and hyphens, e.g. "asiakaspalvelu-2019"',
         "print": "a 13-digit ISBN such as 978-952-00-0000-?",
         "pdf": "a 13-digit ISBN such as 978-952-00-0000-?",
+        "epub": "a 13-digit ISBN such as 978-952-00-0000-?, or leave the key out",
+        "contact": 'e.g. "https://palaute.example.fi/saavutettavuus" or "palaute@example.fi"',
     }.get(key)
 
 

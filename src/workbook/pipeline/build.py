@@ -42,7 +42,7 @@ from workbook.patches import install_all as install_patches
 from workbook.pipeline import outputs
 from workbook.pipeline.forks import fork_child, receive_outcome, send_outcome
 from workbook.pipeline.freshness import KeptFacts
-from workbook.render import makeup, pagemap
+from workbook.render import makeup, pagemap, pagestarts
 from workbook.runtime.memory import drop_render_garbage, frozen_heap, no_collections
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ class BuildResult:
     book: Book
     editions: list[EditionResult]
     preflight: object | None = None  # preflight.core.Preflight when the report was made
+    ebook: object | None = None  # workbook.ebook.stage.EbookResult when it was built
 
 
 def load_book(
@@ -304,23 +305,27 @@ def build(
     preflight: bool = False,
     cover: bool = False,
     report_editions: Sequence[str] | None = None,
+    ebook: bool = False,
+    inputs_digest: str | None = None,
 ) -> BuildResult:
     """Build the chosen editions of the publication described by *config_path*.
 
     With *workers* > 1 the editions render in parallel processes. With *cover*
     the cover (``[cover]`` in the config) is made too, after the press PDF it
-    fits; *editions* may then be empty. *verify* runs each edition's checks and
-    the comparisons of the editions; the files are put in place together only
-    if all pass (else they go to ``rejected/`` and the failures are raised).
-    With *preflight* the report (``preflight/report.html``, on
-    *report_editions*: default the built ones) is written, passed or failed;
-    without *verify* one that says nothing was checked.
+    fits. *verify* runs each edition's checks and the comparisons of the
+    editions; the files are put in place together only if all pass (else they
+    go to ``rejected/`` and the failures are raised). With *preflight* the
+    report (``preflight/report.html``, on *report_editions*: default the built
+    ones) is written, passed or failed; without *verify* one that says nothing
+    was checked. With *ebook* the EPUB and the web edition follow, once the
+    PDFs are in place (:mod:`workbook.ebook.stage`); *editions* may then be
+    empty. *inputs_digest* is the sources' digest the caller records.
     """
     outputs.check_out_dir(out_dir)
     with outputs.scratch(out_dir) as scratch:
         return _build(
             config_path, out_dir, editions, strict, resources, report, verify, workers,
-            preflight, scratch, cover, report_editions,
+            preflight, scratch, cover, report_editions, ebook, inputs_digest,
         )  # fmt: skip
 
 
@@ -337,9 +342,12 @@ def _build(
     scratch: outputs.Scratch,
     cover: bool = False,
     report_editions: Sequence[str] | None = None,
+    ebook: bool = False,
+    inputs_digest: str | None = None,
 ) -> BuildResult:
     clock = Clock(report)
-    variants = [] if cover and editions is not None and not editions else select_variants(editions)
+    alone = (cover or ebook) and editions is not None and not editions
+    variants = [] if alone else select_variants(editions)
     book, warnings = load_book_overlapped(config_path, resources, out_dir / "cache" / "intake.json")
     for warning in warnings:
         report(f"warning: {warning}")
@@ -363,8 +371,13 @@ def _build(
 
         after = "press" if any(v.name == "press" for v in variants) else None
         jobs.append(EditionJob(COVER, out_dir / COVER.filename(slug), after))
-    outcomes = _run_jobs(jobs, settings, workers)
-    _raise_edition_errors(jobs, outcomes, project)
+    fonts = _start_ebook(settings, workers) if ebook and jobs else None
+    try:
+        outcomes = _run_jobs(jobs, settings, workers)
+        _raise_edition_errors(jobs, outcomes, project)
+    except BaseException:
+        _stop(fonts)
+        raise
     results: list[EditionResult] = outcomes
     from workbook.pipeline import verdict
 
@@ -374,8 +387,12 @@ def _build(
     for result in results:
         _report(result, report)
     if judged is not None and judged.failures:
+        _stop(fonts)
         raise judged.errors(book, results, out_dir)
-    return BuildResult(book=book, editions=results, preflight=judged.preflight if judged else None)
+    built = BuildResult(book=book, editions=results, preflight=judged.preflight if judged else None)
+    if ebook:
+        built.ebook = _build_ebook(settings, results, fonts, inputs_digest, report)
+    return built
 
 
 def _raise_edition_errors(jobs: list[EditionJob], outcomes: list, project: Project) -> None:
@@ -396,6 +413,53 @@ def _raise_edition_errors(jobs: list[EditionJob], outcomes: list, project: Proje
         error.message += f" [{what} failed; {kept}]"
         errors.add(error)
     errors.raise_if_any()
+
+
+def _start_ebook(settings: RunSettings, workers: int):
+    """The e-book's slow part (font subsets) in a process of its own beside the
+    renders, when processes can be forked; else None (done in :func:`_build_ebook`)."""
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    with frozen_heap():  # see workbook.runtime.memory, rule 3
+        args = (settings.book, settings.resources, settings.out_dir)
+        return fork_child(_prepare_and_send, args, "workbook-ebook")
+
+
+def _prepare_and_send(book: Book, resources: Resources, out_dir: Path, send) -> None:
+    from workbook.ebook.stage import prepare
+
+    send_outcome(send, lambda: prepare(book, resources, out_dir))
+
+
+def _stop(fonts) -> None:
+    if fonts is not None:
+        receive, process = fonts
+        process.kill()
+        process.join()
+        receive.close()
+
+
+def _build_ebook(settings: RunSettings, results: list[EditionResult], fonts, digest, report):
+    """The EPUB and the web edition, once the print edition's page starts are written."""
+    from workbook.ebook import stage
+
+    subsets = receive_outcome(*fonts, "subsetting the e-book's fonts") if fonts else None
+    if isinstance(subsets, WorkbookError):
+        raise subsets
+    outcome = stage.finish(
+        settings.book,
+        out_dir=settings.out_dir,
+        resources=settings.resources,
+        digest=digest,
+        built={r.variant.name: r.pages for r in results},
+        subsets=subsets,
+        strict=settings.strict,
+    )
+    if settings.clock:
+        settings.clock.step(f"ebook: written {display_path(outcome.epub)}")
+    for line in stage.report_lines(outcome):
+        report(line)
+    return outcome
 
 
 class Clock:
@@ -691,10 +755,15 @@ def _build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
         from workbook.render.pdf import write_atomic
 
         write_atomic(staged, data)
+    pages = page_count(data)
+    if variant.kind == "book":  # where pages start, for the EPUB's page list (a hint)
+        path = pagestarts.starts_path(settings.out_dir, job.target.name)
+        starts = pagestarts.padded(rendered.page_starts, pages)
+        pagestarts.write_starts(path, starts, rendered.anchor_pages)
     report = _preflight_file(staged, job, settings) if settings.verify else None
     results = report.results if report is not None else []
     result = EditionResult(
-        variant, job.target, page_count(data), rendered.warnings, results, plan.images,
+        variant, job.target, pages, rendered.warnings, results, plan.images,
         staged=staged, sources=rendered.sources,
     )  # fmt: skip
     if clock:

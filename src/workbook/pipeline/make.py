@@ -48,14 +48,19 @@ def make(
     verify: bool = True,
     report: Callable[[str], None] = print,
     cover: bool = True,
+    ebook: bool = False,
 ) -> MakeResult:
     """Build the out-of-date editions and preflight them; say what was up to date.
 
     *check* False (``--no-check``) or *verify* False (watch mode's quick preview)
     writes without any checks. With *cover* the cover and the spec sheet follow
-    the press edition (when the config has a ``[cover]`` table).
+    the press edition (when the config has a ``[cover]`` table). With *ebook*
+    the EPUB and the web edition are built too when out of date, and checked
+    with the preflight (:mod:`workbook.ebook.stage`); *editions* may then be
+    empty.
     """
-    names = list(editions) if editions else list(DEFAULT_EDITIONS)
+    alone = ebook and editions is not None and not editions  # the e-book alone
+    names = list(editions) if editions or alone else list(DEFAULT_EDITIONS)
     if cover:
         names = freshness.with_cover(config_path, names)
     checked = check and verify
@@ -67,7 +72,20 @@ def make(
     slug = freshness.slug_of(config_path) or "book"
     for name in outcome.up_to_date:
         report(f"{name:>6}: up to date ({display_path(out_dir / f'{slug}-{name}.pdf')})")
-    if stale:
+    ebook_stale = False
+    if ebook:
+        from workbook.ebook import stage
+
+        # A PDF it offers rebuilt (a new handout) changes the download page too.
+        offered = set(stale) & {*stage.OFFERED, "press"}
+        ebook_stale = bool(offered) or stage.stale(config_path, out_dir, digest)
+        pages_missing = not set(stale) & {"press", "screen"}
+        if ebook_stale and pages_missing and stage.needs_pages(config_path, out_dir, digest):
+            stale.append("press" if "press" in names else "screen")  # for the page list
+        if not ebook_stale:
+            report(" ebook: up to date")
+    done = {}
+    if stale or ebook_stale:
         outcome.build = build(
             config_path,
             out_dir=out_dir,
@@ -79,11 +97,18 @@ def make(
             verify=checked,
             cover="cover" in stale,
             report_editions=names,
+            ebook=ebook_stale,
+            inputs_digest=digest,
         )
         for edition in outcome.build.editions:
             freshness.record_edition(config_path, out_dir, edition.variant.name, digest)
-        if not checked:
-            return outcome
+            if edition.preflight is not None:
+                done[edition.variant.name] = edition.preflight
+    if not checked:
+        return outcome
+    ebook_checked = not ebook or (not ebook_stale and stage.checks_fresh(config_path, out_dir))
+    if outcome.build is not None and ebook_checked:
+        # The build checked its editions, compared them and wrote the report.
         from workbook.preflight.report import console_lines
 
         outcome.preflight = outcome.build.preflight  # type: ignore[assignment]
@@ -92,15 +117,18 @@ def make(
                 report(line)
             report(f"reports: {display_path(out_dir / 'preflight' / 'report.html')}")
         freshness.record_preflight(config_path, out_dir, names, strict)
-    elif not checked:
-        return outcome
-    elif freshness.preflight_fresh(config_path, out_dir, names, strict):
-        report("preflight: up to date (it passed on these PDFs)")
+    elif (
+        not stale and ebook_checked
+        and (freshness.preflight_fresh(config_path, out_dir, names, strict) or not names)
+    ):  # fmt: skip
+        report("preflight: up to date (it passed on these files)")
         outcome.preflight_skipped = True
     else:
         from workbook.preflight import check_publication
 
-        outcome.preflight = check_publication(config_path, out_dir, names, strict, report)
+        outcome.preflight = check_publication(
+            config_path, out_dir, names or None, strict, report, done, ebook=ebook
+        )
         freshness.record_preflight(config_path, out_dir, names, strict)
     if "cover" in names:
         from workbook.cover.spec import write_spec_sheet

@@ -27,22 +27,47 @@ def check_publication(
     strict: bool = False,
     report: Callable[[str], None] = print,
     done: dict[str, EditionReport] | None = None,
+    ebook: bool = False,
 ) -> Preflight:
     """Check the built editions, write the reports, and raise if a check failed.
 
     *done* holds edition reports the build already made right after writing.
     The report replaces the previous one whole (:mod:`workbook.pipeline.outputs`);
     each failure is an error naming the chapter line behind it when the build
-    kept a map of the pages' sources (:mod:`workbook.render.sources`).
+    kept a map of the pages' sources (:mod:`workbook.render.sources`). With
+    *ebook* the EPUB and the web edition are checked too, their validators
+    running while the PDFs are checked (:func:`workbook.ebook.stage.start_checks`).
     """
     from workbook.pipeline import outputs
     from workbook.pipeline.verdict import BOTH, failure_errors, move_report
+    from workbook.preflight.pageimages import place_thumbnails
 
     with outputs.scratch(out_dir) as scratch:
-        preflight = run_preflight(config_path, out_dir, list(editions) if editions else None, done)
+        checking = None
+        if ebook:
+            from workbook.ebook.stage import start_checks
+
+            checking = start_checks(config_path, out_dir)
+            if checking is None:
+                report("e-book: not built, not checked (invoke build builds it)")
+        try:
+            names = list(editions) if editions else None
+            preflight = run_preflight(config_path, out_dir, names, done)
+        except BaseException:
+            if checking is not None:
+                checking.cancel()
+            raise
+        if checking is not None:
+            preflight.ebook = checking.finish(preflight, report)
         locations = _locations(preflight, out_dir)
         staged = scratch.stage_folder("preflight")
-        write_reports(preflight, staged, drawings=out_dir / "preflight", locations=locations)
+        drawings = out_dir / "preflight"
+        for edition in preflight.editions:  # made by the build: placed again with the report
+            if edition.thumbnails:
+                edition.thumbnails = place_thumbnails(
+                    staged, edition.variant.name, edition.facts.page_digests, cache_root=drawings
+                )
+        write_reports(preflight, staged, drawings=drawings, locations=locations)
         commit = outputs.Commit(scratch)
         move_report(staged, out_dir / "preflight", commit)
         commit.apply()
@@ -53,6 +78,7 @@ def check_publication(
     bad = ("fail", "warn") if strict else ("fail",)
     failed = [(e.variant.name, r) for e in preflight.editions for r in e.results if r.status in bad]
     failed += [(BOTH, r) for r in preflight.both if r.status in bad]
+    failed += [("ebook", r) for r in preflight.ebook if r.status in bad]
     if not failed:
         return preflight
     error = failure_errors(failed, locations, preflight.project, fallback=html_path)

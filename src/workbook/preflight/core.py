@@ -40,10 +40,11 @@ class Preflight:
     project: Project
     editions: list[EditionReport]
     both: list[CheckResult] = field(default_factory=list)
+    ebook: list[CheckResult] = field(default_factory=list)  # the EPUB's and the web's
 
     def all_results(self) -> list[CheckResult]:
-        """Every result, edition by edition, then the comparisons."""
-        return [r for e in self.editions for r in e.results] + self.both
+        """Every result, edition by edition, then the comparisons, then the e-book's."""
+        return [r for e in self.editions for r in e.results] + self.both + self.ebook
 
     def failed(self, strict: bool = False) -> list[CheckResult]:
         """Results that fail (with *strict*, warnings too)."""

@@ -31,6 +31,9 @@ def console_lines(preflight: Preflight) -> list[str]:
     if preflight.both:
         lines.append("both editions:")
         lines += [_line(r) for r in preflight.both]
+    if preflight.ebook:
+        lines.append("EPUB and web edition:")
+        lines += [_line(r) for r in preflight.ebook]
     results = preflight.all_results()
     counts = {s: sum(1 for r in results if r.status == s) for s in ("pass", "warn", "fail")}
     lines.append(
@@ -82,6 +85,7 @@ def as_json(
             for e in preflight.editions
         ],
         "both": [entry(r, "both") for r in preflight.both],
+        "ebook": [entry(r, "ebook") for r in preflight.ebook],
         "failed": [r.name for r in preflight.failed()],
     }
 
@@ -237,6 +241,9 @@ def _html(
     if preflight.both:
         parts.append('<h2 id="both">Both editions</h2>')
         parts.append(_table(preflight.both, "screen", locations or {}, "both"))
+    if preflight.ebook:
+        parts.append('<h2 id="ebook">EPUB and web edition</h2>')
+        parts.append(_table(preflight.ebook, "ebook", locations or {}, "ebook"))
     parts.append("</main></body></html>")
     return "\n".join(parts)
 

@@ -25,6 +25,7 @@ from workbook.config.editions import Variant
 from workbook.errors import WorkbookError
 from workbook.pipeline.outputs import temp_folder
 from workbook.render import makeup, pagemap
+from workbook.render.pagestarts import page_starts
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from workbook.render.sources import page_sources
 from workbook.runtime.memory import no_collections
@@ -45,6 +46,7 @@ class Rendered:
     layouts: int = 1  # how many times the book was laid out (see workbook.render.pagemap)
     plan: makeup.Plan = field(default_factory=makeup.Plan)  # the page make-up it settled on
     sources: dict = field(default_factory=dict)  # page -> source blocks (render.sources)
+    page_starts: list[dict] = field(default_factory=list)  # see workbook.render.pagestarts
 
 
 def _edge_path(box: boxes.Box, last: bool) -> list[object]:
@@ -211,6 +213,7 @@ def render_pdf(
         layouts=layouts,
         plan=plan,
         sources=page_sources(document),
+        page_starts=page_starts(document),
     )
 
 
