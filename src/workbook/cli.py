@@ -36,6 +36,7 @@ def build(
     editions, or when named.
     """
     start()
+    out = Path(out).absolute()  # tools run in folders of their own: no relative paths
     from workbook.config.editions import DEFAULT_EDITIONS, HANDOUTS, VARIANTS
     from workbook.ebook import stage
     from workbook.pipeline import freshness, outputs
@@ -102,6 +103,7 @@ def check(
     """Preflight the built PDFs, the EPUB and the web edition, and write the reports
     (``invoke check``); ``-e ebook`` alone checks the e-book and the e-PDF it offers."""
     start()
+    out = Path(out).absolute()  # tools run in folders of their own: no relative paths
     from workbook.config.editions import DEFAULT_EDITIONS
     from workbook.pipeline import freshness, outputs
     from workbook.preflight import check_publication
@@ -117,6 +119,7 @@ def check(
 def proof(config: Path, *, edition: str, dpi: int, out: Path) -> Path:
     """Write a PNG proof sheet of a built edition's spreads (``invoke proof``)."""
     start()
+    out = Path(out).absolute()  # tools run in folders of their own: no relative paths
     from workbook.config.publication import load_config
     from workbook.pipeline import outputs
     from workbook.preflight.proof import contact_sheet
@@ -131,6 +134,7 @@ def proof(config: Path, *, edition: str, dpi: int, out: Path) -> Path:
 def watch(config: Path, *, edition: str, out: Path, interval: float) -> None:
     """Rebuild an edition on every change until Ctrl-C (``invoke watch``)."""
     start()
+    out = Path(out).absolute()  # tools run in folders of their own: no relative paths
     from workbook.pipeline.watch import watch as run_watch
 
     run_watch(config, out_dir=out, edition=edition, interval=interval)
