@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import invoke
 from invoke import Context, Exit
 
-from workbook.errors import WorkbookError
+from workbook.errors import WorkbookError, failure_lines
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONFIG = str(ROOT / "content" / "publication.toml")
@@ -24,16 +25,23 @@ class Task(invoke.Task):
 
 
 def task(*args, **kwargs):
-    """``invoke.task`` with :class:`Task`, and a :class:`WorkbookError` shown as one
-    ``error:`` line with exit code 1 instead of a traceback."""
+    """``invoke.task`` with :class:`Task`; whatever stops it is shown as ``error:`` lines
+    with exit code 1, never a traceback (``workbook.errors.failure_lines``; set
+    ``WORKBOOK_TRACEBACK=1`` to see the traceback of a bug)."""
 
     def decorate(body):
         @functools.wraps(body)
         def run(*a, **kw):
             try:
                 return body(*a, **kw)
-            except WorkbookError as exc:
-                raise Exit(f"error: {exc}", code=1) from None
+            except (Exit, KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:
+                if os.environ.get("WORKBOOK_TRACEBACK") and not isinstance(exc, WorkbookError):
+                    raise
+                out = kw.get("out")
+                lines = failure_lines(exc, Path(out) if out else None)
+                raise Exit("\n".join(lines), code=1) from None
 
         return invoke.task(klass=Task, **kwargs)(run)
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,18 @@ def illustrated(
         for name, size in PRINT_SIZES.items():
             write_art(folder / name, size)
     return config
+
+
+@contextmanager
+def trusted_html() -> Iterator[None]:
+    """Let chapters use any raw HTML and CSS (the allowlist of
+    :mod:`workbook.markup.rawhtml` refuses them): the preflight's tests make broken
+    PDFs on purpose."""
+    from workbook.markup import rawhtml
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rawhtml, "check_chapter", lambda body, nesting: [])
+        yield
 
 
 @pytest.fixture

@@ -36,9 +36,12 @@ def build(
     editions, or when named.
     """
     start()
+    out = Path(out).absolute()  # tools run in folders of their own: no relative paths
     from workbook.config.editions import DEFAULT_EDITIONS, HANDOUTS, VARIANTS
     from workbook.ebook import stage
-    from workbook.pipeline import freshness
+    from workbook.pipeline import freshness, outputs
+
+    outputs.check_out_dir(out)
 
     unknown = [name for name in editions if name not in VARIANTS and name != EBOOK]
     if unknown:
@@ -100,10 +103,12 @@ def check(
     """Preflight the built PDFs, the EPUB and the web edition, and write the reports
     (``invoke check``); ``-e ebook`` alone checks the e-book and the e-PDF it offers."""
     start()
+    out = Path(out).absolute()  # tools run in folders of their own: no relative paths
     from workbook.config.editions import DEFAULT_EDITIONS
-    from workbook.pipeline import freshness
+    from workbook.pipeline import freshness, outputs
     from workbook.preflight import check_publication
 
+    outputs.check_out_dir(out)
     ebook = not editions or EBOOK in editions
     names = freshness.with_cover(config, [name for name in editions if name != EBOOK])
     if not editions:
@@ -114,17 +119,22 @@ def check(
 def proof(config: Path, *, edition: str, dpi: int, out: Path) -> Path:
     """Write a PNG proof sheet of a built edition's spreads (``invoke proof``)."""
     start()
+    out = Path(out).absolute()  # tools run in folders of their own: no relative paths
     from workbook.config.publication import load_config
+    from workbook.pipeline import outputs
     from workbook.preflight.proof import contact_sheet
 
     slug = load_config(config).config.publication.slug
     pdf = out / f"{slug}-{edition}.pdf"
-    return contact_sheet(pdf, out / "proof" / f"{slug}-{edition}.png", dpi=dpi)
+    outputs.check_out_dir(out)
+    with outputs.scratch(out):  # its temporary page images live there, not in TMPDIR
+        return contact_sheet(pdf, out / "proof" / f"{slug}-{edition}.png", dpi=dpi)
 
 
 def watch(config: Path, *, edition: str, out: Path, interval: float) -> None:
     """Rebuild an edition on every change until Ctrl-C (``invoke watch``)."""
     start()
+    out = Path(out).absolute()  # tools run in folders of their own: no relative paths
     from workbook.pipeline.watch import watch as run_watch
 
     run_watch(config, out_dir=out, edition=edition, interval=interval)

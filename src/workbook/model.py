@@ -2,7 +2,10 @@
 
 Everything is converted and validated here, before any PDF is rendered: duplicate
 ids and links to headings that do not exist are errors naming the chapter file
-and line.
+and line. Errors are collected (:class:`~workbook.errors.Collector`), so one run
+reports every one of them; a check that depends on input that failed to load
+(links into a chapter that could not be read, say) is left out rather than
+reporting errors that are not there.
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ import difflib
 from dataclasses import dataclass
 
 from workbook.config.publication import Project
-from workbook.errors import WorkbookError
+from workbook.errors import Collector, WorkbookError
 from workbook.intake.chapters import SourceChapter
 from workbook.intake.illustrations import EMPTY_MANIFEST, Manifest, Placement
 from workbook.intake.survey import NO_SURVEYS, Surveys
-from workbook.markup.chapter import Heading, Markup, convert, datablocks
+from workbook.markup.chapter import DEFAULT_NESTING, Heading, Markup, convert, datablocks
 from workbook.markup.datablocks import Numbering, number_blocks
 from workbook.markup.exercises import Exercise, ExerciseSyntaxError
 from workbook.markup.figures import BlockContext, FigureUse
@@ -107,14 +110,31 @@ class Book:
         return f"{pub.title} – {pub.subtitle}" if pub.subtitle else pub.title
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """Which inputs loaded without an error: checks that depend on the others are left out."""
+
+    chapters: bool = True  # every chapter file (else links may point into a missing one)
+    manifest: bool = True  # every illustration
+    surveys: bool = True  # every data set
+
+
 def assemble(
     project: Project,
     sources: list[SourceChapter],
     hyphenator: Hyphenator | None,
     manifest: Manifest = EMPTY_MANIFEST,
     surveys: Surveys = NO_SURVEYS,
+    errors: Collector | None = None,
+    loaded: Loaded = Loaded(),
 ) -> Book:
-    """Convert every chapter and tie them into a book; raise on broken references."""
+    """Convert every chapter and tie them into a book; raise on broken references.
+
+    With *errors* the errors are kept there for the caller to raise with others;
+    without, they are raised at the end, all together.
+    """
+    own = errors is None
+    errors = errors if errors is not None else Collector()
     chapters: list[Chapter] = []
     markups: list[Markup] = []
     owner: dict[str, SourceChapter] = {}
@@ -122,6 +142,8 @@ def assemble(
     number = 0
     numbers = number_blocks((s.body for s in sources), surveys)
     context = BlockContext(manifest, project.config.format, surveys, numbers)
+    limits = getattr(project.config, "limits", None)
+    nesting = limits.nesting if limits is not None else DEFAULT_NESTING
     exercises = 0
     for source in sources:
         try:
@@ -131,14 +153,26 @@ def assemble(
                 hyphenator=hyphenator,
                 context=context,
                 first_exercise=exercises + 1,
+                source_name=_relative(source, project),
+                first_line=source.body_line,
+                nesting=nesting,
             )
         except ExerciseSyntaxError as exc:
             line = source.body_line + exc.line - 1 if exc.line is not None else None
-            raise WorkbookError(exc.message, path=source.path, line=line, hint=exc.hint) from None
+            errors.add(WorkbookError(exc.message, path=source.path, line=line, hint=exc.hint))
+            loaded = Loaded(False, loaded.manifest, loaded.surveys)
+            continue
+        for problem in sorted(markup.problems, key=lambda p: p.line or 0):
+            errors.add(
+                WorkbookError(
+                    problem.message, path=source.path, line=problem.line, hint=problem.hint
+                )
+            )
         exercises += len(markup.exercises)
         illustrations = [u for u in markup.figures if u.kind == "illustration"]
-        opener = _check_figures(source, illustrations, manifest, placed)
-        _check_data_blocks(source, markup, surveys, placed)
+        opener = _check_figures(source, illustrations, manifest, placed, errors, loaded.manifest)
+        if loaded.surveys:
+            _check_data_blocks(source, markup, surveys, placed, errors)
         if source.meta.numbered:
             number += 1
         chapter = Chapter(
@@ -159,11 +193,13 @@ def assemble(
         )
         for anchor in [chapter.id, *(h.id for h in markup.headings)]:
             if anchor in owner:
-                raise WorkbookError(
-                    f"id '{anchor}' is used twice (also in {owner[anchor].path.name})",
-                    path=source.path,
-                    line=source.line_of(f"#{anchor}"),
-                    hint="give the heading another {#id}",
+                errors.add(
+                    WorkbookError(
+                        f"id '{anchor}' is used twice (also in {owner[anchor].path.name})",
+                        path=source.path,
+                        line=source.line_of(f"#{anchor}"),
+                        hint="give the heading another {#id}",
+                    )
                 )
             owner[anchor] = source
         chapters.append(chapter)
@@ -178,14 +214,16 @@ def assemble(
             targets[anchor] = Target(anchor, title, chapter)
 
     for chapter, markup in zip(chapters, markups, strict=True):
-        for link in markup.links:
+        for link in markup.links if loaded.chapters else ():
             if link.target not in targets:
                 needle = f"[[#{link.target}]]" if link.pageref else f"#{link.target}"
-                raise WorkbookError(
-                    f"link to '#{link.target}', which is no heading in the book",
-                    path=chapter.source.path,
-                    line=chapter.source.line_of(needle),
-                    hint=_suggest(link.target, targets),
+                errors.add(
+                    WorkbookError(
+                        f"link to '#{link.target}', which is no heading in the book",
+                        path=chapter.source.path,
+                        line=_link_line(chapter.source, link.line, needle),
+                        hint=_suggest(link.target, targets),
+                    )
                 )
 
     toc_depth = project.config.content.toc_depth
@@ -195,7 +233,11 @@ def assemble(
         toc.extend(
             TocEntry(h.level, h.id, h.text, "") for h in chapter.headings if h.level <= toc_depth
         )
-    _check_charts_have_numbers(chapters, numbers, placed)
+    if loaded.surveys:
+        with errors.attempt():
+            _check_charts_have_numbers(chapters, numbers, placed)
+    if own:
+        errors.raise_if_any()
     return Book(
         project=project,
         chapters=tuple(chapters),
@@ -205,6 +247,24 @@ def assemble(
         surveys=surveys,
         numbers=numbers,
     )
+
+
+def _relative(source: SourceChapter, project: Project) -> str:
+    """The chapter file as ``data-src`` names it: relative to the publication folder."""
+    try:
+        return str(source.path.relative_to(project.root))
+    except ValueError:
+        return source.path.name
+
+
+def _link_line(source: SourceChapter, block: int | None, needle: str) -> int | None:
+    """The line of a link: the first line from its block's on that holds it."""
+    if block is not None:
+        for number in range(block, len(source.lines) + 1):
+            if needle in source.lines[number - 1]:
+                return number
+        return block
+    return source.line_of(needle)
 
 
 def _block_targets(
@@ -230,54 +290,70 @@ _DATA_KINDS = ("kuvio", "taulukko", datablocks.LIST, datablocks.APPENDIX)
 
 
 def _check_data_blocks(
-    source: SourceChapter, markup: Markup, surveys: Surveys, placed: dict[str, SourceChapter]
+    source: SourceChapter,
+    markup: Markup,
+    surveys: Surveys,
+    placed: dict[str, SourceChapter],
+    errors: Collector,
 ) -> None:
-    """Raise on unknown data sets, blocks placed twice and numbers that name nothing."""
+    """Keep errors for unknown data sets, blocks placed twice and numbers that name nothing."""
     for use in markup.figures:
-        if use.kind == "illustration":
-            continue
-        needle = f"![[{use.kind}:{use.id}]]" if use.id else f"![[{use.kind}]]"
-        line = source.line_of(needle)
-        if use.kind not in _DATA_KINDS:
-            raise WorkbookError(
-                f"unknown block '{use.kind}:'",
-                path=source.path,
-                line=line,
-                hint="use ![[kuvio:id]], ![[taulukko:id]], ![[kuvioluettelo]], "
-                "![[kuvioiden-taulukot]] or ![[id]] of an illustration",
-            )
-        if use.id and use.id not in surveys:
-            raise WorkbookError(
-                f"unknown data set '{use.id}'",
-                path=source.path,
-                line=line,
-                hint=_suggest_data(use.id, surveys),
-            )
-        key = f"{use.kind}:{use.id}"
-        if key in placed:
-            raise WorkbookError(
-                f"![[{key.rstrip(':')}]] is placed twice (also in {placed[key].path.name})",
-                path=source.path,
-                line=line,
-                hint="each chart, table and list appears once; refer to it by its number",
-            )
-        placed[key] = source
+        with errors.attempt():
+            _check_data_block(source, use, surveys, placed)
     for ref in markup.values:
-        if datablocks.lookup(surveys, ref) is not None:
-            continue
-        if ref.dataset not in surveys:
-            hint = _suggest_data(ref.dataset, surveys)
-            what = f"unknown data set '{ref.dataset}'"
-        elif surveys[ref.dataset].row(ref.key) is None and ref.key != "n":
-            dataset = surveys[ref.dataset]
-            what = f"data set '{ref.dataset}' has no row '{ref.key}'"
-            hint = "rows (tunnus): " + ", ".join(dataset.row_keys())
-        else:
-            what = f"'{ref.answer}' is no answer of data set '{ref.dataset}'"
-            hint = "answers: " + ", ".join(surveys[ref.dataset].answers())
+        with errors.attempt():
+            _check_value(source, ref, surveys)
+
+
+def _check_data_block(
+    source: SourceChapter, use: FigureUse, surveys: Surveys, placed: dict[str, SourceChapter]
+) -> None:
+    if use.kind == "illustration":
+        return
+    needle = f"![[{use.kind}:{use.id}]]" if use.id else f"![[{use.kind}]]"
+    line = source.line_of(needle)
+    if use.kind not in _DATA_KINDS:
         raise WorkbookError(
-            f"{ref.text}: {what}", path=source.path, line=source.line_of(ref.text), hint=hint
+            f"unknown block '{use.kind}:'",
+            path=source.path,
+            line=line,
+            hint="use ![[kuvio:id]], ![[taulukko:id]], ![[kuvioluettelo]], "
+            "![[kuvioiden-taulukot]] or ![[id]] of an illustration",
         )
+    if use.id and use.id not in surveys:
+        raise WorkbookError(
+            f"unknown data set '{use.id}'",
+            path=source.path,
+            line=line,
+            hint=_suggest_data(use.id, surveys),
+        )
+    key = f"{use.kind}:{use.id}"
+    if key in placed:
+        raise WorkbookError(
+            f"![[{key.rstrip(':')}]] is placed twice (also in {placed[key].path.name})",
+            path=source.path,
+            line=line,
+            hint="each chart, table and list appears once; refer to it by its number",
+        )
+    placed[key] = source
+
+
+def _check_value(source: SourceChapter, ref: datablocks.ValueRef, surveys: Surveys) -> None:
+    if datablocks.lookup(surveys, ref) is not None:
+        return
+    if ref.dataset not in surveys:
+        hint = _suggest_data(ref.dataset, surveys)
+        what = f"unknown data set '{ref.dataset}'"
+    elif surveys[ref.dataset].row(ref.key) is None and ref.key != "n":
+        dataset = surveys[ref.dataset]
+        what = f"data set '{ref.dataset}' has no row '{ref.key}'"
+        hint = "rows (tunnus): " + ", ".join(dataset.row_keys())
+    else:
+        what = f"'{ref.answer}' is no answer of data set '{ref.dataset}'"
+        hint = "answers: " + ", ".join(surveys[ref.dataset].answers())
+    raise WorkbookError(
+        f"{ref.text}: {what}", path=source.path, line=source.line_of(ref.text), hint=hint
+    )
 
 
 def _suggest_data(ident: str, surveys: Surveys) -> str:
@@ -309,38 +385,56 @@ def _check_figures(
     uses: list[FigureUse],
     manifest: Manifest,
     placed: dict[str, SourceChapter],
+    errors: Collector | None = None,
+    complete: bool = True,
 ) -> str | None:
-    """Raise on unknown, repeated or misplaced illustrations; return the opener's id."""
+    """Keep errors for unknown, repeated or misplaced illustrations (an unknown id only
+    when the manifest loaded *complete*); return the opener's id."""
+    errors = errors if errors is not None else Collector()
     opener = None
     for use in uses:
-        needle = f"![[{use.id}]]"
-        line = source.line_of(needle)
-        if use.id not in manifest:
-            close = difflib.get_close_matches(use.id, list(manifest.items), n=1)
-            where = manifest.path.name if manifest.path else "no manifest (images.manifest)"
+        if use.id not in manifest and not complete:
+            continue
+        with errors.attempt():
+            opener = _check_figure(source, use, manifest, placed, opener)
+    return opener
+
+
+def _check_figure(
+    source: SourceChapter,
+    use: FigureUse,
+    manifest: Manifest,
+    placed: dict[str, SourceChapter],
+    opener: str | None,
+) -> str | None:
+    needle = f"![[{use.id}]]"
+    line = source.line_of(needle)
+    if use.id not in manifest:
+        close = difflib.get_close_matches(use.id, list(manifest.items), n=1)
+        where = manifest.path.name if manifest.path else "no manifest (images.manifest)"
+        raise WorkbookError(
+            f"unknown illustration '{use.id}'",
+            path=source.path,
+            line=line,
+            hint=f"did you mean '{close[0]}'?" if close else f"ids are the tables of {where}",
+        )
+    if use.id in placed:
+        raise WorkbookError(
+            f"illustration '{use.id}' is placed twice (also in {placed[use.id].path.name})",
+            path=source.path,
+            line=line,
+            hint="an illustration appears once; add a second manifest entry for a copy",
+        )
+    placed[use.id] = source
+    if manifest[use.id].placement is Placement.OPENER:
+        if not use.first_block or opener is not None:
             raise WorkbookError(
-                f"unknown illustration '{use.id}'",
+                f"opener illustration '{use.id}' is not the first thing in the chapter",
                 path=source.path,
                 line=line,
-                hint=f"did you mean '{close[0]}'?" if close else f"ids are the tables of {where}",
+                hint="put ![[id]] of a chapter opener before the chapter's text",
             )
-        if use.id in placed:
-            raise WorkbookError(
-                f"illustration '{use.id}' is placed twice (also in {placed[use.id].path.name})",
-                path=source.path,
-                line=line,
-                hint="an illustration appears once; add a second manifest entry for a copy",
-            )
-        placed[use.id] = source
-        if manifest[use.id].placement is Placement.OPENER:
-            if not use.first_block or opener is not None:
-                raise WorkbookError(
-                    f"opener illustration '{use.id}' is not the first thing in the chapter",
-                    path=source.path,
-                    line=line,
-                    hint="put ![[id]] of a chapter opener before the chapter's text",
-                )
-            opener = use.id
+        return use.id
     return opener
 
 

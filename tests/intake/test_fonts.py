@@ -71,3 +71,93 @@ def test_other_tables_are_left_to_fonttools():
     assert mapped_codepoints(_cmap((1, 0, struct.pack(">HHH", 0, 262, 0)))) is None
     assert mapped_codepoints(_cmap((3, 1, struct.pack(">HHH", 6, 10, 0)))) is None  # format 6
     assert mapped_codepoints(b"\0\0\0\1") is None  # cut short
+
+
+# ---- which faces set text, and the glyphs the book's own CSS asks for ----
+
+STYLES = REPO / "styles"
+# What a list-style keyword draws (CSS Lists 3), and what WeasyPrint's own
+# stylesheet gives a nested list when the book's says nothing.
+MARKER_GLYPHS = {"disc": "•", "circle": "◦", "square": "▪", "disclosure-open": "▾"}
+
+
+def text_faces_of_the_book():
+    from workbook.intake.fonts import book_fonts, text_faces
+
+    return text_faces(book_fonts(FONTS), STYLES / "book.css")
+
+
+def test_form_field_face_does_not_judge_the_text():
+    faces = text_faces_of_the_book()
+    assert {face.path.parent.name for face in faces} == {"charis", "inter"}
+    assert len(faces) == len(BOOK_FONTS) - 1  # not "Workbook Fields", the form fields' face
+
+
+def test_characters_the_typography_inserts_are_in_every_text_face():
+    from workbook.intake.fonts import missing_glyph
+    from workbook.markup import typography
+
+    inserted = "".join(r for _, r in typography._RULES if isinstance(r, str) and "\\" not in r)
+    inserted += typography.NBSP + typography.NARROW_NBSP + typography.EN_DASH + "…”’"
+    assert missing_glyph(inserted, text_faces_of_the_book()) is None
+    # "1 200 asiakasta": the typography's narrow no-break space, as a chapter's text
+    assert (
+        missing_glyph(typography.finnish_text("1 200 asiakasta"), text_faces_of_the_book()) is None
+    )
+
+
+def css_glyphs(stylesheet: Path) -> dict[str, str]:
+    """Every character the stylesheet draws itself: content strings and list markers."""
+    import tinycss2
+
+    found: dict[str, str] = {}
+    rules = tinycss2.parse_stylesheet(stylesheet.read_text("utf-8"), True, True)
+    stack = list(rules)
+    while stack:
+        rule = stack.pop()
+        if rule.type == "at-rule" and rule.content is not None:
+            stack.extend(tinycss2.parse_blocks_contents(rule.content, True, True))
+            continue
+        if rule.type not in ("qualified-rule", "declaration") or rule.type == "declaration":
+            declarations = [rule] if rule.type == "declaration" else []
+        else:
+            declarations = tinycss2.parse_declaration_list(rule.content, True, True)
+        for declaration in declarations:
+            if declaration.type != "declaration":
+                continue
+            name = declaration.lower_name
+            if name not in ("content", "list-style-type", "list-style"):
+                continue
+            for token in declaration.value:
+                if token.type == "string":
+                    found.update({c: f"{name}: {token.value!r}" for c in token.value})
+                elif token.type == "ident" and token.lower_value in MARKER_GLYPHS:
+                    found[MARKER_GLYPHS[token.lower_value]] = f"{name}: {token.value}"
+    return found
+
+
+@pytest.mark.parametrize("sheet", sorted(STYLES.glob("*.css")), ids=lambda p: p.name)
+def test_the_css_only_draws_glyphs_the_book_fonts_have(sheet):
+    from workbook.intake.fonts import missing_glyph
+
+    faces = text_faces_of_the_book()
+    for char, where in css_glyphs(sheet).items():
+        if char in "\n\r\t " or ord(char) < 0x20:
+            continue
+        assert missing_glyph(char, faces) is None, f"{sheet.name}: {where} draws U+{ord(char):04X}"
+
+
+def test_nested_lists_get_a_marker_the_fonts_have():
+    """WeasyPrint's defaults for nested lists (◦, ▪) are not in Charis: the book's CSS
+    must give them one of its own."""
+    assert "ul ul" in (STYLES / "book.css").read_text("utf-8")
+    assert "–" in css_glyphs(STYLES / "book.css")
+
+
+def test_a_file_that_is_not_a_font_is_one_line(tmp_path):
+    from workbook.errors import WorkbookError
+    from workbook.intake.fonts import book_fonts
+
+    (tmp_path / "Bad.otf").write_bytes(b"<html>404</html>")
+    with pytest.raises(WorkbookError, match="not a font file"):
+        book_fonts(tmp_path)

@@ -129,7 +129,7 @@ def test_figure_markup(tmp_path):
     assert book.chapters[0].figures == ("avaus", "tiski", "koriste")
     assert (
         '<figure class="illustration placement-inline" data-float="kuva-tiski" data-id="tiski"'
-        ' id="kuva-tiski">' in html
+        ' data-src="chapters/01-a.md:9" id="kuva-tiski">' in html
     )
     assert (
         '<img alt="Asiakas ja kirjastonhoitaja tiskillä." src="illustration:tiski" '
@@ -139,7 +139,7 @@ def test_figure_markup(tmp_path):
     # A decorative image is a background: no <img>, no alt, hidden from assistive tech.
     assert (
         '<div aria-hidden="true" class="illustration placement-inline decorative"'
-        ' data-float="koriste-koriste">' in html
+        ' data-float="koriste-koriste" data-src="chapters/01-a.md:11">' in html
     )
     assert "background-image: url(illustration:koriste)" in html
 
@@ -177,7 +177,7 @@ def opened(monkeypatch) -> list[str]:
         return real_open(path, *args, **kwargs)
 
     def font(path, *args, **kwargs):
-        names.append(Path(path).name)
+        names.append(Path(getattr(path, "name", path)).name)  # a path or an open file
         return real_font(path, *args, **kwargs)
 
     monkeypatch.setattr(illustrations.Image, "open", image_open)
@@ -232,3 +232,21 @@ def test_damaged_kept_facts_are_ignored(tmp_path, opened):
     fonts._read_face.cache_clear()
     load_book(config, kept_at=kept)  # written anew
     assert opened == []
+
+
+def test_exif_orientation_decides_the_placed_size(tmp_path):
+    """A camera's portrait photo is stored landscape with an orientation tag: its box
+    is portrait, as the picture is once turned upright."""
+    from PIL import Image
+
+    from workbook.intake.illustrations import upright_size
+
+    photo = tmp_path / "kuva.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (800, 600)).save(photo, exif=exif)
+    with Image.open(photo) as image:
+        assert image.size == (800, 600) and upright_size(image) == (600, 800)
+    Image.new("RGB", (800, 600)).save(photo)
+    with Image.open(photo) as image:
+        assert upright_size(image) == (800, 600)

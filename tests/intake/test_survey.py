@@ -284,3 +284,20 @@ def test_bad_data_references_name_the_chapter_line(tmp_path, body, expected):
     with pytest.raises(WorkbookError) as info:
         load_book(config)
     assert expected in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "count"),
+    [("1412", 1412), ("1\u00a0412", 1412), ("1\u202f412", 1412), ("1 412", 1412),
+     ("1 412 000", 1412000), ("0", 0), ("1 41", None), ("1.412", None), ("1,412", None),
+     ("12,0", None), ("kaksi", None)],
+)  # fmt: skip
+def test_counts_are_read_the_finnish_way(typed, count):
+    from workbook.intake.survey import parse_count
+
+    assert parse_count(typed) == count
+
+
+def test_utf16_hint_names_the_finnish_excel_menu_entry(tmp_path):
+    text = error(tmp_path, "utf-16")
+    assert "'CSV UTF-8 (comma delimited)'" in text and "'CSV UTF-8 (luetteloerotin)'" in text

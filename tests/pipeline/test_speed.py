@@ -332,9 +332,10 @@ def test_a_crash_in_an_edition_process_keeps_its_traceback(monkeypatch):
         raise ValueError("a bug in the pipeline")
 
     monkeypatch.setattr(build, "_build_edition", edition)
-    with pytest.raises(RuntimeError, match="building an edition stopped") as raised:
+    with pytest.raises(RuntimeError, match="building an edition: ValueError") as raised:
         build._run_jobs(_jobs("press", "screen"), None, workers=2)
-    assert "ValueError: a bug in the pipeline" in str(raised.value)
+    assert "a bug in the pipeline" in str(raised.value)
+    assert any("Traceback" in note for note in raised.value.__notes__)
 
 
 def test_the_editions_processes_inherit_a_frozen_heap(monkeypatch):

@@ -8,8 +8,11 @@ import pikepdf
 import pytest
 
 from workbook.preflight.checks import (
+    check_fonts,
+    check_image_aspect,
     check_image_resolution,
     check_ink_coverage,
+    check_no_rgb,
     check_output_intent,
 )
 
@@ -69,3 +72,39 @@ def test_image_resolution_is_measured_from_the_drawn_size():
 def test_output_intent_missing():
     result = check_output_intent(pdf_with(b""))
     assert result.status == "fail" and "no GTS_PDFX output intent" in result.measured
+
+
+def test_image_aspect_catches_a_squashed_picture():
+    pixels = bytes(4 * 300 * 150)
+    kept = pdf_with(b"q 72 0 0 36 0 0 cm /Im0 Do Q", pixels, (300, 150))
+    squashed = pdf_with(b"q 72 0 0 72 0 0 cm /Im0 Do Q", pixels, (300, 150))
+    assert check_image_aspect(kept).status == "pass"
+    result = check_image_aspect(squashed)
+    assert result.status == "fail" and "drawn from 300 x 150 px" in result.measured
+    assert result.areas == ((1, 0.0, 128.0, 72.0, 200.0),)  # where to look, for the source line
+
+
+def test_rgb_image_on_press_marks_where_it_is():
+    pdf = pikepdf.open(BytesIO(pdf_with(b"q 20 0 0 10 5 5 cm /Im0 Do Q", bytes(8))))
+    pdf.pages[0].Resources.XObject.Im0.ColorSpace = pikepdf.Name.DeviceRGB
+    out = BytesIO()
+    pdf.save(out)
+    result = check_no_rgb(out.getvalue())
+    assert result.status == "fail" and result.areas == ((1, 5.0, 185.0, 25.0, 195.0),)
+
+
+def test_fallback_font_names_the_character_and_its_page(tmp_path):
+    from weasyprint import HTML
+
+    from conftest import REPO
+
+    html = (
+        '<p>Tavallinen sivu</p><p style="break-before: page; font-family: DejaVu Sans">\u25e6</p>'
+    )
+    pdf = pikepdf.open(BytesIO(HTML(string=html).write_pdf()))
+    result = check_fonts(pdf, REPO / "styles" / "book.css")
+    assert result.status == "fail"
+    assert "DejaVu-Sans is not a book font (fallback?): '\u25e6' (U+25E6 WHITE BULLET) on p. 2" in (
+        result.measured
+    )
+    assert 2 in result.pages

@@ -24,9 +24,11 @@ from pydantic import (
     model_validator,
 )
 
+from workbook.config.files import check_inside, read_bytes
 from workbook.errors import WorkbookError
 
 CONFIG_NAME = "publication.toml"
+CONFIG_LIMIT = 1024 * 1024  # bytes: a publication.toml is a page of text
 
 _MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 _LENGTH_RE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(mm|cm|in|pt)\s*$")
@@ -302,6 +304,22 @@ class Typography(_Strict):
     hyphen_min_word: int = Field(default=6, ge=4, le=20)  # shorter words are never broken
 
 
+class Limits(_Strict):
+    """Sane sizes, checked before rendering: a runaway file is one line, not an hour."""
+
+    chapter_size: int = Field(default=1024, ge=16, le=65536)  # KiB per chapter file
+    nesting: int = Field(default=8, ge=2, le=30)  # lists, quotes and raw HTML inside each other
+    pages: int = Field(default=600, ge=4, le=5000)  # pages of an edition
+    errors: int = Field(default=20, ge=1, le=1000)  # errors shown by one run
+
+
+class Paths(_Strict):
+    """Folders outside the publication folder that the config and manifests may name."""
+
+    # Relative to publication.toml (or absolute); each must be an existing folder.
+    allow: list[NonEmpty] = []
+
+
 class PrintJob(_Strict):
     """The print job: paper, spine allowance, marks, quantity and delivery (``[print]``)."""
 
@@ -387,6 +405,8 @@ class Config(_Strict):
     data: Data = Data()
     typography: Typography = Typography()
     preflight: Preflight = Preflight()
+    limits: Limits = Limits()
+    paths: Paths = Paths()
     print: PrintJob = PrintJob()
     cover: Cover | None = None  # no [cover] table: no cover and no spec sheet
     web: Web = Web()
@@ -406,6 +426,12 @@ class Project(BaseModel):
     def chapters_dir(self) -> Path:
         """Folder holding the chapter Markdown files."""
         return self.root / self.config.content.chapters_dir
+
+    @property
+    def allowed(self) -> tuple[Path, ...]:
+        """The folders files may come from: the publication folder and ``[paths] allow``."""
+        extra = (Path(self.root, name).resolve() for name in self.config.paths.allow)
+        return (self.root.resolve(), *extra)
 
     @property
     def data_manifest_path(self) -> Path | None:
@@ -432,11 +458,13 @@ def load_config(path: Path) -> Project:
     if path.is_dir():
         path = path / CONFIG_NAME
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_bytes(path, what="config file", limit=CONFIG_LIMIT)
     except FileNotFoundError:
         raise WorkbookError(
             "config file not found", path=path, hint=f"create {CONFIG_NAME} or pass --config"
         ) from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise WorkbookError(
             "config file is not UTF-8", path=path, hint="save it as UTF-8"
@@ -455,7 +483,44 @@ def load_config(path: Path) -> Project:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise _config_error(exc, path, text) from None
-    return Project(config=config, config_path=path.resolve(), root=path.resolve().parent)
+    project = Project(config=config, config_path=path.resolve(), root=path.resolve().parent)
+    check_paths(project, text)
+    return project
+
+
+def check_paths(project: Project, text: str) -> None:
+    """Every path the config names leads into the publication folder or an allowed one."""
+    config, root, where = project.config, project.root, project.config_path
+    for name in config.paths.allow:
+        folder = Path(root, name)
+        if not folder.is_dir():
+            raise WorkbookError(
+                f"[paths] allow names '{name}', which is no folder",
+                path=where,
+                line=toml_key_line(text, ["paths", "allow"]),
+                hint="list existing folders, relative to publication.toml",
+            )
+    roots = project.allowed
+    named: list[tuple[list[str], str]] = [
+        (["content", "chapters_dir"], config.content.chapters_dir),
+        (["images", "manifest"], config.images.manifest),
+        (["data", "manifest"], config.data.manifest),
+        (["colour", "output_profile"], config.colour.output_profile),
+        (["cover", "blurb"], config.cover.blurb if config.cover is not None else ""),
+    ]
+    named += [
+        (["content", "chapters"], f"{config.content.chapters_dir}/{chapter}")
+        for chapter in config.content.chapters or ()
+    ]
+    for key, value in named:
+        if value:
+            check_inside(
+                Path(root, value),
+                roots,
+                what=f"'{'.'.join(key)}' ({value})",
+                where=where,
+                line=toml_key_line(text, key),
+            )
 
 
 def _toml_error_line(message: str) -> int | None:

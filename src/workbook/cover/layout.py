@@ -27,6 +27,7 @@ import markdown
 from markupsafe import Markup
 
 from workbook.config.editions import Variant
+from workbook.config.files import read_bytes
 from workbook.config.palette import Palette
 from workbook.config.publication import Project, toml_key_line
 from workbook.cover.barcode import Barcode, ean13
@@ -122,8 +123,8 @@ def read_blurb(project: Project) -> Blurb:
     """The blurb's Markdown as HTML blocks (``data-line`` = the block's first line)."""
     path = project.blurb_path
     assert path is not None
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # a regular file inside the publication's folders (workbook.config.files)
+        text = read_bytes(path, what="the back-cover text", roots=project.allowed).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         raise WorkbookError(
             f"the back-cover text '{project.config.cover.blurb}' (cover.blurb) cannot be read",

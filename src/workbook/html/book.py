@@ -34,6 +34,11 @@ class Resources:
     templates: Path = TEMPLATES_DIR
     styles: Path = STYLES_DIR
 
+    @property
+    def book_css(self) -> Path:
+        """The stylesheet every edition uses (its ``@font-face`` rules name the fonts)."""
+        return self.styles / "book.css"
+
 
 def page_css(fmt: PageFormat, variant: Variant) -> str:
     """``@page`` rules from the config: trim size, bleed (press only) and margins."""

@@ -13,7 +13,11 @@ DeviceRGB anyway, and LittleCMS's built-in sRGB profile carries a timestamp.
 
 Results live in ``build/cache/images/`` under a name derived from the source
 bytes and every setting that shapes the output, so an unchanged illustration is
-never converted twice.
+never converted twice. The name ends in a digest of the file's own bytes: a
+cached file that was damaged no longer matches it and is made again (a cache
+is a hint, docs/errors.md). A delivery that cannot be converted (a profile
+that does not fit its pixels, an unreadable file) is one line naming its
+manifest entry.
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ from PIL import Image, ImageCms, ImageOps
 from workbook.config.editions import Variant
 from workbook.config.palette import ColourSpace, Palette
 from workbook.config.publication import Images
+from workbook.errors import WorkbookError
 from workbook.html.charts import Colours, render_chart
 from workbook.html.colour import BUNDLED_PROFILE, OutputProfile, srgb_profile
 from workbook.intake.illustrations import Illustration, Placed, place, type_area
 from workbook.model import Book
+from workbook.pipeline.outputs import temp_folder
 
 CACHE_VERSION = "2"  # bump when the processing code changes its output
 _HEX_COLOUR_RE = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
@@ -83,18 +89,51 @@ def prepare(item: Illustration, placed: Placed, settings: Settings, cache: Path)
     h.update(json.dumps(shape).encode())
     digest = h.hexdigest()[:20]
     suffix = _suffix(item, settings)
-    target = cache / f"{item.id}-{settings.colour_space}-{digest}{suffix}"
-    if target.exists():
-        pixels = _pixels(target) if not item.vector else None
-        return Prepared(item.id, target, False, pixels, placed.ppi(pixels) if pixels else None)
-    cache.mkdir(parents=True, exist_ok=True)
-    if item.vector:
-        data = _svg(source.decode("utf-8"), settings)
-        pixels = None
-    else:
-        data, pixels = _raster(item, source, placed, settings)
-    _write(target, data)
+    stem = f"{item.id}-{settings.colour_space}-{digest}"
+    found = cached(cache, stem, suffix)
+    if found is not None:
+        pixels = _pixels(found) if not item.vector else None
+        if item.vector or pixels is not None:
+            return Prepared(item.id, found, False, pixels, placed.ppi(pixels) if pixels else None)
+    try:
+        if item.vector:
+            data = _svg(source.decode("utf-8"), settings)
+            pixels = None
+        else:
+            data, pixels = _raster(item, source, placed, settings)
+    except (OSError, ValueError, SyntaxError, ImageCms.PyCMSError, UnicodeDecodeError) as exc:
+        raise WorkbookError(
+            f"illustration '{item.id}' ({item.path.name}) cannot be prepared for print: "
+            f"{type(exc).__name__}: {exc}",
+            path=item.manifest,
+            line=item.line,
+            hint="save it again as RGB or CMYK (8 bits per channel) JPEG, PNG or TIFF",
+        ) from None
+    target = store(cache, stem, suffix, data)
     return Prepared(item.id, target, True, pixels, placed.ppi(pixels) if pixels else None)
+
+
+def cached(cache: Path, stem: str, suffix: str) -> Path | None:
+    """The cached file *stem*-<digest of its bytes><suffix>, if one is there whole;
+    a damaged one is removed."""
+    for path in sorted(cache.glob(f"{stem}-*{suffix}")):
+        check = path.name[len(stem) + 1 : -len(suffix) or None]
+        try:
+            whole = hashlib.sha256(path.read_bytes()).hexdigest()[:12] == check
+        except OSError:
+            whole = False
+        if whole:
+            return path
+        path.unlink(missing_ok=True)
+    return None
+
+
+def store(cache: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """Keep *data* in *cache* as *stem*-<digest of data><suffix>; return its path."""
+    cache.mkdir(parents=True, exist_ok=True)
+    target = cache / f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}{suffix}"
+    _write(target, data)
+    return target
 
 
 def _suffix(item: Illustration, settings: Settings) -> str:
@@ -105,14 +144,17 @@ def _suffix(item: Illustration, settings: Settings) -> str:
     return ".jpg"
 
 
-def _pixels(path: Path) -> tuple[int, int]:
-    with Image.open(path) as image:
-        return image.size
+def _pixels(path: Path) -> tuple[int, int] | None:
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, SyntaxError, ValueError):
+        return None
 
 
 def _write(target: Path, data: bytes) -> None:
     """Atomic: a crash never leaves a half-written file under a valid cache name."""
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temp = temp_folder(target) / f".{target.name}.{os.getpid()}.tmp"
     temp.write_bytes(data)
     os.replace(temp, target)
 
@@ -125,7 +167,7 @@ def _raster(
         opened.load()
         icc = opened.info.get("icc_profile")
         image = ImageOps.exif_transpose(opened)
-    profile = _source_profile(icc)
+    profile = _fitting(_source_profile(icc), image.mode)
     image, profile, mode = _normalise(image, profile, settings)
     if placed.box.fit == "cover":
         image = _crop_to(image, placed.width / placed.height)
@@ -182,6 +224,21 @@ def _source_profile(icc: bytes | None) -> ImageCms.ImageCmsProfile | None:
         return ImageCms.ImageCmsProfile(io.BytesIO(icc))
     except (OSError, ImageCms.PyCMSError):
         return None  # a broken embedded profile: treat the pixels as sRGB
+
+
+_SPACES = {"CMYK": "CMYK", "RGB": "RGB", "RGBA": "RGB", "P": "RGB", "L": "GRAY", "LA": "GRAY"}
+
+
+def _fitting(
+    profile: ImageCms.ImageCmsProfile | None, mode: str
+) -> ImageCms.ImageCmsProfile | None:
+    """*profile* if it describes pixels of *mode*; else None (an RGB profile embedded
+    in a CMYK file, say, is a mistake of the program that saved it: the pixels are
+    read as untagged)."""
+    if profile is None:
+        return None
+    space = profile.profile.xcolor_space.strip()
+    return profile if _SPACES.get(mode, space) == space else None
 
 
 def _normalise(
@@ -286,10 +343,19 @@ def prepare_charts(book: Book, variant: Variant, palette: Palette, cache: Path) 
     charts: dict[str, Path] = {}
     for ident in book.charts:
         svg = render_chart(book.surveys[ident], width, colours).svg.encode("utf-8")
-        digest = hashlib.sha256(svg).hexdigest()[:20]
-        target = cache / f"{ident}-{variant.colour_space}-{digest}.svg"
-        if not target.exists():
-            cache.mkdir(parents=True, exist_ok=True)
-            _write(target, svg)
-        charts[ident] = target
+        stem = f"{ident}-{variant.colour_space}"
+        charts[ident] = _chart_file(cache, stem, svg)
     return charts
+
+
+def _chart_file(cache: Path, stem: str, svg: bytes) -> Path:
+    """The chart's file in the cache (named by its content, so it is whole when it is there)."""
+    target = cache / f"{stem}-{hashlib.sha256(svg).hexdigest()[:20]}.svg"
+    try:
+        if target.read_bytes() == svg:
+            return target
+    except OSError:
+        pass
+    cache.mkdir(parents=True, exist_ok=True)
+    _write(target, svg)
+    return target

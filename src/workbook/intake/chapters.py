@@ -24,8 +24,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from workbook.config.files import read_bytes
 from workbook.config.publication import Project
-from workbook.errors import WorkbookError
+from workbook.errors import Collector, WorkbookError
 
 _FENCE = "---"
 
@@ -72,10 +73,22 @@ class SourceChapter:
         return None
 
 
-def read_chapter(path: Path) -> SourceChapter:
-    """Read one chapter file and validate its front matter."""
+def read_chapter(
+    path: Path, roots: tuple[Path, ...] = (), limit_kib: int | None = None
+) -> SourceChapter:
+    """Read one chapter file and validate its front matter.
+
+    The file must lead into *roots* (the publication's folders) and be at most
+    *limit_kib* KiB (``limits.chapter_size``).
+    """
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(
+            path,
+            what="chapter file",
+            roots=roots,
+            limit=limit_kib * 1024 if limit_kib else None,
+            limit_hint="split the chapter, or raise limits.chapter_size in publication.toml",
+        )
     except FileNotFoundError:
         raise WorkbookError("chapter file not found", path=path) from None
     try:
@@ -157,7 +170,7 @@ def chapter_paths(project: Project) -> list[Path]:
     if listed is not None:
         paths = [folder / name for name in listed]
         for name, path in zip(listed, paths, strict=True):
-            if not path.is_file():
+            if not path.exists() and not path.is_symlink():
                 raise WorkbookError(
                     f"chapter '{name}' listed in the config does not exist",
                     path=project.config_path,
@@ -179,9 +192,20 @@ def chapter_paths(project: Project) -> list[Path]:
     return paths
 
 
-def load_chapters(project: Project) -> list[SourceChapter]:
-    """Read and validate every chapter, in book order."""
-    chapters = [read_chapter(path) for path in chapter_paths(project)]
+def load_chapters(project: Project, errors: Collector | None = None) -> list[SourceChapter]:
+    """Read and validate every chapter, in book order.
+
+    With *errors*, a chapter that cannot be read is kept there and left out, so
+    the other chapters are still checked; without, the first error is raised.
+    """
+    limits = project.config.limits
+    chapters = []
+    for path in chapter_paths(project):
+        if errors is None:
+            chapters.append(read_chapter(path, project.allowed, limits.chapter_size))
+            continue
+        with errors.attempt():
+            chapters.append(read_chapter(path, project.allowed, limits.chapter_size))
     if project.config.content.chapters is None:
         chapters.sort(key=lambda c: (c.meta.order is None, c.meta.order or 0, c.path.name))
     return chapters

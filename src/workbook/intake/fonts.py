@@ -1,8 +1,11 @@
 """The book's own fonts and a glyph-coverage check run before rendering.
 
 WeasyPrint silently falls back to system fonts for a character the book's fonts
-lack. Here every character of the text must be present in every face of the
-book's fonts, or the build stops naming the chapter, line and character.
+lack. Here every character of the text must be present in every face that sets
+text (:func:`text_faces`: the families the stylesheet uses outside form
+fields; the form-field face only sets what a reader types into the e-version),
+or the build stops naming the chapter, line and character. A file in the
+fonts folder that is not a font is one line naming it.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import fontTools
+import tinycss2
 from fontTools.ttLib import TTFont
 
+from workbook.config.files import regular_file
 from workbook.errors import WorkbookError
 
 if TYPE_CHECKING:
@@ -46,9 +51,10 @@ def book_fonts(fonts_dir: Path, kept: KeptFacts | None = None) -> tuple[FontFace
     """
     faces = []
     for path in sorted([*fonts_dir.rglob("*.ttf"), *fonts_dir.rglob("*.otf")]):
-        known = kept.get(_KIND, path) if kept is not None else None
+        known = kept.get(_KIND, path) if kept is not None and path.is_file() else None
         face = _kept_face(path, known) if known is not None else None
         if face is None:
+            regular_file(path, what="font file")
             stat = path.stat()
             face = _read_face(path, (stat.st_size, stat.st_mtime_ns))
             if kept is not None:
@@ -65,15 +71,25 @@ _KIND = f"font fontTools {fontTools.version}"
 @lru_cache(maxsize=64)
 def _read_face(path: Path, stamp: tuple[int, int]) -> FontFace:
     """The face in *path*; *stamp* (size, modification time) keys the memo."""
-    with TTFont(path, lazy=True) as font:
-        name = font["name"]
-        codepoints = mapped_codepoints(font.reader["cmap"]) if "cmap" in font.reader else None
-        return FontFace(
+    try:
+        # Our own open file: fontTools leaves the one it opens open when it is no font.
+        with open(path, "rb") as stream, TTFont(stream, lazy=True) as font:
+            name = font["name"]
+            codepoints = mapped_codepoints(font.reader["cmap"]) if "cmap" in font.reader else None
+            return FontFace(
+                path=path,
+                family=str(name.getDebugName(1)),
+                style=str(name.getDebugName(2)),
+                codepoints=codepoints if codepoints is not None else frozenset(font.getBestCmap()),
+            )
+    except OSError:
+        raise
+    except Exception as exc:  # fontTools fails in many ways on a file that is no font
+        raise WorkbookError(
+            f"not a font file, or a damaged one ({type(exc).__name__})",
             path=path,
-            family=str(name.getDebugName(1)),
-            style=str(name.getDebugName(2)),
-            codepoints=codepoints if codepoints is not None else frozenset(font.getBestCmap()),
-        )
+            hint="put only .ttf and .otf font files in styles/fonts; get the font again",
+        ) from None
 
 
 # The subtables fontTools' getBestCmap prefers, in its order, that are read here:
@@ -158,6 +174,70 @@ def _kept_face(path: Path, kept: object) -> FontFace | None:
         return FontFace(path, str(family), str(style), points)
     except (TypeError, ValueError):
         return None
+
+
+_FIELD_SELECTOR_RE = re.compile(r"\b(?:input|textarea|select|button)\b|\.wb-field\b")
+
+
+def text_families(stylesheet: Path) -> frozenset[str]:
+    """The font families the stylesheet sets text in: named in ``font`` or
+    ``font-family`` by a rule that is not only for form fields."""
+    rules = tinycss2.parse_stylesheet(
+        stylesheet.read_text("utf-8"), skip_comments=True, skip_whitespace=True
+    )
+    found: set[str] = set()
+    stack = list(rules)
+    while stack:
+        rule = stack.pop()
+        if (
+            rule.type == "at-rule"
+            and rule.content is not None
+            and rule.lower_at_keyword != "font-face"
+        ):
+            stack.extend(tinycss2.parse_rule_list(rule.content, True, True))
+            continue
+        if rule.type != "qualified-rule":
+            continue
+        selectors = tinycss2.serialize(rule.prelude).split(",")
+        if all(_FIELD_SELECTOR_RE.search(part) for part in selectors):
+            continue
+        for declaration in tinycss2.parse_declaration_list(rule.content, True, True):
+            if declaration.type == "declaration" and declaration.lower_name in (
+                "font",
+                "font-family",
+            ):
+                found.update(_families(declaration.value))
+    return frozenset(found)
+
+
+def _families(tokens: list) -> list[str]:
+    """Family names of a ``font`` or ``font-family`` value: its quoted strings."""
+    return [token.value for token in tokens if token.type == "string"]
+
+
+def text_faces(faces: Iterable[FontFace], stylesheet: Path) -> tuple[FontFace, ...]:
+    """The faces of *faces* whose family sets text (:func:`text_families`), by the
+    family the stylesheet declares for each file."""
+    declared = _declared_files(stylesheet)
+    families = text_families(stylesheet)
+    chosen = tuple(
+        face for face in faces if declared.get(face.path.resolve(), face.family) in families
+    )
+    return chosen or tuple(faces)
+
+
+_SRC_RE = re.compile(r"@font-face\s*{([^}]*)}", re.IGNORECASE)
+
+
+def _declared_files(stylesheet: Path) -> dict[Path, str]:
+    """Font file -> the family ``@font-face`` declares it under."""
+    found = {}
+    for block in _SRC_RE.findall(stylesheet.read_text("utf-8")):
+        family = re.search(r"font-family:\s*[\"']([^\"']+)", block)
+        source = re.search(r"src:\s*url\(\s*[\"']?([^\"')]+)", block)
+        if family and source:
+            found[(stylesheet.parent / source[1]).resolve()] = family[1]
+    return found
 
 
 _FONT_FACE_RE = re.compile(r"@font-face\s*{[^}]*font-family:\s*[\"']?([^;\"']+)", re.IGNORECASE)

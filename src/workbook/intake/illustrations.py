@@ -14,6 +14,7 @@ size (300 ppi by default; raster line art 600 ppi; SVG is vector).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 import xml.etree.ElementTree as etree
@@ -26,8 +27,9 @@ import PIL
 from PIL import Image, ImageFile, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field
 
+from workbook.config.files import check_inside, regular_file
 from workbook.config.publication import PageFormat, Project, toml_key_line
-from workbook.errors import WorkbookError
+from workbook.errors import Collector, WorkbookError
 from workbook.intake.manifests import RawManifest, Registry, read_manifest, validate_entry
 
 if TYPE_CHECKING:
@@ -216,11 +218,14 @@ def check_resolution(item: Illustration, project: Project) -> None:
     )
 
 
-def load_manifest(project: Project, kept: KeptFacts | None = None) -> Manifest:
+def load_manifest(
+    project: Project, kept: KeptFacts | None = None, errors: Collector | None = None
+) -> Manifest:
     """Read and validate the illustration manifest and every file it names.
 
     *kept* remembers which raster files decoded whole, by their content, so an
-    unchanged file is not decoded again in the next build.
+    unchanged file is not decoded again in the next build. With *errors*, a bad
+    entry is kept there and left out, so the others are still checked.
     """
     path = project.manifest_path
     if path is None:
@@ -230,15 +235,17 @@ def load_manifest(project: Project, kept: KeptFacts | None = None) -> Manifest:
         "illustration manifest",
         "images.manifest",
         "each illustration is a table: [id] followed by file = ..., alt = ...",
+        project.allowed,
     )
     pub = project.config.publication
     default_credit = f"Piirros: {pub.illustrator}" if pub.illustrator else ""
     items: dict[str, Illustration] = {}
     for ident, raw, line in manifest.entries("illustration"):
-        entry = _entry(ident, raw, manifest)
-        items[ident] = _inspect(
-            ident, entry, path, line, manifest.text, project, default_credit, kept
-        )
+        with errors.attempt() if errors is not None else contextlib.nullcontext():
+            entry = _entry(ident, raw, manifest)
+            items[ident] = _inspect(
+                ident, entry, path, line, manifest.text, project, default_credit, kept
+            )
     return Manifest(path, items)
 
 
@@ -300,15 +307,19 @@ def _inspect(
     default_credit: str,
     kept: KeptFacts | None = None,
 ) -> Illustration:
-    file = (manifest.parent / entry.file).resolve()
     file_line = toml_key_line(text, [ident, "file"])
-    if not file.is_file():
+    what = f"file '{entry.file}' of illustration '{ident}'"
+    named = manifest.parent / entry.file
+    check_inside(named, project.allowed, what=what, where=manifest, line=file_line)
+    try:
+        file = regular_file(named, what=what, roots=project.allowed, where=manifest, line=file_line)
+    except FileNotFoundError:
         raise WorkbookError(
-            f"file '{entry.file}' of illustration '{ident}' not found",
+            f"{what} not found",
             path=manifest,
             line=file_line,
             hint=f"put the delivered file in {manifest.parent.name}/ or fix the name",
-        )
+        ) from None
     credit = entry.credit if entry.credit is not None else default_credit
     if file.suffix.lower() == ".svg":
         aspect = _inspect_svg(file, ident, manifest, file_line)
@@ -365,7 +376,7 @@ def _inspect_raster(
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as image:
-                fmt, size = image.format or "", image.size
+                fmt, size = image.format or "", upright_size(image)
                 judge(fmt, size)
                 image.load()  # decodes every pixel: catches truncated and corrupt files
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -381,7 +392,21 @@ def _inspect_raster(
     return fmt, size
 
 
-_DECODED = f"decoded Pillow {PIL.__version__}"
+_DECODED = f"decoded upright Pillow {PIL.__version__}"
+_ORIENTATION = 0x0112  # EXIF: how the stored pixels are turned for viewing
+_TURNED = {5, 6, 7, 8}  # a quarter turn: width and height swap
+
+
+def upright_size(image: Image.Image) -> tuple[int, int]:
+    """Width and height of *image* as it is viewed: a camera's portrait photo is
+    stored landscape with an EXIF orientation tag, which the preparation honours
+    (``ImageOps.exif_transpose``), so its placed box must too."""
+    try:
+        orientation = image.getexif().get(_ORIENTATION, 1)
+    except (OSError, SyntaxError, ValueError):  # an unreadable EXIF block: as stored
+        orientation = 1
+    width, height = image.size
+    return (height, width) if orientation in _TURNED else (width, height)
 
 
 def _inspect_svg(file: Path, ident: str, manifest: Path, line: int | None) -> float:

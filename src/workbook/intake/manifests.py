@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from workbook.config.files import read_bytes
 from workbook.config.publication import toml_key_line
 from workbook.errors import WorkbookError
 
@@ -73,10 +74,16 @@ class RawManifest:
             yield ident, raw, line
 
 
-def read_manifest(path: Path, what: str, setting: str, shape: str) -> RawManifest:
-    """Read the manifest at *path*: *what* it is, the *setting* naming it, its *shape*."""
+MANIFEST_LIMIT = 4 * 1024 * 1024  # bytes: a manifest is a list of entries
+
+
+def read_manifest(
+    path: Path, what: str, setting: str, shape: str, roots: tuple[Path, ...] = ()
+) -> RawManifest:
+    """Read the manifest at *path*: *what* it is, the *setting* naming it, its *shape*
+    (inside *roots*, the publication's folders)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path, what=what, roots=roots, limit=MANIFEST_LIMIT).decode("utf-8")
     except FileNotFoundError:
         raise WorkbookError(
             f"{what} not found",

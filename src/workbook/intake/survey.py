@@ -18,12 +18,15 @@ the respondents ``n``. Percentages are computed from counts and never typed;
 a file that does give percentages (``45 %``) must give ``n`` and add up to 100.
 
 UTF-8 (with or without BOM) is read as such; a Windows-1252 or
-semicolon-separated Excel export is recognised. Every problem is an error
-naming the file and line.
+semicolon-separated Excel export is recognised. Counts are read the Finnish
+way with Babel: ``1 412`` with a no-break space (as Excel writes it), a narrow
+no-break space or a plain space between the digit groups. Every problem is an
+error naming the file and line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io
@@ -33,14 +36,18 @@ from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 
+from babel.numbers import NumberFormatError, parse_decimal
 from pydantic import BaseModel, ConfigDict, Field
 
+from workbook.config.files import read_bytes
 from workbook.config.publication import Project, toml_key_line
-from workbook.errors import WorkbookError
+from workbook.errors import Collector, WorkbookError
 from workbook.intake.manifests import ID_RE, RawManifest, Registry, read_manifest, validate_entry
 
 _PERCENT_RE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*%$")
-_COUNT_RE = re.compile(r"^-?\d+$")
+_GROUPS_RE = re.compile(r"(?<=\d)[ \u202f](?=\d{3}(?!\d))")  # a space between digit groups
+DATA_LIMIT = 16 * 1024 * 1024  # bytes: a survey export is a table of counts
+LOCALE = "fi_FI"
 KEY_COLUMN = "tunnus"
 GROUP_COLUMN = "ryhmä"
 N_COLUMN = "n"
@@ -191,8 +198,12 @@ Surveys = Registry[Dataset]
 NO_SURVEYS: Surveys = Registry(None, {})
 
 
-def load_surveys(project: Project) -> Surveys:
-    """Read and validate the data manifest and every CSV file it names."""
+def load_surveys(project: Project, errors: Collector | None = None) -> Surveys:
+    """Read and validate the data manifest and every CSV file it names.
+
+    With *errors*, a bad data set is kept there and left out, so the others are
+    still checked.
+    """
     path = project.data_manifest_path
     if path is None:
         return NO_SURVEYS
@@ -201,11 +212,14 @@ def load_surveys(project: Project) -> Surveys:
         "data manifest",
         "data.manifest",
         "each data set is a table: [id] followed by file = ..., kind = ...",
+        project.allowed,
     )
     items = {}
     for ident, raw, line in manifest.entries("data set"):
-        entry = _entry(ident, raw, manifest)
-        items[ident] = _load_csv(ident, entry, path, line)
+        with errors.attempt() if errors is not None else contextlib.nullcontext():
+            entry = _entry(ident, raw, manifest)
+            file_line = manifest.line(ident, "file") or line
+            items[ident] = _load_csv(ident, entry, path, line, project.allowed, file_line)
     return Surveys(path, items)
 
 
@@ -240,9 +254,10 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
         raise WorkbookError(
-            "data file is UTF-16 (Excel 'Unicode text')",
+            "data file is UTF-16 (Excel 'Unicode text', in Finnish Excel 'Unicode-teksti')",
             path=path,
-            hint="save it from Excel as 'CSV UTF-8 (comma delimited)'",
+            hint="save it from Excel as 'CSV UTF-8 (comma delimited)', in Finnish Excel "
+            "'CSV UTF-8 (luetteloerotin)'",
         )
     try:
         return data.decode("utf-8-sig"), "utf-8"
@@ -266,11 +281,26 @@ def sniff_delimiter(header: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def _load_csv(ident: str, entry: Entry, manifest: Path, line: int | None) -> Dataset:
-    path = (manifest.parent / entry.file).resolve()
+def _load_csv(
+    ident: str,
+    entry: Entry,
+    manifest: Path,
+    line: int | None,
+    roots: tuple[Path, ...] = (),
+    file_line: int | None = None,
+) -> Dataset:
+    named = manifest.parent / entry.file
+    path = named.resolve()
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_bytes(
+            named,
+            what=f"data file '{entry.file}' of data set '{ident}'",
+            roots=roots,
+            where=manifest,
+            line=file_line or line,
+            limit=DATA_LIMIT,
+        )
+    except FileNotFoundError:
         raise WorkbookError(
             f"data file '{entry.file}' of data set '{ident}' not found",
             path=manifest,
@@ -431,15 +461,30 @@ def _choice_n(
     return int(respondents or 0)
 
 
+def parse_count(value: str) -> int | None:
+    """A count written the Finnish way (``1 412``, ``1412``), or None when it is no
+    whole number. Digit groups may be parted by a no-break, narrow no-break or
+    plain space; Babel reads the result with the Finnish locale's rules."""
+    text = _GROUPS_RE.sub("\u00a0", value.strip())
+    try:
+        number = parse_decimal(text, locale=LOCALE, strict=True)
+    except (NumberFormatError, ValueError):
+        return None
+    if number != number.to_integral_value() or not text.lstrip("-").replace("\u00a0", "").isdigit():
+        return None
+    return int(number)
+
+
 def _int_cell(value: str, what: str, path: Path, line: int) -> int:
-    if not _COUNT_RE.match(value):
+    number = parse_count(value)
+    if number is None:
         raise WorkbookError(
             f"{what} '{value}' is not a whole number",
             path=path,
             line=line,
-            hint="counts are numbers of people: 0, 1, 2 ...",
+            hint="counts are numbers of people: 0, 1, 2 ... (thousands may be parted by "
+            "a space: 1 412)",
         )
-    number = int(value)
     if number < 0:
         raise WorkbookError(
             f"negative {what} {number}",

@@ -12,7 +12,17 @@ lists, definition lists, Markdown inside HTML blocks) plus the book's own:
 - footnotes become inline ``<span class="footnote">`` so the PDF puts them at
   the foot of the page (CSS ``float: footnote``);
 - headings without an explicit ``{#id}`` get a stable ASCII id;
+- bare web and e-mail addresses become links that break only after ``/`` and
+  ``.``, never with a hyphen;
 - running text gets Finnish typography and soft hyphens.
+
+Every block carries its chapter line (``data-src``, :mod:`workbook.markup.lines`).
+What the book cannot print is refused here, before rendering, naming the
+line (:attr:`Markup.problems`): raw HTML outside the allowlist
+(:mod:`workbook.markup.rawhtml`), a ``#`` heading or a skipped heading level,
+links to other schemes than http, https and mailto, attributes written with
+``{: ...}`` that the allowlist refuses, and lists or quotes nested deeper than
+the limit.
 """
 
 from __future__ import annotations
@@ -29,9 +39,11 @@ from markdown.treeprocessors import Treeprocessor
 
 from workbook.config.publication import PageFormat
 from workbook.intake.illustrations import EMPTY_MANIFEST, type_area
-from workbook.markup import datablocks, exercises, figures, worksheet
+from workbook.markup import datablocks, exercises, figures, rawhtml, worksheet
 from workbook.markup.hyphenation import SOFT_HYPHEN, Hyphenator
+from workbook.markup.lines import ATTRIBUTE, LineTracker, preceding_lines, track
 from workbook.markup.typography import finnish_text
+from workbook.markup.urls import URL_RE, UrlPattern, mark_address
 
 PAGEREF_RE = r"\[\[#([A-Za-z][\w-]*)\]\]"
 FIGREF_RE = r"\[\[(kuvio|taulukko):([a-z0-9-]+)\]\]"
@@ -48,6 +60,11 @@ _NO_HYPHEN_TAGS = {
 _NO_HYPHEN_CLASSES = {"exercise", "facilitator", "data-table", "data-note", "figure-lists"}
 
 
+DEFAULT_NESTING = 8  # limits.nesting
+_QUOTES_RE = re.compile(r"^(?:\s{0,3}>)+")
+_ITEM_RE = re.compile(r"^(\s*)((?:(?:[-*+]|\d+[.)])\s+)+)")
+
+
 @dataclass(frozen=True)
 class Heading:
     """A heading found in a chapter."""
@@ -55,6 +72,7 @@ class Heading:
     level: int
     id: str
     text: str
+    line: int | None = None  # in the chapter file
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,16 @@ class LinkRef:
 
     target: str
     pageref: bool
+    line: int | None = None  # in the chapter file
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in a chapter the book cannot print, found while converting it."""
+
+    line: int | None  # in the chapter file
+    message: str
+    hint: str
 
 
 @dataclass
@@ -78,6 +106,7 @@ class Markup:
     values: list[datablocks.ValueRef] = field(default_factory=list)
     exercises: list[exercises.Exercise] = field(default_factory=list)
     fields: list[worksheet.FormField] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -127,14 +156,26 @@ class _BookTreeprocessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         result = self.ext.result
+        lines = preceding_lines(root)  # before footnotes move: a note keeps its own line
         result.footnotes = self._inline_footnotes(root)
-        self._heading_ids(root, result)
+        self._heading_ids(root, result, lines)
         for link in root.iter("a"):
             href = link.get("href", "")
+            line = lines.get(link)
             if href.startswith("#"):
-                result.links.append(LinkRef(href[1:], "pageref" in link.get("class", "")))
+                pageref = "pageref" in link.get("class", "")
+                result.links.append(LinkRef(href[1:], pageref, line))
+            elif (refused := rawhtml.link_refusal(href)) is not None:
+                result.problems.append(Problem(line, *refused))
+            mark_address(link)
+        for element, name in self.ext.attributes:
+            if (refused := rawhtml.attribute_refusal(element.tag, name)) is not None:
+                result.problems.append(Problem(lines.get(element), *refused))
         self._typeset(root, hyphenate=True)
         result.text = plain_text(root)
+        if not self.ext.source_name:  # converted on its own, not as a file of a book
+            for element in root.iter():
+                element.attrib.pop(ATTRIBUTE, None)
 
     def _inline_footnotes(self, root: etree.Element) -> int:
         container = next(
@@ -175,16 +216,42 @@ class _BookTreeprocessor(Treeprocessor):
         parents[container].remove(container)
         return count
 
-    def _heading_ids(self, root: etree.Element, result: Markup) -> None:
+    def _heading_ids(
+        self, root: etree.Element, result: Markup, lines: dict[etree.Element, int]
+    ) -> None:
+        previous = 1  # the chapter title
         for element in root.iter():
-            if element.tag in ("h2", "h3", "h4", "h5", "h6"):
-                text = plain_text(element)
-                if not element.get("id"):
-                    element.set("id", f"{self.ext.id_prefix}-{slugify(text)}")
-                result.headings.append(Heading(int(element.tag[1]), element.get("id"), text))
+            if not re.fullmatch(r"h[1-6]", str(element.tag)):
+                continue
+            level, line = int(element.tag[1]), lines.get(element)
+            text = plain_text(element)
+            if level == 1:
+                result.problems.append(
+                    Problem(
+                        line,
+                        f"a '#' heading ('{text[:40]}'): the chapter's title is its front "
+                        "matter's title",
+                        "write sections as '## Heading' and subsections as '### Heading'",
+                    )
+                )
+                continue
+            if level > previous + 1:
+                result.problems.append(
+                    Problem(
+                        line,
+                        f"heading level {level} ('{'#' * level} {text[:40]}') follows level "
+                        f"{previous}: a level is skipped",
+                        f"write it as '{'#' * (previous + 1)} ...', one level below the "
+                        "heading before it",
+                    )
+                )
+            previous = level
+            if not element.get("id"):
+                element.set("id", f"{self.ext.id_prefix}-{slugify(text)}")
+            result.headings.append(Heading(level, element.get("id"), text, line))
 
     def _typeset(self, element: etree.Element, hyphenate: bool) -> None:
-        if element.tag in _NO_TEXT_TAGS:
+        if element.tag in _NO_TEXT_TAGS or "url" in element.get("class", "").split():
             return
         own = (
             hyphenate
@@ -317,9 +384,12 @@ class BookExtension(Extension):
         self.context = context or figures.BlockContext(EMPTY_MANIFEST, PageFormat())
         self.result = Markup(html="")
         self.slots = slots or []
+        self.attributes: list[tuple[etree.Element, str]] = []  # set by {: ...}
+        self.source_name = ""  # the chapter file, for data-src (none: no attributes)
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         figures.register(md, self.context, self.result.figures)
+        md.inlinePatterns.register(UrlPattern(URL_RE, md), "bare-address", 105)
         md.inlinePatterns.register(
             datablocks.ValuePattern(
                 datablocks.VALUE_RE, md, self.context.surveys, self.result.values
@@ -342,13 +412,37 @@ def convert(
     hyphenator: Hyphenator | None,
     context: figures.BlockContext | None = None,
     first_exercise: int = 1,
+    source_name: str = "",
+    first_line: int = 1,
+    nesting: int = DEFAULT_NESTING,
 ) -> Markup:
     """Convert a chapter body to HTML and collect its headings, links, footnotes, figures
     and exercises (numbered from *first_exercise*).
 
-    Raises :class:`workbook.markup.exercises.ExerciseSyntaxError` (line counted in *source*)
-    on a bad ``:::`` block.
+    *source_name* (the file, relative to the publication folder) and *first_line*
+    (the file line of the body's first line) make each block's ``data-src``;
+    *nesting* limits lists and quotes. What the book cannot print is in
+    :attr:`Markup.problems`. Raises :class:`workbook.markup.exercises.ExerciseSyntaxError`
+    (line counted in *source*) on a bad ``:::`` block.
     """
+    lines = source.split("\n")
+    found = [
+        Problem(first_line + r.line - 1, r.message, r.hint)
+        for r in rawhtml.check_chapter(source, nesting)
+    ]
+    deep = nested_too_deep(lines, nesting)
+    if deep is not None:
+        line, depth = deep
+        found.append(
+            Problem(
+                first_line + line - 1,
+                f"lists and quotes are nested {depth} deep here, more than {nesting} "
+                "(limits.nesting)",
+                "flatten the lists or quotes; raise limits.nesting in publication.toml "
+                "only if the book needs it",
+            )
+        )
+        return Markup(html="", problems=found)  # converting it could exhaust the stack
     parsed = exercises.parse(source, first_number=first_exercise, id_prefix=id_prefix)
     book = BookExtension(id_prefix, hyphenator, context, parsed.slots)
     md = markdown.Markdown(
@@ -356,7 +450,55 @@ def convert(
         extension_configs={"footnotes": {"UNIQUE_IDS": True}},
         output_format="html",
     )
-    html = md.convert(parsed.text)
+    book.source_name = source_name
+    track(md, LineTracker(lines, first_line, source_name))
+    _watch_attributes(md, book.attributes)
+    try:
+        html = md.convert(parsed.text)
+    except RecursionError:
+        book.result.problems.append(
+            Problem(
+                None,
+                "the chapter is nested too deeply to read (lists, quotes or HTML)",
+                "flatten the nesting; limits.nesting in publication.toml sets how deep it may go",
+            )
+        )
+        html = ""
     book.result.html = html
     book.result.exercises = parsed.exercises
+    book.result.problems[:0] = found
     return book.result
+
+
+def nested_too_deep(lines: list[str], limit: int) -> tuple[int, int] | None:
+    """The first line (1-based) where lists and quotes together nest deeper than
+    *limit*, with that depth; None when none does. Fenced code does not count."""
+    fenced = False
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced:
+            continue
+        quotes = _QUOTES_RE.match(line)
+        depth = quotes[0].count(">") if quotes else 0
+        rest = line[quotes.end() :] if quotes else line
+        item = _ITEM_RE.match(rest.expandtabs(4))
+        if item:
+            depth += len(item[1]) // 4 + len(re.findall(r"[-*+]|\d+[.)]", item[2]))
+        if depth > limit:
+            return number, depth
+    return None
+
+
+def _watch_attributes(md: markdown.Markdown, seen: list[tuple[etree.Element, str]]) -> None:
+    """Record every attribute ``{: ...}`` sets (attr_list), to judge it by the allowlist."""
+    processor = md.treeprocessors["attr_list"]
+    assign = processor.assign_attrs
+
+    def watched(elem: etree.Element, attrs_string: str, **kwargs):
+        before = set(elem.attrib)
+        remainder = assign(elem, attrs_string, **kwargs)
+        seen.extend((elem, name) for name in elem.attrib if name not in before)
+        return remainder
+
+    processor.assign_attrs = watched  # type: ignore[method-assign]

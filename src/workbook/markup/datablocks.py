@@ -12,7 +12,8 @@ Markdown (each block on a line of its own):
   data, e.g. "88 %", so text, tables and charts agree by construction.
 
 Numbers are given in reading order by :func:`number_blocks` before any chapter
-is converted, so a chart can name its table wherever that is.
+is converted, so a chart can name its table wherever that is. Every text that
+comes from a data file or manifest is :func:`literal`: escaped, never markup.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 
 from workbook.html.charts import Colours, describe, render_chart
 from workbook.intake.survey import Dataset, Kind, Surveys
@@ -46,6 +48,13 @@ LIST = "kuvioluettelo"
 KEEP_TOGETHER_ROWS = 12
 APPENDIX = "kuvioiden-taulukot"
 PT_PER_MM = 72 / 25.4
+
+
+def literal(text: str) -> AtomicString:
+    """Text from a data file or a manifest, printed as it is: never read as Markdown or
+    HTML (the serializer escapes ``<`` and ``&``), so a respondent's ``<b>`` prints as
+    typed in the table, as it does in the chart."""
+    return AtomicString(text)
 
 
 def chart_id(ident: str) -> str:
@@ -150,16 +159,18 @@ def build_chart(parent: etree.Element, dataset: Dataset, numbers: Numbering, wid
     )
     caption = etree.SubElement(figure, "figcaption")
     label = etree.SubElement(caption, "span", {"class": "label"})
-    label.text = f"Kuvio{NBSP}{number}."
-    label.tail = f" {dataset.entry.title} (%, {_n_text(dataset)}). {_source_text(dataset)} "
+    label.text = literal(f"Kuvio{NBSP}{number}.")
+    label.tail = literal(
+        f" {dataset.entry.title} (%, {_n_text(dataset)}). {_source_text(dataset)} "
+    )
     table = numbers.tables.get(dataset.id)
     if table is not None:
         # No page number here: a forward "s. N" inside a caption can change the
         # caption's line count on WeasyPrint's second pass and shift the pages
         # after it. The list of figures and tables gives every page.
         link = etree.SubElement(caption, "a", {"href": f"#{table_id(dataset.id)}"})
-        link.text = f"Luvut: taulukko{NBSP}{table}"
-        link.tail = "."
+        link.text = literal(f"Luvut: taulukko{NBSP}{table}")
+        link.tail = literal(".")
     return figure
 
 
@@ -179,8 +190,8 @@ def build_table(parent: etree.Element, dataset: Dataset, numbers: Numbering) -> 
     table = etree.SubElement(block, "table", {"id": table_id(dataset.id), "data-id": dataset.id})
     caption = etree.SubElement(table, "caption")
     label = etree.SubElement(caption, "span", {"class": "label"})
-    label.text = f"Taulukko{NBSP}{number}."
-    label.tail = f" {dataset.entry.title} ({_n_text(dataset)})"
+    label.text = literal(f"Taulukko{NBSP}{number}.")
+    label.tail = literal(f" {dataset.entry.title} ({_n_text(dataset)})")
     thead = etree.SubElement(etree.SubElement(table, "thead"), "tr")
     tbody = etree.SubElement(table, "tbody")
     first = dataset.entry.label_header or ("Väittämä" if dataset.kind is Kind.LIKERT else "Vastaus")
@@ -189,7 +200,7 @@ def build_table(parent: etree.Element, dataset: Dataset, numbers: Numbering) -> 
         th = etree.SubElement(thead, "th", {"scope": "col"})
         if numeric:
             th.set("class", "num")
-        th.text = text
+        th.text = literal(text)
 
     head(first, numeric=False)
     if dataset.kind is Kind.LIKERT:
@@ -213,7 +224,7 @@ def build_table(parent: etree.Element, dataset: Dataset, numbers: Numbering) -> 
         for row in dataset.rows:
             _body_row(tbody, row.label, [fi_percent(row.share()), fi_int(int(row.counts[0]))])
     note = etree.SubElement(block, "p", {"class": "data-note"})
-    note.text = f"{_source_text(dataset)} {rounding_note(dataset)}"
+    note.text = literal(f"{_source_text(dataset)} {rounding_note(dataset)}")
     return block
 
 
@@ -230,10 +241,10 @@ def rounding_note(dataset: Dataset) -> str:
 def _body_row(tbody: etree.Element, label: str, cells: list[str]) -> None:
     tr = etree.SubElement(tbody, "tr")
     th = etree.SubElement(tr, "th", {"scope": "row"})
-    th.text = label
+    th.text = literal(label)
     for value in cells:
         td = etree.SubElement(tr, "td", {"class": "num"})
-        td.text = value
+        td.text = literal(value)
 
 
 def build_list(parent: etree.Element, surveys: Surveys, numbers: Numbering) -> etree.Element:
@@ -247,15 +258,15 @@ def build_list(parent: etree.Element, surveys: Surveys, numbers: Numbering) -> e
         if not present:
             continue
         title = etree.SubElement(block, "p", {"class": "figure-list-heading"})
-        title.text = heading
+        title.text = literal(heading)
         listing = etree.SubElement(block, "ol", {"class": "figure-list"})
         for number, ident in present:
             link = etree.SubElement(
                 etree.SubElement(listing, "li"), "a", {"href": f"#{anchor(ident)}"}
             )
             label = etree.SubElement(link, "span", {"class": "label"})
-            label.text = f"{kind.capitalize()}{NBSP}{number}."
-            label.tail = f" {surveys[ident].entry.title}"
+            label.text = literal(f"{kind.capitalize()}{NBSP}{number}.")
+            label.tail = literal(f" {surveys[ident].entry.title}")
     return block
 
 
@@ -282,7 +293,7 @@ class ValuePattern(InlineProcessor):
         self.refs.append(ref)
         span = etree.Element("span", {"class": "data-value"})
         value = lookup(self.surveys, ref)
-        span.text = format_value(value) if value is not None else m[0]
+        span.text = literal(format_value(value) if value is not None else m[0])
         return span, m.start(0), m.end(0)
 
 

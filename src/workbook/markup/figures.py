@@ -24,6 +24,7 @@ from workbook.config.publication import PageFormat
 from workbook.intake.illustrations import Manifest, Placement, place, type_area
 from workbook.intake.survey import NO_SURVEYS, Surveys
 from workbook.markup import datablocks
+from workbook.markup.datablocks import literal
 from workbook.markup.typography import finnish_text
 
 FIGURE_RE = re.compile(r"^!\[\[([^\]\s]+)\]\]\s*$")
@@ -113,10 +114,10 @@ def build_figure(parent: etree.Element, item, fmt: PageFormat) -> etree.Element:
     etree.SubElement(figure, "img", attrs)
     if entry.caption or (item.credit and placement in (Placement.INLINE, Placement.HALF_PAGE)):
         caption = etree.SubElement(figure, "figcaption")
-        caption.text = entry.caption + (" " if entry.caption and item.credit else "")
+        caption.text = literal(entry.caption + (" " if entry.caption and item.credit else ""))
         if item.credit:
             credit = etree.SubElement(caption, "span", {"class": "credit"})
-            credit.text = item.credit
+            credit.text = literal(item.credit)
     return figure
 
 

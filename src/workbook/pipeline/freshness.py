@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import tomllib
 from importlib import metadata
@@ -26,29 +27,73 @@ STATE_DIR = ".state"
 _SKIP_DIRS = {"__pycache__", ".git", "build", ".pytest_cache", ".ruff_cache"}
 
 
+def _regular_bytes(path: Path) -> bytes | None:
+    """The bytes of *path* if it is a regular file (never waits on a named pipe)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return None
+        return stream.read()
+
+
+def _raw_config(config_path: Path) -> dict:
+    data = _regular_bytes(config_path)
+    try:
+        return tomllib.loads(data.decode("utf-8-sig")) if data is not None else {}
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def allowed_roots(config_path: Path) -> list[Path]:
+    """The publication folder and the folders ``[paths] allow`` names (resolved), read
+    without validating the config: the places whose files may be inputs."""
+    root = config_path.resolve().parent
+    paths = _raw_config(config_path.resolve()).get("paths")
+    allow = paths.get("allow") if isinstance(paths, dict) else None
+    extra = [Path(root, v).resolve() for v in allow or () if isinstance(v, str) and v]
+    return [root, *(p for p in extra if p.is_dir())]
+
+
 def input_folders(config_path: Path) -> list[Path]:
-    """Folders and files whose content decides the output of a build."""
+    """Folders and files whose content decides the output of a build.
+
+    A manifest or profile that leads outside the publication folder and the
+    allowed folders is not followed (the build refuses it): nothing outside is
+    ever walked or read.
+    """
     config_path = config_path.resolve()
     root = config_path.parent
-    try:
-        config = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        config = {}
+    config = _raw_config(config_path)
+    roots = allowed_roots(config_path)
     found = [root, REPO / "templates", REPO / "styles", PACKAGE]
     for table, key in (("images", "manifest"), ("data", "manifest"), ("colour", "output_profile")):
         value = config.get(table, {}).get(key) if isinstance(config.get(table), dict) else None
         if isinstance(value, str) and value:
             path = (root / value).resolve()
-            found.append(path.parent if key == "manifest" else path)
+            if not any(path.is_relative_to(r) for r in roots):
+                continue
+            named = path.parent if key == "manifest" else path
+            if not named.is_relative_to(root):
+                found.append(named)
     return found
 
 
 def _files(paths: list[Path], exclude: Path | None = None) -> list[Path]:
+    """Regular files and links under *paths* (links are not followed into folders;
+    named pipes, sockets and devices are left out)."""
     files: set[Path] = set()
     skip = exclude.resolve() if exclude is not None else None
     for path in paths:
-        if path.is_file():
-            files.add(path)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            if stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
+                files.add(path)
             continue
         for folder, dirs, names in os.walk(path):
             here = Path(folder)
@@ -57,8 +102,28 @@ def _files(paths: list[Path], exclude: Path | None = None) -> list[Path]:
                 for d in dirs
                 if d not in _SKIP_DIRS and not d.startswith(".") and (here / d).resolve() != skip
             ]
-            files.update(here / n for n in names if not n.endswith((".pyc", ".tmp")))
+            for name in names:
+                if name.endswith((".pyc", ".tmp")):
+                    continue
+                with contextlib.suppress(OSError):
+                    mode = os.lstat(here / name).st_mode
+                    if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+                        files.add(here / name)
     return sorted(files)
+
+
+def _file_key(path: Path) -> bytes:
+    """What a file contributes to the hash: its bytes, or for a link where it leads
+    (and the bytes there, when that is a regular file)."""
+    if path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return b"link?"
+        data = _regular_bytes(path)
+        return b"link:" + target.encode() + (hashlib.sha256(data).digest() if data else b"")
+    data = _regular_bytes(path)
+    return hashlib.sha256(data).digest() if data is not None else b"unreadable"
 
 
 def inputs_digest(config_path: Path, out_dir: Path | None = None, *, cover: bool = False) -> str:
@@ -78,17 +143,13 @@ def inputs_digest(config_path: Path, out_dir: Path | None = None, *, cover: bool
         if path.resolve() in skip:
             continue
         h.update(str(path).encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(_file_key(path))
     return h.hexdigest()
 
 
 def cover_only_inputs(config_path: Path) -> set[Path]:
     """Files only the cover is made from: its blurb (``cover.blurb``)."""
-    try:
-        config = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return set()
-    cover = config.get("cover")
+    cover = _raw_config(Path(config_path)).get("cover")
     if not isinstance(cover, dict):
         return set()
     blurb = cover.get("blurb", "takakansi.md")
@@ -106,11 +167,9 @@ def cover_digest(config_path: Path, out_dir: Path) -> str:
 
 
 def file_digest(path: Path) -> str | None:
-    """SHA-256 of a file, or None when it does not exist."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    """SHA-256 of a file, or None when it does not exist (or is no regular file)."""
+    data = _regular_bytes(path)
+    return hashlib.sha256(data).hexdigest() if data is not None else None
 
 
 def _state_path(out_dir: Path, slug: str) -> Path:
@@ -141,7 +200,9 @@ def write_json(path: Path, data: object, **options: object) -> None:
     reader never meets half a file; *options* go to :func:`json.dumps` (the C
     encoder, unlike :func:`json.dump`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from workbook.pipeline.outputs import temp_folder
+
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=temp_folder(path))
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(json.dumps(data, **options))
@@ -168,9 +229,8 @@ def read_json_part(path: Path, version: int, part: str) -> dict:
 def slug_of(config_path: Path) -> str | None:
     """The publication's slug, read without validating the whole config."""
     try:
-        config = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
-        return str(config["publication"]["slug"])
-    except (OSError, KeyError, TypeError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return str(_raw_config(Path(config_path))["publication"]["slug"])
+    except (KeyError, TypeError):
         return None
 
 
@@ -179,10 +239,7 @@ def with_cover(config_path: Path, names: list[str]) -> list[str]:
     a ``[cover]`` table: the cover is made with the press edition it fits."""
     if "press" not in names or "cover" in names:
         return list(names)
-    try:
-        config = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return list(names)
+    config = _raw_config(Path(config_path))
     return [*names, "cover"] if isinstance(config.get("cover"), dict) else list(names)
 
 
@@ -266,7 +323,7 @@ def inputs_digest_of(paths: list[Path]) -> str:
     """Hash of the files under *paths*."""
     h = hashlib.sha256()
     for path in _files(paths):
-        h.update(str(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        h.update(str(path).encode() + b"\0" + _file_key(path))
     return h.hexdigest()
 
 
@@ -290,7 +347,8 @@ class KeptFacts:
 
     def _key(self, kind: str, file: Path) -> str:
         if file not in self._digests:
-            self._digests[file] = hashlib.sha256(file.read_bytes()).hexdigest()[:32]
+            data = _regular_bytes(file) or b""
+            self._digests[file] = hashlib.sha256(data).hexdigest()[:32]
         return f"{kind}:{self._digests[file]}"
 
     def get(self, kind: str, file: Path) -> object | None:

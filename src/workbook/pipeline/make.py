@@ -4,7 +4,10 @@ Editions whose inputs are unchanged since their PDF was written are not
 rendered again (:mod:`workbook.pipeline.freshness`); the others render in parallel
 processes, each running its preflight checks as soon as its PDF exists; the
 cover (with a ``[cover]`` table) follows the press edition it fits; the
-checks that compare the editions, the reports and the spec sheet follow.
+checks that compare the editions and the report follow, before anything is
+put in place (:mod:`workbook.pipeline.verdict`), and the spec sheet after.
+Without checks (``--no-check``, watch mode) nothing is checked and the report
+says so.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from workbook.config.editions import DEFAULT_EDITIONS
 from workbook.errors import display_path
-from workbook.pipeline import freshness
+from workbook.pipeline import freshness, outputs
 from workbook.pipeline.build import BuildResult, build
 
 if TYPE_CHECKING:
@@ -49,16 +52,20 @@ def make(
 ) -> MakeResult:
     """Build the out-of-date editions and preflight them; say what was up to date.
 
-    *verify* False writes without any checks (watch mode's quick preview).
-    With *cover* the cover and the spec sheet follow the press edition (when
-    the config has a ``[cover]`` table). With *ebook* the EPUB and the web
-    edition are built too when out of date, and checked with the preflight
-    (:mod:`workbook.ebook.stage`); *editions* may then be empty.
+    *check* False (``--no-check``) or *verify* False (watch mode's quick preview)
+    writes without any checks. With *cover* the cover and the spec sheet follow
+    the press edition (when the config has a ``[cover]`` table). With *ebook*
+    the EPUB and the web edition are built too when out of date, and checked
+    with the preflight (:mod:`workbook.ebook.stage`); *editions* may then be
+    empty.
     """
     alone = ebook and editions is not None and not editions  # the e-book alone
     names = list(editions) if editions or alone else list(DEFAULT_EDITIONS)
     if cover:
         names = freshness.with_cover(config_path, names)
+    checked = check and verify
+    outputs.check_out_dir(out_dir)
+    outputs.recover(out_dir)
     digest = freshness.inputs_digest(config_path, out_dir)
     stale = freshness.stale_editions(config_path, out_dir, names, digest)
     outcome = MakeResult(built=stale, up_to_date=[n for n in names if n not in stale])
@@ -86,9 +93,10 @@ def make(
             strict=strict,
             report=report,
             workers=workers,
-            preflight=check,
-            verify=verify,
+            preflight=True,
+            verify=checked,
             cover="cover" in stale,
+            report_editions=names,
             ebook=ebook_stale,
             inputs_digest=digest,
         )
@@ -96,11 +104,23 @@ def make(
             freshness.record_edition(config_path, out_dir, edition.variant.name, digest)
             if edition.preflight is not None:
                 done[edition.variant.name] = edition.preflight
-    if not check:
+    if not checked:
         return outcome
     ebook_checked = not ebook or (not ebook_stale and stage.checks_fresh(config_path, out_dir))
-    fresh = freshness.preflight_fresh(config_path, out_dir, names, strict)
-    if not stale and ebook_checked and (fresh or not names):
+    if outcome.build is not None and ebook_checked:
+        # The build checked its editions, compared them and wrote the report.
+        from workbook.preflight.report import console_lines
+
+        outcome.preflight = outcome.build.preflight  # type: ignore[assignment]
+        if outcome.preflight is not None:
+            for line in console_lines(outcome.preflight):
+                report(line)
+            report(f"reports: {display_path(out_dir / 'preflight' / 'report.html')}")
+        freshness.record_preflight(config_path, out_dir, names, strict)
+    elif (
+        not stale and ebook_checked
+        and (freshness.preflight_fresh(config_path, out_dir, names, strict) or not names)
+    ):  # fmt: skip
         report("preflight: up to date (it passed on these files)")
         outcome.preflight_skipped = True
     else:
@@ -113,5 +133,6 @@ def make(
     if "cover" in names:
         from workbook.cover.spec import write_spec_sheet
 
-        write_spec_sheet(config_path, out_dir, report)
+        with outputs.scratch(out_dir):  # its temporary files, WeasyPrint's too, in build/.tmp
+            write_spec_sheet(config_path, out_dir, report)
     return outcome

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from workbook.errors import WorkbookError, display_path
+from workbook.errors import WorkbookError, display_path, failure_lines
 from workbook.pipeline import freshness
 from workbook.runtime.memory import settle_heap, thaw
 
@@ -66,11 +66,13 @@ def watch(
         """Lay out the edited chapters alone first, when only chapters changed."""
         if not changed or any(p.suffix != ".md" or p.parent.name != "chapters" for p in changed):
             return
+        from workbook.pipeline.outputs import scratch
         from workbook.pipeline.preview import preview
 
         try:
-            for shown in preview(config_path, changed, out_dir=out_dir, edition=edition):
-                report(shown.line())
+            with scratch(out_dir):  # its temporary files, WeasyPrint's too, in build/.tmp
+                for shown in preview(config_path, changed, out_dir=out_dir, edition=edition):
+                    report(shown.line())
         except WorkbookError:
             pass  # the full build below reports it
 
@@ -93,8 +95,9 @@ def watch(
             slug = freshness.slug_of(config_path) or "book"
             target = out_dir / f"{slug}-{edition}.pdf"
             report(f"built {display_path(target)} in {time.monotonic() - started:.1f} s")
-        except WorkbookError as exc:
-            report(f"error: {exc}")
+        except (WorkbookError, OSError) as exc:  # the content's, or the machine's
+            for line in failure_lines(exc, out_dir):
+                report(line)
             report("waiting for the next change")
         builds += 1
         settle_heap()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from workbook.errors import WorkbookError, display_path
+from workbook.errors import display_path
 from workbook.preflight.core import EditionReport, Preflight, run_preflight
 from workbook.preflight.report import console_lines, write_reports
 
@@ -32,34 +32,75 @@ def check_publication(
     """Check the built editions, write the reports, and raise if a check failed.
 
     *done* holds edition reports the build already made right after writing.
-    With *ebook* the EPUB and the web edition are checked too, their validators
+    The report replaces the previous one whole (:mod:`workbook.pipeline.outputs`);
+    each failure is an error naming the chapter line behind it when the build
+    kept a map of the pages' sources (:mod:`workbook.render.sources`). With
+    *ebook* the EPUB and the web edition are checked too, their validators
     running while the PDFs are checked (:func:`workbook.ebook.stage.start_checks`).
     """
-    checking = None
-    if ebook:
-        from workbook.ebook.stage import start_checks
+    from workbook.pipeline import outputs
+    from workbook.pipeline.verdict import BOTH, failure_errors, move_report
+    from workbook.preflight.pageimages import place_thumbnails
 
-        checking = start_checks(config_path, out_dir)
-        if checking is None:
-            report("e-book: not built, not checked (invoke build builds it)")
-    try:
-        preflight = run_preflight(config_path, out_dir, list(editions) if editions else None, done)
-    except BaseException:
+    with outputs.scratch(out_dir) as scratch:
+        checking = None
+        if ebook:
+            from workbook.ebook.stage import start_checks
+
+            checking = start_checks(config_path, out_dir)
+            if checking is None:
+                report("e-book: not built, not checked (invoke build builds it)")
+        try:
+            names = list(editions) if editions else None
+            preflight = run_preflight(config_path, out_dir, names, done)
+        except BaseException:
+            if checking is not None:
+                checking.cancel()
+            raise
         if checking is not None:
-            checking.cancel()
-        raise
-    if checking is not None:
-        preflight.ebook = checking.finish(preflight, report)
-    json_path, html_path = write_reports(preflight, out_dir / "preflight")
+            preflight.ebook = checking.finish(preflight, report)
+        locations = _locations(preflight, out_dir)
+        staged = scratch.stage_folder("preflight")
+        drawings = out_dir / "preflight"
+        for edition in preflight.editions:  # made by the build: placed again with the report
+            if edition.thumbnails:
+                edition.thumbnails = place_thumbnails(
+                    staged, edition.variant.name, edition.facts.page_digests, cache_root=drawings
+                )
+        write_reports(preflight, staged, drawings=drawings, locations=locations)
+        commit = outputs.Commit(scratch)
+        move_report(staged, out_dir / "preflight", commit)
+        commit.apply()
+    html_path = out_dir / "preflight" / "report.html"
     for line in console_lines(preflight):
         report(line)
-    report(f"reports: {display_path(html_path)}, {display_path(json_path)}")
-    failed = preflight.failed(strict)
-    if failed:
-        first = failed[0]
-        raise WorkbookError(
-            f"preflight: {len(failed)} check(s) failed, first '{first.name}': {first.measured}",
-            path=html_path,
-            hint=first.rule,
-        )
-    return preflight
+    report(f"reports: {display_path(html_path)}, {display_path(html_path.with_suffix('.json'))}")
+    bad = ("fail", "warn") if strict else ("fail",)
+    failed = [(e.variant.name, r) for e in preflight.editions for r in e.results if r.status in bad]
+    failed += [(BOTH, r) for r in preflight.both if r.status in bad]
+    failed += [("ebook", r) for r in preflight.ebook if r.status in bad]
+    if not failed:
+        return preflight
+    error = failure_errors(failed, locations, preflight.project, fallback=html_path)
+    error.note = f"report: {display_path(html_path)}"
+    raise error
+
+
+def _locations(preflight: Preflight, out_dir: Path) -> dict[tuple[str, str], str]:
+    """The chapter line behind each failed check, from the sources the build kept."""
+    from workbook.render.sources import locate, read_sources, sources_path
+
+    found: dict[tuple[str, str], str] = {}
+    maps = {
+        e.variant.name: read_sources(sources_path(out_dir, e.path.name)) for e in preflight.editions
+    }
+    checks = [(e.variant.name, r) for e in preflight.editions for r in e.results]
+    checks += [("both", r) for r in preflight.both]
+    for edition, result in checks:
+        if result.status == "pass":
+            continue
+        sources = maps.get(edition) or maps.get("screen") or maps.get("press") or {}
+        spot = locate(sources, result.pages, result.areas)
+        if spot is not None:
+            found[(edition, result.name)] = f"{spot[0]}:{spot[1]}" if spot[1] else spot[0]
+    return found

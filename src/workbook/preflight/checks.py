@@ -7,7 +7,9 @@ to write an edition that fails one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -40,6 +42,15 @@ class CheckResult:
     areas: tuple[tuple[int, float, float, float, float], ...] = ()
     # What the check measured on each page it looked at: (page, "23 % empty").
     figures: tuple[tuple[int, str], ...] = ()
+    needle: str = ""  # text the problem is about (a character), to find its source line
+
+
+def draw_area(read: Painted, draw) -> tuple[int, float, float, float, float]:
+    """Where an image is drawn: (page, x0, y0, x1, y1) from the MediaBox's top-left."""
+    media = [float(v) for v in read.pdf.pages[draw.page - 1].MediaBox]
+    x0, x1 = sorted((draw.bbox[0], draw.bbox[2]))
+    y0, y1 = sorted((draw.bbox[1], draw.bbox[3]))
+    return (draw.page, x0 - media[0], media[3] - y1, x1 - media[0], media[3] - y0)
 
 
 def page_count(data: bytes) -> int:
@@ -53,11 +64,13 @@ def _result(name: str, ok: bool, measured: str, rule: str, pages=()) -> CheckRes
 
 
 def check_fonts(pdf: pikepdf.Pdf, stylesheet: Path) -> CheckResult:
-    """Every font is embedded and is one of the book's own fonts."""
+    """Every font is embedded and is one of the book's own fonts. A fallback font
+    names the characters it set and the pages (read from the content streams:
+    WeasyPrint lists the document's fonts on every page)."""
     families = declared_families(stylesheet)
-    problems: list[str] = []
-    pages: list[int] = []
-    for number, page in enumerate(pdf.pages, start=1):
+    problems: dict[str, str] = {}
+    strangers: dict[tuple[int, int], str] = {}  # font object -> name
+    for page in pdf.pages:
         resources = page.obj.get("/Resources")
         fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
         for font in (fonts or {}).values():
@@ -71,18 +84,103 @@ def check_fonts(pdf: pikepdf.Pdf, stylesheet: Path) -> CheckResult:
                 for key in ("/FontFile", "/FontFile2", "/FontFile3")
             )
             if not embedded:
-                problems.append(f"{name} not embedded")
-                pages.append(number)
+                problems.setdefault(name, f"{name} not embedded")
+                strangers[font.objgen] = name
             elif not is_book_font(name, families):
-                problems.append(f"{name} is not a book font (fallback?)")
-                pages.append(number)
-    return _result(
+                problems.setdefault(name, f"{name} is not a book font (fallback?)")
+                strangers[font.objgen] = name
+    if not problems:
+        return _result(
+            "fonts", True, "all embedded, book fonts only", "embed every font; use only the "
+            "fonts in styles/fonts",
+        )  # fmt: skip
+    drawn = _drawn_with(pdf, strangers)
+    pages: set[int] = set()
+    needle = ""
+    for name, (chars, on) in drawn.items():
+        pages.update(on)
+        shown = ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, '?')})" for c in chars[:3])
+        problems[name] += f": {shown} on p. {', '.join(map(str, sorted(on)[:5]))}"
+        needle = needle or (chars[0] if chars else "")
+    result = _result(
         "fonts",
-        not problems,
-        "; ".join(sorted(set(problems))) or "all embedded, book fonts only",
-        "embed every font; use only the fonts in styles/fonts",
-        sorted(set(pages)),
+        False,
+        "; ".join(problems[k] for k in sorted(problems)),
+        "embed every font; use only the fonts in styles/fonts (a character the book's fonts "
+        "lack is set in a fallback font)",
+        sorted(pages),
     )
+    return replace(result, needle=needle)
+
+
+def _drawn_with(
+    pdf: pikepdf.Pdf, fonts: dict[tuple[int, int], str]
+) -> dict[str, tuple[str, set[int]]]:
+    """For each of *fonts* (object -> name): the characters shown in it and the pages."""
+    from workbook.preflight.pdfcontent import operations
+
+    found: dict[str, tuple[str, set[int]]] = {}
+    maps: dict[tuple[int, int], tuple[dict[bytes, str], int]] = {}
+    current: pikepdf.Object | None = None
+    for op in operations(pdf, only=frozenset({"Tf", "Tj", "TJ", "'", '"'})):
+        if op.operator == "Tf" and op.operands:
+            fonts_here = op.resources.get("/Font") if op.resources is not None else None
+            current = fonts_here.get(str(op.operands[0])) if fonts_here is not None else None
+            continue
+        if op.operator not in ("Tj", "TJ", "'", '"') or current is None:
+            continue
+        key = current.objgen
+        if key not in fonts:
+            continue
+        if key not in maps:
+            maps[key] = _to_unicode(current)
+        mapping, width = maps[key]
+        chars, pages = found.setdefault(fonts[key], ("", set()))
+        pages.add(op.page)
+        for text in _strings(op.operands):
+            for index in range(0, len(text), width):
+                char = mapping.get(text[index : index + width], "")
+                if char and char not in chars and not char.isspace():
+                    chars += char
+        found[fonts[key]] = (chars, pages)
+    return found
+
+
+def _strings(operands: tuple) -> list[bytes]:
+    """The strings a text-showing operation shows."""
+    found = []
+    for operand in operands:
+        if isinstance(operand, pikepdf.String):
+            found.append(bytes(operand))
+        elif isinstance(operand, pikepdf.Array):
+            found += [bytes(item) for item in operand if isinstance(item, pikepdf.String)]
+    return found
+
+
+_BFCHAR_RE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+_BFRANGE_RE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+
+
+def _to_unicode(font: pikepdf.Object) -> tuple[dict[bytes, str], int]:
+    """A font's ToUnicode map (code bytes -> text) and its code width in bytes."""
+    stream = font.get("/ToUnicode")
+    if not isinstance(stream, pikepdf.Stream):
+        return {}, 1
+    data = stream.read_bytes()
+    mapping: dict[bytes, str] = {}
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
+        for code, text in _BFCHAR_RE.findall(block):
+            mapping[bytes.fromhex(code.decode())] = bytes.fromhex(text.decode()).decode(
+                "utf-16-be", "replace"
+            )
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
+        for low, high, text in _BFRANGE_RE.findall(block):
+            width = len(low) // 2
+            first, start = int(low, 16), int(text, 16)
+            for offset in range(int(high, 16) - first + 1):
+                mapping[(first + offset).to_bytes(width, "big")] = chr(start + offset)
+    width = len(next(iter(mapping), b"x"))
+    return mapping, width
 
 
 def check_boxes(reader: PdfReader, fmt: PageFormat, slug: float = 0.0) -> CheckResult:
@@ -151,24 +249,28 @@ def check_no_rgb(data: bytes) -> CheckResult:
     Reads page streams, form XObjects and tiling patterns (backgrounds).
     """
     problems: dict[int, str] = {}
-    for number, page in enumerate(painted(data).pages, start=1):
+    areas = []
+    read = painted(data)
+    for number, page in enumerate(read.pages, start=1):
+        for draw in page.draws:
+            if draw.colour_space not in _PRESS_SPACES:
+                problems.setdefault(number, f"{draw.colour_space} image {draw.name}")
+                areas.append(draw_area(read, draw))
         for family in page.colours:
             if family not in _PRESS_SPACES:
                 problems.setdefault(
                     number, "RGB colour" if family == "/DeviceRGB" else f"{family} colour"
                 )
                 break
-        for draw in page.draws:
-            if draw.colour_space not in _PRESS_SPACES:
-                problems.setdefault(number, f"{draw.colour_space} image {draw.name}")
     pages = sorted(problems)
-    return _result(
+    result = _result(
         "cmyk-only",
         not pages,
         "; ".join(f"p. {n}: {problems[n]}" for n in pages[:5]) if pages else "CMYK and grey only",
         "press colours must be device-cmyk (palette.toml); images CMYK",
         pages,
     )
+    return replace(result, areas=tuple(areas))
 
 
 def check_output_intent(data: bytes) -> CheckResult:
@@ -217,7 +319,8 @@ def check_ink_coverage(data: bytes, max_ink: int) -> CheckResult:
 
 def check_image_resolution(data: bytes, *, minimum: float | None, maximum: float | None):
     """Effective resolution of every image at its drawn size, measured in the PDF."""
-    draws = painted(data).draws
+    read = painted(data)
+    draws = read.draws
     if not draws:
         return _result("image-resolution", True, "no raster images", "-")
     low = [d for d in draws if minimum is not None and d.ppi + _RESOLUTION_SLACK < minimum]
@@ -233,13 +336,49 @@ def check_image_resolution(data: bytes, *, minimum: float | None, maximum: float
         rules.append(f"at least {minimum:g} ppi")
     if maximum is not None:
         rules.append(f"at most {maximum:g} ppi")
-    return _result(
+    result = _result(
         "image-resolution",
         not bad,
         measured,
         " and ".join(rules) + " at the drawn size",
         sorted({d.page for d in bad}),
     )
+    return replace(result, areas=tuple(draw_area(read, d) for d in bad))
+
+
+ASPECT_TOLERANCE = 0.02  # 2 %: pixels rounded to the drawn size
+
+
+def check_image_aspect(data: bytes) -> CheckResult:
+    """Every image is drawn with the proportions of its pixels: none squashed or
+    stretched (a photo turned upright by its EXIF tag but placed in a box sized
+    from the stored width and height would be)."""
+    read = painted(data)
+    bad = []
+    for draw in read.draws:
+        if not draw.width_pt or not draw.height_pt or not all(draw.pixels):
+            continue
+        drawn = draw.width_pt / draw.height_pt
+        stored = draw.pixels[0] / draw.pixels[1]
+        if abs(drawn / stored - 1) > ASPECT_TOLERANCE:
+            bad.append(draw)
+    measured = (
+        "; ".join(
+            f"p. {d.page}: {d.width_pt / PT_PER_MM:.0f} x {d.height_pt / PT_PER_MM:.0f} mm drawn "
+            f"from {d.pixels[0]} x {d.pixels[1]} px"
+            for d in bad[:5]
+        )
+        if bad
+        else f"{len(read.draws)} images, each at its own proportions"
+    )
+    result = _result(
+        "image-aspect",
+        not bad,
+        measured,
+        "an image keeps its proportions (width / height within 2 %)",
+        sorted({d.page for d in bad}),
+    )
+    return replace(result, areas=tuple(draw_area(read, d) for d in bad))
 
 
 def check_accessibility(data: bytes, language: str) -> list[CheckResult]:

@@ -90,6 +90,7 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
     if variant.colour_space == "cmyk":
         results += [
             checks.check_image_resolution(data, minimum=images.press_min_ppi, maximum=None),
+            checks.check_image_aspect(data),
             layout.check_image_bleed(facts),
             checks.check_no_rgb(data),
             checks.check_ink_coverage(data, config.colour.max_ink),
@@ -105,6 +106,7 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
     else:
         limit = images.screen_ppi * 1.15
         results.append(checks.check_image_resolution(data, minimum=None, maximum=limit))
+        results.append(checks.check_image_aspect(data))
         results.append(refs.check_file_size(facts, config.preflight.screen_max_size))
     if variant.tagged:
         results += checks.check_accessibility(data, config.publication.language)

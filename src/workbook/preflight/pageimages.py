@@ -22,6 +22,7 @@ import hashlib
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from io import BytesIO
@@ -29,6 +30,8 @@ from pathlib import Path
 
 import pikepdf
 from PIL import Image
+
+from workbook.pipeline.outputs import temp_folder
 
 THUMB_DPI = 28
 PREVIEW_MIN_PIXELS = 200_000  # smaller pictures are drawn as they are
@@ -40,16 +43,19 @@ _SKIP = {"/Parent", "/P", "/StructParent", "/StructParents", "/ParentTree", "/An
 _FONT_METRICS = ("/FontBBox", "/ItalicAngle", "/Ascent", "/Descent", "/CapHeight", "/StemV")
 
 
-def thumbnails(pdf: Path, folder: Path, name: str, keys: list[str] | None = None) -> list[str]:
+def thumbnails(
+    pdf: Path, folder: Path, name: str, keys: list[str] | None = None, into: Path | None = None
+) -> list[str]:
     """Page images (``press-01.png`` ...) for the report; their file names in page order.
 
     *keys* are the pages' digests when the caller has them (:func:`page_digest`).
+    The images are kept in *folder*'s cache and placed in *into* (default *folder*).
     """
     if keys is None:
         with pikepdf.open(pdf) as document:
             keys = [page_digest(page) for page in document.pages]
     PageDrawing(pdf, folder, name, keys).finish()
-    return place_thumbnails(folder, name, keys)
+    return place_thumbnails(into or folder, name, keys, cache_root=folder)
 
 
 class PageDrawing:
@@ -65,20 +71,23 @@ class PageDrawing:
         self.keys = keys
         self.cache = folder / _CACHE / name
         self.cache.mkdir(parents=True, exist_ok=True)
-        self.prefix = self.cache / "drawing"  # pixmaps drawing-NN.ppm, until finished
         self.missing = [
-            n for n, key in enumerate(keys, start=1) if not (self.cache / f"{key}.png").exists()
+            n for n, key in enumerate(keys, start=1) if not whole_png(self.cache / f"{key}.png")
         ]
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self.work: Path | None = None  # pixmaps drawing-NN.ppm and the preview, until finished
         if self.missing:
+            self.work = Path(tempfile.mkdtemp(prefix="pages-", dir=temp_folder(self.cache)))
+            self.prefix = self.work / "drawing"
             self._thread = threading.Thread(
                 target=self._run, args=(pdf,), name=f"pdftoppm-{name}", daemon=True
             )
             self._thread.start()
 
     def _run(self, pdf: Path) -> None:
-        preview = self.cache / "preview.pdf"
+        assert self.work is not None
+        preview = self.work / "preview.pdf"
         try:
             source = preview if preview_copy(pdf, preview) else pdf
             _draw(source, self.prefix, self.missing, len(self.keys))
@@ -93,14 +102,33 @@ class PageDrawing:
             return
         self._thread.join()
         self._thread = None
-        if self._error is not None:
-            raise self._error
-        width = len(str(len(self.keys)))  # pdftoppm pads page numbers to the page count's digits
-        for number in self.missing:
-            pixmap = self.prefix.with_name(f"{self.prefix.name}-{number:0{width}d}.ppm")
-            with Image.open(pixmap) as image:
-                image.save(self.cache / f"{self.keys[number - 1]}.png", compress_level=1)
-            pixmap.unlink()
+        try:
+            if self._error is not None:
+                raise self._error
+            width = len(str(len(self.keys)))  # pdftoppm pads page numbers to the count's digits
+            for number in self.missing:
+                pixmap = self.prefix.with_name(f"{self.prefix.name}-{number:0{width}d}.ppm")
+                with Image.open(pixmap) as image:
+                    image.save(self.cache / f"{self.keys[number - 1]}.png", compress_level=1)
+        finally:
+            if self.work is not None:
+                shutil.rmtree(self.work, ignore_errors=True)
+
+
+_PNG_START = b"\x89PNG\r\n\x1a\n"
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def whole_png(path: Path) -> bool:
+    """Whether *path* is a kept page image written whole (a cache is a hint: a
+    damaged one is drawn again)."""
+    try:
+        with open(path, "rb") as stream:
+            start = stream.read(8)
+            stream.seek(-12, 2)
+            return start == _PNG_START and stream.read(12) == _PNG_END
+    except OSError:
+        return False
 
 
 def preview_copy(pdf: Path, target: Path) -> bool:
@@ -154,9 +182,12 @@ def _is_cmyk(space: object) -> bool:
     )
 
 
-def place_thumbnails(folder: Path, name: str, keys: list[str]) -> list[str]:
-    """Copy the kept page images of *keys* into *folder* as ``<name>-NN.png``, drop the
-    images of older builds; the file names in page order."""
+def place_thumbnails(
+    folder: Path, name: str, keys: list[str], cache_root: Path | None = None
+) -> list[str]:
+    """Copy the kept page images of *keys* (in *cache_root*'s cache, default *folder*'s)
+    into *folder* as ``<name>-NN.png``, drop the images of older builds; the file names
+    in page order."""
     # "handout-01.png" is a page of "handout", "handout-notes-01.png" is not
     own = re.compile(rf"{re.escape(name)}-\d+\.png")
     for old in folder.glob(f"{name}-*.png"):
@@ -164,7 +195,7 @@ def place_thumbnails(folder: Path, name: str, keys: list[str]) -> list[str]:
             old.unlink()
     width = len(str(len(keys)))
     names = [f"{name}-{number:0{width}d}.png" for number in range(1, len(keys) + 1)]
-    cache = folder / _CACHE / name
+    cache = (cache_root or folder) / _CACHE / name
     for key, file_name in zip(keys, names, strict=True):
         shutil.copyfile(cache / f"{key}.png", folder / file_name)
     for stale in cache.glob("*.png"):  # pages of older builds

@@ -2,9 +2,11 @@
 
 The HTML report is one self-contained page (inline CSS, thumbnails as files next
 to it) an editor can open from build/preflight/report.html: a summary per
-edition, each check with what was measured and the rule, failing checks
-linking to their pages, and every page as a thumbnail with the offending areas
-outlined.
+edition, each check with what was measured, the rule and the chapter line
+behind a failure, failing checks linking to their pages, and every page as a
+thumbnail with the offending areas outlined. It is written for every build:
+one whose checks failed says so at the top and where its PDFs went
+(``rejected/``); one built with ``--no-check`` says nothing was checked.
 """
 
 from __future__ import annotations
@@ -48,10 +50,16 @@ def _line(result: CheckResult) -> str:
     return text
 
 
-def as_json(preflight: Preflight) -> dict:
-    """The report as plain data."""
+Locations = dict[tuple[str, str], str]  # (edition or "both", check) -> "file:line"
 
-    def entry(result: CheckResult) -> dict:
+
+def as_json(
+    preflight: Preflight, rejected: list[str] | None = None, locations: Locations | None = None
+) -> dict:
+    """The report as plain data."""
+    locations = locations or {}
+
+    def entry(result: CheckResult, edition: str) -> dict:
         return {
             "name": result.name,
             "status": result.status,
@@ -60,39 +68,106 @@ def as_json(preflight: Preflight) -> dict:
             "pages": list(result.pages),
             "areas": [list(a) for a in result.areas],
             "figures": {str(page): text for page, text in result.figures},
+            "source": locations.get((edition, result.name), ""),
         }
 
     return {
         "publication": preflight.project.config.publication.title,
+        "checked": True,
+        "rejected": list(rejected or []),
         "editions": [
             {
                 "edition": e.variant.name,
-                "file": str(e.path),
+                "file": _shown(e.path, rejected),
                 "pages": len(e.facts.pages),
-                "checks": [entry(r) for r in e.results],
+                "checks": [entry(r, e.variant.name) for r in e.results],
             }
             for e in preflight.editions
         ],
-        "both": [entry(r) for r in preflight.both],
-        "ebook": [entry(r) for r in preflight.ebook],
+        "both": [entry(r, "both") for r in preflight.both],
+        "ebook": [entry(r, "ebook") for r in preflight.ebook],
         "failed": [r.name for r in preflight.failed()],
     }
 
 
-def write_reports(preflight: Preflight, folder: Path) -> tuple[Path, Path]:
-    """Write report.json and report.html (with thumbnails) into *folder*."""
+def _shown(path: Path, rejected: list[str] | None) -> str:
+    """Where an edition's PDF is: in ``rejected/`` when the build was rejected."""
+    if rejected and path.name in rejected:
+        return str(path.parent / "rejected" / path.name)
+    return str(path)
+
+
+def write_reports(
+    preflight: Preflight,
+    folder: Path,
+    *,
+    drawings: Path | None = None,
+    rejected: list[str] | None = None,
+    locations: Locations | None = None,
+) -> tuple[Path, Path]:
+    """Write report.json and report.html (with thumbnails) into *folder*.
+
+    Page images are kept in *drawings*' cache (default *folder*); *rejected*
+    names the PDFs that went to ``rejected/``; *locations* the chapter line
+    behind each failure.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     json_path = folder / "report.json"
-    json_path.write_text(
-        json.dumps(as_json(preflight), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    data = as_json(preflight, rejected, locations)
+    _write(json_path, json.dumps(data, ensure_ascii=False, indent=2))
     thumbs = {
-        e.variant.name: e.thumbnails or thumbnails(e.path, folder, e.variant.name)
+        e.variant.name: e.thumbnails
+        or thumbnails(e.path, drawings or folder, e.variant.name, into=folder)
         for e in preflight.editions
     }
     html_path = folder / "report.html"
-    html_path.write_text(_html(preflight, thumbs), encoding="utf-8")
+    _write(html_path, _html(preflight, thumbs, rejected or [], locations or {}))
     return json_path, html_path
+
+
+def write_unchecked(
+    project, editions: list[tuple[str, Path, int]], folder: Path
+) -> tuple[Path, Path]:
+    """The report of a build made without checks (``--no-check``): what was written,
+    and that nothing was checked."""
+    folder.mkdir(parents=True, exist_ok=True)
+    title = project.config.publication.title
+    data = {
+        "publication": title,
+        "checked": False,
+        "rejected": [],
+        "editions": [
+            {"edition": name, "file": str(path), "pages": pages, "checks": []}
+            for name, path, pages in editions
+        ],
+        "both": [],
+        "failed": [],
+    }
+    json_path = folder / "report.json"
+    _write(json_path, json.dumps(data, ensure_ascii=False, indent=2))
+    rows = "".join(
+        f"<li>{escape(name)}: {escape(path.name)} ({pages} pages)</li>"
+        for name, path, pages in editions
+    )
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Preflight: {escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"<header><h1>Preflight: {escape(title)}</h1>"
+        '<div class="summary"><span class="badge warn">not checked</span></div></header>'
+        '<main><p class="banner warn">These PDFs were built with <code>--no-check</code>: '
+        "nothing in them was checked. Build without it before sending a file to print.</p>"
+        f"<ul>{rows}</ul></main></body></html>"
+    )
+    html_path = folder / "report.html"
+    _write(html_path, html)
+    return json_path, html_path
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a report file whole (a reader never meets half of one)."""
+    part = path.with_name(f".{path.name}.part")
+    part.write_text(text, encoding="utf-8")
+    part.replace(path)
 
 
 _CSS = """
@@ -123,10 +198,16 @@ figure img { display: block; }
 figure .mark { position: absolute; border: 2px solid #c0391b; background: #c0391b22; }
 figcaption { font-size: 12px; text-align: center; color: #555; max-width: 140px; }
 figcaption small { display: block; font-size: 10px; line-height: 1.3; color: #777; }
+.banner { padding: 10px 14px; border-radius: 6px; font-weight: 600; }
 """
 
 
-def _html(preflight: Preflight, thumbs: dict[str, list[str]]) -> str:
+def _html(
+    preflight: Preflight,
+    thumbs: dict[str, list[str]],
+    rejected: list[str] | None = None,
+    locations: Locations | None = None,
+) -> str:
     pub = preflight.project.config.publication
     results = preflight.all_results()
     counts = {s: sum(1 for r in results if r.status == s) for s in ("pass", "warn", "fail")}
@@ -139,33 +220,47 @@ def _html(preflight: Preflight, thumbs: dict[str, list[str]]) -> str:
         *(f'<span class="badge {s}">{counts[s]} {s}</span>' for s in ("pass", "warn", "fail")),
         "</div></header><main>",
     ]
+    if rejected:
+        parts.append(
+            '<p class="banner fail">The build was rejected: these PDFs failed their checks and '
+            "were not delivered. They are in <code>rejected/</code> "
+            f"({escape(', '.join(rejected))}); the output folder keeps the previous PDFs.</p>"
+        )
     for edition in preflight.editions:
         name = edition.variant.name
+        shown = Path(_shown(edition.path, rejected))
+        folder = f"{shown.parent.name}/" if shown.parent.name == "rejected" else ""
         what = "cover" if name == "cover" else f"{name} edition"
+        count = len(edition.facts.pages)
         parts.append(
-            f'<h2 id="{name}">{escape(what)}: {escape(edition.path.name)} '
-            f"({len(edition.facts.pages)} page{'' if len(edition.facts.pages) == 1 else 's'})</h2>"
+            f'<h2 id="{name}">{escape(what)}: {escape(folder + shown.name)} '
+            f"({count} page{'' if count == 1 else 's'})</h2>"
         )
-        parts.append(_table(edition.results, name))
+        parts.append(_table(edition.results, name, locations or {}, name))
         parts.append(_thumbs(edition, thumbs.get(name, [])))
     if preflight.both:
         parts.append('<h2 id="both">Both editions</h2>')
-        parts.append(_table(preflight.both, "screen"))
+        parts.append(_table(preflight.both, "screen", locations or {}, "both"))
     if preflight.ebook:
         parts.append('<h2 id="ebook">EPUB and web edition</h2>')
-        parts.append(_table(preflight.ebook, "ebook"))
+        parts.append(_table(preflight.ebook, "ebook", locations or {}, "ebook"))
     parts.append("</main></body></html>")
     return "\n".join(parts)
 
 
-def _table(results: list[CheckResult], edition: str) -> str:
+def _table(
+    results: list[CheckResult], edition: str, locations: Locations | None = None, key: str = ""
+) -> str:
     rows = ["<table><tr><th>check</th><th>status</th><th>measured</th><th>pages</th></tr>"]
     for r in results:
         pages = " ".join(f'<a href="#{edition}-p{p}">p.&nbsp;{p}</a>' for p in r.pages[:20])
+        source = (locations or {}).get((key or edition, r.name)) if r.status != "pass" else None
+        where = f'<br><span class="rule">in: {escape(source)}</span>' if source else ""
         rows.append(
             f'<tr class="row-{r.status}"><td>{escape(r.name)}</td>'
             f'<td><span class="badge {r.status}">{r.status}</span></td>'
-            f'<td>{escape(r.measured)}<br><span class="rule">rule: {escape(r.rule)}</span></td>'
+            f'<td>{escape(r.measured)}<br><span class="rule">rule: {escape(r.rule)}</span>'
+            f"{where}</td>"
             f'<td class="pages">{pages}</td></tr>'
         )
     rows.append("</table>")

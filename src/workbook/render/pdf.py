@@ -1,7 +1,9 @@
 """Stage 6: render one edition's HTML to PDF bytes with WeasyPrint, sandboxed.
 
 WeasyPrint's log messages are collected: errors fail the build, warnings are
-returned to the caller (and fail it in strict mode). Writing to disk is atomic.
+returned to the caller (and fail it in strict mode). An exception of the
+renderer itself (HTML or CSS it cannot draw) is one line naming the edition,
+never a traceback. Writing to disk is atomic.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from weasyprint.formatting_structure import boxes
 
 from workbook.config.editions import Variant
 from workbook.errors import WorkbookError
+from workbook.pipeline.outputs import temp_folder
 from workbook.render import makeup, pagemap
 from workbook.render.pagestarts import page_starts
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
+from workbook.render.sources import page_sources
 from workbook.runtime.memory import no_collections
 
 Locator = Callable[[str], tuple[Path, int | None] | None]
@@ -41,6 +45,7 @@ class Rendered:
     anchor_pages: dict[str, int] = field(default_factory=dict)  # anchor -> page number
     layouts: int = 1  # how many times the book was laid out (see workbook.render.pagemap)
     plan: makeup.Plan = field(default_factory=makeup.Plan)  # the page make-up it settled on
+    sources: dict = field(default_factory=dict)  # page -> source blocks (render.sources)
     page_starts: list[dict] = field(default_factory=list)  # see workbook.render.pagestarts
 
 
@@ -178,6 +183,16 @@ def render_pdf(
                 line=line,
                 hint="images and styles must be files inside the publication folder",
             ) from None
+        except (WorkbookError, OSError, MemoryError, KeyboardInterrupt):
+            raise  # already one line, or the machine's, not the book's
+        except Exception as exc:  # the renderer failed on something it cannot draw
+            raise WorkbookError(
+                f"the renderer cannot draw the {variant.name} edition: "
+                f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}",
+                path=source,
+                hint="this comes from HTML or CSS the renderer does not support; undo the "
+                "last change to the chapters or styles, and report it if it is ordinary text",
+            ) from None
     errors = [r.getMessage() for r in logs.records if r.levelno >= logging.ERROR]
     if errors:
         urls = _URL_RE.findall(errors[0])
@@ -197,6 +212,7 @@ def render_pdf(
         anchor_pages=pagemap.anchor_pages(document, first_page),
         layouts=layouts,
         plan=plan,
+        sources=page_sources(document),
         page_starts=page_starts(document),
     )
 
@@ -210,7 +226,7 @@ def _umask() -> int:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write *data* to *path* via a temporary file and a rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=temp_folder(path))
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
