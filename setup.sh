@@ -10,8 +10,10 @@ cd "$(dirname "$0")"
 # poppler-utils: pdftoppm/pdftotext/pdffonts: page images and word positions for
 #   the preflight checks and its report.
 # chromium: the tests open the preflight's HTML report in a real headless browser.
+# ghostscript: the tests render the e-version with a viewer that draws only what the
+#   file holds (form fields' appearances), and want no warning from it.
 system_packages=(libpango-1.0-0 libpangoft2-1.0-0 libvoikko1 voikko-fi libharfbuzz-subset0
-                 poppler-utils chromium)
+                 poppler-utils chromium ghostscript)
 missing=()
 for pkg in "${system_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

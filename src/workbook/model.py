@@ -15,7 +15,7 @@ from workbook.errors import WorkbookError
 from workbook.intake.chapters import SourceChapter
 from workbook.intake.illustrations import EMPTY_MANIFEST, Manifest, Placement
 from workbook.intake.survey import NO_SURVEYS, Surveys
-from workbook.markup.chapter import Heading, Markup, convert, datablocks
+from workbook.markup.chapter import LANGUAGE_TAG_RE, Foreign, Heading, Markup, convert, datablocks
 from workbook.markup.datablocks import Numbering, number_blocks
 from workbook.markup.exercises import Exercise, ExerciseSyntaxError
 from workbook.markup.figures import BlockContext, FigureUse
@@ -42,6 +42,7 @@ class Chapter:
     charts: tuple[str, ...] = ()  # data set ids drawn as charts
     exercises: tuple[Exercise, ...] = ()
     fields: tuple[FormField, ...] = ()  # the e-version's form fields, in reading order
+    foreign: tuple[Foreign, ...] = ()  # words marked {lang=…}, in order
 
     @property
     def label(self) -> str:
@@ -96,6 +97,11 @@ class Book:
         return [f for chapter in self.chapters for f in chapter.fields]
 
     @property
+    def foreign(self) -> list[Foreign]:
+        """Words in another language than the book's, in book order."""
+        return [words for chapter in self.chapters for words in chapter.foreign]
+
+    @property
     def illustrations(self) -> list[str]:
         """Ids of the illustrations the chapters place, in book order."""
         return [ident for chapter in self.chapters for ident in chapter.figures]
@@ -139,6 +145,7 @@ def assemble(
         illustrations = [u for u in markup.figures if u.kind == "illustration"]
         opener = _check_figures(source, illustrations, manifest, placed)
         _check_data_blocks(source, markup, surveys, placed)
+        _check_languages(source, markup)
         if source.meta.numbered:
             number += 1
         chapter = Chapter(
@@ -156,6 +163,7 @@ def assemble(
             charts=tuple(use.id for use in markup.figures if use.kind == "kuvio"),
             exercises=tuple(markup.exercises),
             fields=tuple(markup.fields),
+            foreign=tuple(markup.foreign),
         )
         for anchor in [chapter.id, *(h.id for h in markup.headings)]:
             if anchor in owner:
@@ -224,6 +232,26 @@ def _block_targets(
                 title = f"Taulukko {numbers.tables[ident]}. {surveys[ident].entry.title}"
                 found.append((datablocks.table_id(ident), title))
     return found
+
+
+def _check_languages(source: SourceChapter, markup: Markup) -> None:
+    """Raise on a ``{lang=…}`` that names no language or marks no words."""
+    for words in markup.foreign:
+        line = source.line_of(f"lang={words.lang}")
+        if not LANGUAGE_TAG_RE.fullmatch(words.lang):
+            raise WorkbookError(
+                f"'{words.lang}' is not a language tag",
+                path=source.path,
+                line=line,
+                hint="write a language code such as {lang=en}, {lang=sv} or {lang=en-GB}",
+            )
+        if not words.text.strip():
+            raise WorkbookError(
+                f"{{lang={words.lang}}} marks no words",
+                path=source.path,
+                line=line,
+                hint="write [the words]{lang=en} around the words in that language",
+            )
 
 
 _DATA_KINDS = ("kuvio", "taulukko", datablocks.LIST, datablocks.APPENDIX)

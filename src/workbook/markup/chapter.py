@@ -9,6 +9,9 @@ lists, definition lists, Markdown inside HTML blocks) plus the book's own:
   a number from the data;
 - footnotes become inline ``<span class="footnote">`` so the PDF puts them at
   the foot of the page (CSS ``float: footnote``);
+- ``[words]{lang=en}`` marks words in another language (so does ``{lang=en}``
+  after ``*emphasis*``, a link or a paragraph, through ``attr_list``); they are
+  not hyphenated as Finnish, and the e-version's tag tree gives them ``/Lang``;
 - headings without an explicit ``{#id}`` get a stable ASCII id;
 - running text gets Finnish typography and soft hyphens.
 """
@@ -32,6 +35,9 @@ from workbook.markup.hyphenation import SOFT_HYPHEN, Hyphenator
 from workbook.markup.typography import finnish_text
 
 PAGEREF_RE = r"\[\[#([A-Za-z][\w-]*)\]\]"
+# [words]{lang=en}: the words in brackets, in the language named (a BCP 47 tag).
+LANG_SPAN_RE = r"\[([^\[\]\n]+)\]\{:?\s*lang=[\"']?([^\s\"'}]*)[\"']?\s*\}"
+LANGUAGE_TAG_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 EXTENSIONS = ["tables", "footnotes", "attr_list", "def_list", "md_in_html", "sane_lists"]
 _PLACEHOLDER_END_RE = re.compile(r"(\s|\x02qq\d+zz\x03)+$")
 _NO_TEXT_TAGS = {"code", "pre", "kbd", "samp", "script", "style"}
@@ -45,6 +51,15 @@ class Heading:
     level: int
     id: str
     text: str
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """Words in another language than the book's, as marked with ``{lang=…}``."""
+
+    lang: str
+    text: str  # as printed (typography applied, no soft hyphens)
+    tag: str  # the HTML element that carries the lang attribute
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,7 @@ class Markup:
     values: list[datablocks.ValueRef] = field(default_factory=list)
     exercises: list[exercises.Exercise] = field(default_factory=list)
     fields: list[worksheet.FormField] = field(default_factory=list)
+    foreign: list[Foreign] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -88,6 +104,13 @@ class _PageRefPattern(InlineProcessor):
         return link, m.start(0), m.end(0)
 
 
+class _LangSpanPattern(InlineProcessor):
+    def handleMatch(self, m: re.Match[str], data: str):
+        span = etree.Element("span", {"lang": m[2]})
+        span.text = m[1]
+        return span, m.start(0), m.end(0)
+
+
 class _BookTreeprocessor(Treeprocessor):
     """Runs last: inline footnotes, heading ids, typography, and the inventory."""
 
@@ -105,6 +128,11 @@ class _BookTreeprocessor(Treeprocessor):
                 result.links.append(LinkRef(href[1:], "pageref" in link.get("class", "")))
         self._typeset(root, hyphenate=True)
         result.text = plain_text(root)
+        result.foreign = [
+            Foreign(element.get("lang", ""), plain_text(element), element.tag)
+            for element in root.iter()
+            if element.get("lang") is not None
+        ]
 
     def _inline_footnotes(self, root: etree.Element) -> int:
         container = next(
@@ -156,7 +184,10 @@ class _BookTreeprocessor(Treeprocessor):
     def _typeset(self, element: etree.Element, hyphenate: bool) -> None:
         if element.tag in _NO_TEXT_TAGS:
             return
-        own = hyphenate and element.tag not in _NO_HYPHEN_TAGS
+        lang = element.get("lang")
+        # Words in another language are not broken by the Finnish rules.
+        foreign = lang is not None and lang.split("-")[0].lower() != "fi"
+        own = hyphenate and element.tag not in _NO_HYPHEN_TAGS and not foreign
         if element.text:
             element.text = self._fix(element.text, own)
         for child in element:
@@ -234,9 +265,13 @@ class _ExerciseTreeprocessor(Treeprocessor):
     ) -> None:
         del element.attrib["data-slot"]
         heading = etree.Element(f"h{level}", {"class": "exercise-title", "id": exercise.id})
+        # Label and title each in a block of its own: text beside a block inside the
+        # heading would get an anonymous block, which WeasyPrint tags as a second
+        # heading inside the first.
         label = etree.SubElement(heading, "span", {"class": "exercise-label"})
         label.text = exercise.label + "\u00a0"
-        label.tail = exercise.title
+        name = etree.SubElement(heading, "span", {"class": "exercise-name"})
+        name.text = exercise.title
         element.insert(0, heading)
         number = 0
         for index, child in enumerate(list(element)):
@@ -294,6 +329,8 @@ class BookExtension(Extension):
             186,
         )
         md.inlinePatterns.register(_PageRefPattern(PAGEREF_RE, md), "pageref", 185)
+        # Before links (160): "[words]" is not a reference link when "{lang=…}" follows.
+        md.inlinePatterns.register(_LangSpanPattern(LANG_SPAN_RE, md), "lang-span", 175)
         md.treeprocessors.register(_ExerciseTreeprocessor(md, self, self.slots), "exercises", 5)
         md.treeprocessors.register(_BookTreeprocessor(md, self), "workbook", 1)
 
