@@ -38,6 +38,9 @@ class CheckResult:
     # Where on a page the problem is: (page, x0, y0, x1, y1) in points from the
     # MediaBox's top-left corner, y downwards (for marking report thumbnails).
     areas: tuple[tuple[int, float, float, float, float], ...] = ()
+    # One line per problem found (rule id or what, page, message), listed under
+    # the check in the console and the reports.
+    details: tuple[str, ...] = ()
 
 
 def page_count(data: bytes) -> int:

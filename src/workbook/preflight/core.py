@@ -13,7 +13,7 @@ from pathlib import Path
 from workbook.config.editions import DEFAULT_EDITIONS, VARIANTS, Variant
 from workbook.config.publication import Project, load_config
 from workbook.html.book import STYLES_DIR
-from workbook.preflight import checks, forms, layout, refs
+from workbook.preflight import access, checks, forms, layout, refs
 from workbook.preflight.checks import CheckResult
 from workbook.preflight.facts import PdfFacts, cache_paths, read_facts
 from workbook.preflight.pdfcontent import painted
@@ -99,7 +99,14 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
         results += checks.check_accessibility(data, config.publication.language)
         results.append(refs.check_outline(facts))
         results += refs.check_structure(facts)
+        results.append(access.check_nested_headings(data))
+        results += access.check_link_tags(data)
+        results.append(access.check_id_tree(data))
+        results.append(access.check_whole_words(facts))
         results += forms.check_form_fields(data)
+        results.append(forms.check_appearances(data))
+        # The second opinion: an independent validator on the whole file.
+        results.append(access.check_pdfua_validator(data))
     return results
 
 

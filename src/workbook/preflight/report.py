@@ -25,10 +25,12 @@ def console_lines(preflight: Preflight) -> list[str]:
     lines = []
     for edition in preflight.editions:
         lines.append(f"{edition.variant.name}: {edition.path}")
-        lines += [_line(r) for r in edition.results]
+        for result in edition.results:
+            lines += _lines(result)
     if preflight.both:
         lines.append("both editions:")
-        lines += [_line(r) for r in preflight.both]
+        for result in preflight.both:
+            lines += _lines(result)
     results = preflight.all_results()
     counts = {s: sum(1 for r in results if r.status == s) for s in ("pass", "warn", "fail")}
     lines.append(
@@ -38,11 +40,17 @@ def console_lines(preflight: Preflight) -> list[str]:
     return lines
 
 
-def _line(result: CheckResult) -> str:
+MAX_DETAILS = 20  # detail lines per check on the console (the reports list them all)
+
+
+def _lines(result: CheckResult) -> list[str]:
     text = f"  {SYMBOL[result.status]} {result.name:<18} {result.measured}"
     if result.status != "pass":
         text += f"  [rule: {result.rule}]"
-    return text
+    lines = [text] + [f"       - {d}" for d in result.details[:MAX_DETAILS]]
+    if len(result.details) > MAX_DETAILS:
+        lines.append(f"       - ... and {len(result.details) - MAX_DETAILS} more (see the report)")
+    return lines
 
 
 def as_json(preflight: Preflight) -> dict:
@@ -56,6 +64,7 @@ def as_json(preflight: Preflight) -> dict:
             "rule": result.rule,
             "pages": list(result.pages),
             "areas": [list(a) for a in result.areas],
+            "details": list(result.details),
         }
 
     return {
@@ -106,6 +115,7 @@ th, td { text-align: left; padding: 6px 8px; vertical-align: top;
   border-bottom: 1px solid #e2e2dd; }
 th { background: #ecece7; }
 .rule { color: #666; font-size: 13px; }
+.details { margin: 4px 0; padding-left: 18px; font-size: 13px; }
 tr.row-fail td:first-child, tr.row-warn td:first-child { font-weight: 700; }
 tr.row-fail { box-shadow: inset 4px 0 #c0391b; background: #fff5f2; }
 tr.row-warn { box-shadow: inset 4px 0 #d9a400; background: #fffbea; }
@@ -152,10 +162,16 @@ def _table(results: list[CheckResult], edition: str) -> str:
     rows = ["<table><tr><th>check</th><th>status</th><th>measured</th><th>pages</th></tr>"]
     for r in results:
         pages = " ".join(f'<a href="#{edition}-p{p}">p.&nbsp;{p}</a>' for p in r.pages[:20])
+        details = (
+            '<ul class="details">' + "".join(f"<li>{escape(d)}</li>" for d in r.details) + "</ul>"
+            if r.details
+            else ""
+        )
         rows.append(
             f'<tr class="row-{r.status}"><td>{escape(r.name)}</td>'
             f'<td><span class="badge {r.status}">{r.status}</span></td>'
-            f'<td>{escape(r.measured)}<br><span class="rule">rule: {escape(r.rule)}</span></td>'
+            f"<td>{escape(r.measured)}{details}"
+            f'<br><span class="rule">rule: {escape(r.rule)}</span></td>'
             f'<td class="pages">{pages}</td></tr>'
         )
     rows.append("</table>")
