@@ -30,7 +30,7 @@ from workbook.finish.tagged import (
     tag_figures,
     tag_footnotes,
 )
-from workbook.finish.words import compound_words, join_broken_words
+from workbook.finish.words import compound_words, join_broken_words, mark_note_calls
 from workbook.html.colour import OutputProfile
 from workbook.model import Book
 
@@ -68,6 +68,7 @@ def finish(
             texts = Texts(pdf)  # each page's text read once, for the next steps
             links = flatten_links(pdf, texts)
             mark_languages(pdf, texts, book.foreign)
+            mark_note_calls(pdf, texts)
             join_broken_words(pdf, texts, compound_words(c.text for c in book.chapters))
             # After merging and flattening: repeated table headers and leaders too.
             artifact_orphan_content(pdf, layout=links.leaders)

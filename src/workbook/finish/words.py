@@ -11,6 +11,10 @@ whole, where its first piece is printed; the pages look as before.
 A break at a hyphenation point shows WeasyPrint's hyphenate character
 (U+2010). A break after a hard hyphen ("Keski-" / "Suomen") is joined only
 when the joined word is written so in the book: "asiakas- ja" is not a word.
+
+A footnote call is printed as a raised number right after its word, with no
+space: read as text, "asiakasymmärrystä1" is no word. Each call becomes a
+``Reference`` element read after a space (``/ActualText`` " 1").
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import re
 from collections.abc import Iterable
 
 import pikepdf
+from pikepdf import Dictionary, Name
 
 from workbook.finish.content import Glyph, Leaf, PageText, Texts, leaves
+from workbook.finish.structtree import children, is_element
 
 HYPHENATE_CHARACTER = "\u2010"
 _WORD = r"\w+(?:[-'’]\w+)*"
@@ -98,3 +104,74 @@ def _run(page: PageText, mcid: int, text: str, *, from_end: bool) -> tuple[Glyph
     if shown != text or not run:
         return None
     return (run[-1], run[0]) if from_end else (run[0], run[-1])
+
+
+def mark_note_calls(pdf: pikepdf.Pdf, texts: Texts) -> int:
+    """Tag each footnote call as a ``Reference`` read after a space; return how many.
+
+    WeasyPrint tags a call (``::footnote-call``) as a ``NonStruct`` holding one
+    ``Span`` of digits, as it tags a number in a table cell. A call is such an
+    element outside table cells whose number is that of a ``Note``
+    (:func:`~workbook.finish.tagged.tag_footnotes`, "1." and its text) on the
+    same page or the next (a note may be carried over), each note's number
+    taken once, in reading order.
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return 0
+    order = [leaf for leaf in leaves(root) if texts.text(leaf)]
+    before = {
+        (leaf.page, leaf.mcid): texts.text(order[i - 1]) if i else ""
+        for i, leaf in enumerate(order)
+    }
+    notes: dict[tuple[int, int], list[str]] = {}  # page -> the numbers of its notes
+    calls: list[tuple[Dictionary, Leaf]] = []
+
+    def walk(element: Dictionary) -> None:
+        for kid in children(element):
+            if not is_element(kid):
+                continue
+            if kid.get("/S") == Name.Note:
+                runs = [leaf for leaf in leaves(kid) if texts.text(leaf).strip()]
+                if runs:
+                    number = texts.text(runs[0]).strip().rstrip(".")
+                    notes.setdefault(runs[0].page, []).append(number)
+                continue
+            call = _call_leaf(kid, texts)
+            if call is not None and element.get("/S") not in (Name.TD, Name.TH):
+                calls.append((kid, call))
+                continue
+            walk(kid)
+
+    walk(root)
+    following = {a.obj.objgen: b.obj.objgen for a, b in itertools.pairwise(pdf.pages)}
+    marked = 0
+    for element, leaf in calls:
+        number = texts.text(leaf)
+        pages = [leaf.page, following.get(leaf.page)]
+        numbers = next((notes[p] for p in pages if number in notes.get(p, [])), None)
+        if numbers is None:
+            continue
+        numbers.remove(number)
+        element.S = Name.Reference
+        marked += 1
+        previous = before.get((leaf.page, leaf.mcid), "")
+        page = texts.page(leaf.page)
+        glyphs = page.glyphs(leaf.mcid) if page is not None else []
+        if previous and not previous[-1].isspace() and glyphs:
+            page.wrap(glyphs[0], glyphs[-1], " " + texts.text(leaf))
+    return marked
+
+
+def _call_leaf(element: Dictionary, texts: Texts) -> Leaf | None:
+    """The one text run of a NonStruct holding one Span of one to three digits."""
+    if element.get("/S") != Name.NonStruct:
+        return None
+    kids = children(element)
+    if len(kids) != 1 or not is_element(kids[0]) or kids[0].get("/S") != Name.Span:
+        return None
+    runs = leaves(kids[0])
+    if len(runs) != 1 or any(is_element(k) for k in children(kids[0])):
+        return None
+    text = texts.text(runs[0])
+    return runs[0] if text.isdigit() and len(text) <= 3 else None
