@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,6 +63,27 @@ def spy_on_commands(monkeypatch, module, program: str, pick) -> list:
     return runs
 
 
+_GS_BANNER = re.compile(
+    r"^(GPL Ghostscript .*|Copyright .*|This software is supplied .*|see the file COPYING.*"
+    r"|Processing pages \d+ through \d+\.|Page \d+|)$"
+)
+
+
+def ghostscript_complaints(path: Path) -> list[str]:
+    """What Ghostscript says when it draws *path* (a viewer that draws form fields
+    only from their appearances), its banner and page count aside. Without
+    ``-q``: quiet mode leaves out the summary of errors it repaired."""
+    run = subprocess.run(
+        ["gs", "-o", "/dev/null", "-sDEVICE=nullpage", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    lines = (run.stdout + run.stderr).splitlines()
+    return [line for line in lines if not _GS_BANNER.match(line.strip())]
+
+
 def chapter(title: str, body: str, **meta: str) -> str:
     """Markdown text of a chapter with front matter."""
     extra = "".join(f"{k}: {v}\n" for k, v in meta.items())
@@ -105,6 +128,15 @@ def illustrated(
         for name, size in PRINT_SIZES.items():
             write_art(folder / name, size)
     return config
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory):
+    """The sample publication (content/) built once, both editions, checks on."""
+    from workbook.pipeline.build import build
+
+    out = tmp_path_factory.mktemp("sample")
+    return build(REPO / "content" / "publication.toml", out_dir=out, report=lambda _: None)
 
 
 @pytest.fixture

@@ -22,9 +22,8 @@ MM = 72 / 25.4
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> BuildResult:
-    out = tmp_path_factory.mktemp("sample")
-    return build(SAMPLE, out_dir=out, report=lambda _: None)
+def built(sample_build) -> BuildResult:
+    return sample_build
 
 
 @pytest.fixture(scope="module")
