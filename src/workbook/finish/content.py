@@ -11,6 +11,7 @@ and wraps runs of glyphs in marked content of their own (``/ActualText``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -195,6 +196,19 @@ class PageText:
         if index not in self._items:
             self._items[index] = _items(self.shows[index][1])
         return self._items[index]
+
+    def iter_glyphs(self, mcid: int, *, reverse: bool = False) -> Iterator[Glyph]:
+        """The MCID's glyphs one by one, from the first (or, *reverse*, the last)."""
+        indexes = self.sequences.get(mcid, ())
+        for index in reversed(indexes) if reverse else indexes:
+            font = self.shows[index][0]
+            items = list(enumerate(self.items(index)))
+            for number, item in reversed(items) if reverse else items:
+                if not isinstance(item, bytes):
+                    continue
+                decoded = font.decode(item)
+                for offset, code, text in reversed(decoded) if reverse else decoded:
+                    yield Glyph(index, number, offset, len(code), text)
 
     def glyphs(self, mcid: int) -> list[Glyph]:
         """The MCID's glyphs in the order they are shown."""

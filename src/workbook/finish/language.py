@@ -73,12 +73,11 @@ def mark_languages(pdf: pikepdf.Pdf, texts: Texts, foreign: Sequence[Foreign]) -
     candidates: list[_Candidate] = []
     by_place: dict[tuple[object, int], _Candidate] = {}
 
-    def walk(element: Dictionary) -> str:
-        """The element's text; candidates of the wanted tags are listed on the way."""
+    def text_of(element: Dictionary) -> str:
+        """The element's text (a list item's bullet, its Lbl, is no part of it)."""
         page = element.get("/Pg")
         parts: list[str] = []
-        listed: list[tuple[int, _Candidate]] = []
-        for index, kid in enumerate(children(element)):
+        for kid in children(element):
             if isinstance(kid, int):
                 shown = texts.page(page.objgen) if isinstance(page, Dictionary) else None
                 parts.append(shown.text(kid) if shown is not None else "")
@@ -86,18 +85,20 @@ def mark_languages(pdf: pikepdf.Pdf, texts: Texts, foreign: Sequence[Foreign]) -
                 where = kid.get("/Pg", page)
                 shown = texts.page(where.objgen) if isinstance(where, Dictionary) else None
                 parts.append(shown.text(int(kid.MCID)) if shown is not None else "")
-            elif is_element(kid):
-                position = len(candidates)
-                text = walk(kid)
-                if kid.get("/S") != Name.Lbl:  # a list item's bullet is no part of it
-                    parts.append(text)
-                if str(kid.get("/S")) in wanted:
-                    candidate = _Candidate(kid, _normal(text), element, index)
-                    candidates.insert(position, candidate)  # before its descendants
-                    listed.append((index, candidate))
-        for index, candidate in listed:
-            by_place[(_key(element), index)] = candidate
+            elif is_element(kid) and kid.get("/S") != Name.Lbl:
+                parts.append(text_of(kid))
         return "".join(parts)
+
+    def walk(element: Dictionary) -> None:
+        """List the elements of the wanted tags, each before its descendants."""
+        for index, kid in enumerate(children(element)):
+            if not is_element(kid):
+                continue
+            if str(kid.get("/S")) in wanted:
+                candidate = _Candidate(kid, _normal(text_of(kid)), element, index)
+                candidates.append(candidate)
+                by_place[(_key(element), index)] = candidate
+            walk(kid)
 
     walk(root)
     marked = 0

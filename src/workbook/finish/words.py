@@ -92,11 +92,9 @@ def _join(texts: Texts, first: Leaf, tail: str, second: Leaf, head: str, whole: 
 def _run(page: PageText, mcid: int, text: str, *, from_end: bool) -> tuple[Glyph, Glyph] | None:
     """The first and last glyph of the MCID's glyphs that show *text* at its end
     (or start); None when no run of whole glyphs shows exactly that."""
-    glyphs = page.glyphs(mcid)
-    ordered = list(reversed(glyphs)) if from_end else glyphs
     shown = ""
     run: list[Glyph] = []
-    for glyph in ordered:
+    for glyph in page.iter_glyphs(mcid, reverse=from_end):
         if len(shown) >= len(text):
             break
         run.append(glyph)

@@ -14,6 +14,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 
 import pikepdf
@@ -99,31 +100,73 @@ sys.stdout.write(json.dumps(found))
 """
 
 
+class Validation:
+    """``page-validation`` (PDF/UA-1 profile) judging PDF bytes in a process of its
+    own, started at once so that it runs while the other checks do."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by result())
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115
+        source = tempfile.TemporaryFile()  # noqa: SIM115
+        source.write(data)
+        source.seek(0)
+        try:
+            self.process: subprocess.Popen | None = subprocess.Popen(
+                [sys.executable, "-P", "-c", _VALIDATE],  # -P: no folder of ours shadows "page"
+                stdin=source,
+                stdout=self.output,
+                stderr=self.errors,
+            )
+        except OSError as exc:
+            self.process, self.failure = None, str(exc)
+        finally:
+            source.close()
+
+    def cancel(self) -> None:
+        """Stop the validator (the checks could not finish)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._close()
+
+    def _close(self) -> None:
+        self.output.close()
+        self.errors.close()
+
+    def result(self) -> dict:
+        """The report's ``to_dict()`` plus ``version``; raises :class:`RuntimeError`
+        when the validator could not judge the file."""
+        try:
+            if self.process is None:
+                raise RuntimeError(self.failure)
+            try:
+                code = self.process.wait(timeout=600)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise RuntimeError("it took more than 10 minutes") from None
+            if code != 0:
+                self.errors.seek(0)
+                lines = self.errors.read().decode(errors="replace").strip().splitlines()
+                raise RuntimeError(lines[-1] if lines else f"exit code {code}")
+            self.output.seek(0)
+            return json.loads(self.output.read())
+        finally:
+            self._close()
+
+
 def validate_pdfua(data: bytes) -> dict:
-    """The verdict of ``page-validation`` (PDF/UA-1 profile) on the PDF *data*, as
-    its report's ``to_dict()`` plus ``version``; raises :class:`RuntimeError` when
-    the validator cannot run."""
-    try:
-        run = subprocess.run(
-            [sys.executable, "-P", "-c", _VALIDATE],  # -P: no folder of ours shadows "page"
-            input=data,
-            capture_output=True,
-            timeout=600,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise RuntimeError("it took more than 10 minutes") from None
-    if run.returncode != 0:
-        lines = run.stderr.decode(errors="replace").strip().splitlines()
-        raise RuntimeError(lines[-1] if lines else f"exit code {run.returncode}")
-    return json.loads(run.stdout)
+    """The verdict of ``page-validation`` on the PDF *data* (see :class:`Validation`)."""
+    return Validation(data).result()
 
 
-def check_pdfua_validator(data: bytes) -> CheckResult:
-    """The independent validator ``page-validation`` with its PDF/UA-1 profile."""
+def check_pdfua_validator(data: bytes, running: Validation | None = None) -> CheckResult:
+    """The independent validator ``page-validation`` with its PDF/UA-1 profile
+    (*running*: one started earlier on *data*)."""
     rule = "page-validation (PDF/UA-1 profile, veraPDF rules) reports no failure"
     try:
-        report = validate_pdfua(data)
+        report = (running or Validation(data)).result()
     except RuntimeError as exc:
         return result(
             "pdfua-validator",

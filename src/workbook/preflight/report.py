@@ -170,8 +170,8 @@ def _table(results: list[CheckResult], edition: str) -> str:
         rows.append(
             f'<tr class="row-{r.status}"><td>{escape(r.name)}</td>'
             f'<td><span class="badge {r.status}">{r.status}</span></td>'
-            f"<td>{escape(r.measured)}{details}"
-            f'<br><span class="rule">rule: {escape(r.rule)}</span></td>'
+            f"<td>{escape(r.measured)}{details or '<br>'}"
+            f'<span class="rule">rule: {escape(r.rule)}</span></td>'
             f'<td class="pages">{pages}</td></tr>'
         )
     rows.append("</table>")
