@@ -377,16 +377,15 @@ def check_whole_words(facts: PdfFacts) -> CheckResult:
     """No word broken at a line end in the text search and speech read.
 
     Read as poppler's text extraction reads it (``/ActualText`` applied): a
-    line whose last word ends in a hyphenation hyphen is a broken word.
+    word that ends in a hyphenation hyphen (U+2010, which only a line break
+    draws; or a soft hyphen) is a broken word, at the end of a line or of a
+    table cell's line.
     """
-    from workbook.preflight.refs import text_lines
-
     broken: list[tuple[int | None, str]] = []
     for page in facts.pages:
-        for line in text_lines(page):
-            word = line[-1].text
-            if _BROKEN_RE.search(word):
-                broken.append((page.number, f"'{word}' is broken at the line end"))
+        for word in page.words:
+            if _BROKEN_RE.search(word.text):
+                broken.append((page.number, f"'{word.text}' is broken at the line end"))
     return result(
         "whole-words",
         not broken,
