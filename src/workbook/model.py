@@ -18,7 +18,15 @@ from workbook.errors import Collector, WorkbookError
 from workbook.intake.chapters import SourceChapter
 from workbook.intake.illustrations import EMPTY_MANIFEST, Manifest, Placement
 from workbook.intake.survey import NO_SURVEYS, Surveys
-from workbook.markup.chapter import DEFAULT_NESTING, Heading, Markup, convert, datablocks
+from workbook.markup.chapter import (
+    DEFAULT_NESTING,
+    LANGUAGE_TAG_RE,
+    Foreign,
+    Heading,
+    Markup,
+    convert,
+    datablocks,
+)
 from workbook.markup.datablocks import Numbering, number_blocks
 from workbook.markup.exercises import Exercise, ExerciseSyntaxError
 from workbook.markup.figures import BlockContext, FigureUse
@@ -45,6 +53,7 @@ class Chapter:
     charts: tuple[str, ...] = ()  # data set ids drawn as charts
     exercises: tuple[Exercise, ...] = ()
     fields: tuple[FormField, ...] = ()  # the e-version's form fields, in reading order
+    foreign: tuple[Foreign, ...] = ()  # words marked {lang=…}, in order
 
     @property
     def label(self) -> str:
@@ -97,6 +106,11 @@ class Book:
     def fields(self) -> list[FormField]:
         """The e-version's form fields, in reading order."""
         return [f for chapter in self.chapters for f in chapter.fields]
+
+    @property
+    def foreign(self) -> list[Foreign]:
+        """Words in another language than the book's, in book order."""
+        return [words for chapter in self.chapters for words in chapter.foreign]
 
     @property
     def illustrations(self) -> list[str]:
@@ -173,6 +187,7 @@ def assemble(
         opener = _check_figures(source, illustrations, manifest, placed, errors, loaded.manifest)
         if loaded.surveys:
             _check_data_blocks(source, markup, surveys, placed, errors)
+        _check_languages(source, markup, errors)
         if source.meta.numbered:
             number += 1
         chapter = Chapter(
@@ -190,6 +205,7 @@ def assemble(
             charts=tuple(use.id for use in markup.figures if use.kind == "kuvio"),
             exercises=tuple(markup.exercises),
             fields=tuple(markup.fields),
+            foreign=tuple(markup.foreign),
         )
         for anchor in [chapter.id, *(h.id for h in markup.headings)]:
             if anchor in owner:
@@ -284,6 +300,30 @@ def _block_targets(
                 title = f"Taulukko {numbers.tables[ident]}. {surveys[ident].entry.title}"
                 found.append((datablocks.table_id(ident), title))
     return found
+
+
+def _check_languages(source: SourceChapter, markup: Markup, errors: Collector) -> None:
+    """Report a ``{lang=…}`` that names no language or marks no words."""
+    for words in markup.foreign:
+        line = source.line_of(f"lang={words.lang}")
+        if not LANGUAGE_TAG_RE.fullmatch(words.lang):
+            errors.add(
+                WorkbookError(
+                    f"'{words.lang}' is not a language tag",
+                    path=source.path,
+                    line=line,
+                    hint="write a language code such as {lang=en}, {lang=sv} or {lang=en-GB}",
+                )
+            )
+        elif not words.text.strip():
+            errors.add(
+                WorkbookError(
+                    f"{{lang={words.lang}}} marks no words",
+                    path=source.path,
+                    line=line,
+                    hint="write [the words]{lang=en} around the words in that language",
+                )
+            )
 
 
 _DATA_KINDS = ("kuvio", "taulukko", datablocks.LIST, datablocks.APPENDIX)

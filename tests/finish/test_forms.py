@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from conftest import FIXTURES, make_publication
+from conftest import FIXTURES, ghostscript_complaints, make_publication
 from pdfgeometry import shapes
 from workbook.config.editions import VARIANTS
 from workbook.finish.forms import finish_forms
@@ -188,6 +189,44 @@ def test_weasyprint_forms_fail_the_check_until_finished():
     assert fixed.hoisted == 3 and fixed.radio_kids == 2
     (after,) = check_form_fields(out.getvalue())
     assert after.status == "pass", after.measured
+
+
+def test_buttons_get_their_off_state_and_text_fields_an_appearance():
+    """WeasyPrint draws only a button's "on" state and no text field: viewers that
+    draw what the file holds (Ghostscript, printing) warned and drew nothing."""
+    from weasyprint import HTML
+
+    from workbook.markup.worksheet import FormField
+    from workbook.preflight.forms import check_appearances
+
+    html = (
+        '<html lang="fi"><head><title>t</title></head><body><form>'
+        '<p><input type="checkbox" name="a" title="Kohta" style="appearance: auto"></p>'
+        '<p><input type="radio" name="r" value="1" title="Väite: 1" style="appearance: auto">'
+        '<input type="radio" name="r" value="2" title="Väite: 2" style="appearance: auto"></p>'
+        '<p><input type="text" name="t" title="Vastaus" style="appearance: auto"></p>'
+        "</form></body></html>"
+    )
+    raw = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    before = check_appearances(raw)
+    assert before.status == "fail"
+    assert "button 'a' has no Off appearance" in before.measured
+    assert any("text field 't' has no appearance" in d for d in before.details)
+    assert before.pages == (1,)
+    fields = [FormField("a", "checkbox", "Kohta"), FormField("r", "radio", "Väite")]
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        fixed = finish_forms(pdf, fields)
+        out = io.BytesIO()
+        pdf.save(out)
+    assert fixed.drawn == 4  # a check box, two radio buttons, a text field
+    after = check_appearances(out.getvalue())
+    assert after.status == "pass", after.details
+    assert "3 buttons with On and Off appearances, 1 text fields drawn" in after.measured
+
+
+@pytest.mark.skipif(not shutil.which("gs"), reason="setup.sh installs ghostscript")
+def test_ghostscript_draws_the_screen_fields_without_a_warning(built):
+    assert ghostscript_complaints(_pdf(built, "screen")) == []
 
 
 def test_screen_fields_can_be_filled_and_saved(built, tmp_path):

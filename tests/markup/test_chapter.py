@@ -55,3 +55,27 @@ def test_finnish_typography_in_text():
 def test_slugify_is_ascii():
     assert slugify("Mitä asiakkaat kertoivat?") == "mita-asiakkaat-kertoivat"
     assert slugify("!!!") == "osio"
+
+
+def test_words_in_another_language_are_marked_and_not_hyphenated():
+    from workbook.markup.hyphenation import hyphenator_for
+
+    source = (
+        "Teos [Service Design Thinking]{lang=en}, *Biblioteksbladet*{lang=sv} ja "
+        "[linkki](#x){lang=de} sekä kehittämishankkeeseen.\n\nKokonaan toisella kielellä.\n"
+        "{lang=en-GB}\n\nTavallinen [hakasulku] ja [[#x]]."
+    )
+    result = convert(source, id_prefix="k", hyphenator=hyphenator_for("fi"))
+    assert '<span lang="en">Service Design Thinking</span>' in result.html
+    assert '<em lang="sv">Biblioteksbladet</em>' in result.html
+    assert '<a href="#x" lang="de">linkki</a>' in result.html
+    assert '<p lang="en-GB">Kokonaan toisella kielellä.</p>' in result.html
+    assert "[haka\u00adsulku]" in result.html  # brackets without {lang=…} stay text
+    assert "ke\u00adhit" in result.html  # Finnish is hyphenated, the rest is not
+    assert "\u00ad" not in "".join(w.text for w in result.foreign)
+    assert [(w.lang, w.tag) for w in result.foreign] == [
+        ("en", "span"),
+        ("sv", "em"),
+        ("de", "a"),
+        ("en-GB", "p"),
+    ]

@@ -37,6 +37,12 @@ def test_markdown_link_to_missing_heading(tmp_path, fixture_chapter):
     assert "01-luku.md:5: link to '#olematon'" in text
 
 
+def test_a_lang_that_is_no_language_code_names_file_and_line(tmp_path, fixture_chapter):
+    text = build_error(tmp_path, {"01-luku.md": fixture_chapter("lang-not-a-language")})
+    assert "01-luku.md:6: 'englanti' is not a language tag" in text
+    assert "{lang=en}" in text  # the hint
+
+
 def test_near_miss_link_gets_suggestion(tmp_path):
     text = build_error(
         tmp_path,

@@ -216,7 +216,8 @@ def test_page_references_show_real_pages(screen, built):
 
 
 def _text_tags(pdf: pikepdf.Pdf):
-    """(page, tag, mcid) of every text-showing operator."""
+    """(page, tag, mcid) of every text-showing operator: the innermost marked
+    content with an MCID, or an artifact (an /ActualText span inside has neither)."""
     for number, page in enumerate(pdf.pages, start=1):
         stack: list[tuple[str, int | None]] = []
         for operands, operator in pikepdf.parse_content_stream(page):
@@ -232,7 +233,8 @@ def _text_tags(pdf: pikepdf.Pdf):
             elif op == "EMC" and stack:
                 stack.pop()
             elif op in ("Tj", "TJ", "'", '"'):
-                yield number, stack[-1] if stack else (None, None)
+                marked = [m for m in stack if m[1] is not None or m[0] == "/Artifact"]
+                yield number, marked[-1] if marked else (None, None)
 
 
 def test_running_heads_and_folios_are_artifacts(screen):

@@ -426,7 +426,9 @@ def _pdf_lines(preflight: Preflight | None) -> list[dict]:
 def _check_result(result) -> CheckResult:
     from workbook.preflight.checks import CheckResult
 
-    return CheckResult(result.name, result.status, result.measured, result.rule)
+    return CheckResult(
+        result.name, result.status, result.measured, result.rule, details=tuple(result.details)
+    )
 
 
 def start_checks(config_path: Path, out_dir: Path) -> Checking | None:

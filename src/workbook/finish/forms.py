@@ -13,10 +13,13 @@ what is changed here:
   the name the book model wrote for it (statement and scale, item, question);
 - ``/NeedAppearances true`` makes viewers that honour it (poppler among them)
   redraw check boxes and radio buttons from ``/MK``, which has no mark to draw,
-  so a ticked box looked empty; the flag is cleared (every button has its
-  drawn appearances, and viewers draw a text field's appearance as it is
-  typed) and ``/MK /CA`` names the mark (ZapfDingbats check and dot) for any
-  viewer that redraws anyway.
+  so a ticked box looked empty; the flag is cleared and ``/MK /CA`` names the
+  mark (ZapfDingbats check and dot) for any viewer that redraws anyway;
+- a check box or radio button has only its "on" appearance: viewers that draw
+  what the file holds (Ghostscript, printing) warned and drew nothing for the
+  ``/Off`` state it is in, and a text field had no appearance at all. Each
+  button gets an empty ``/Off`` appearance and each text field an empty one
+  (``/Tx BMC EMC``): the box or lines around them are drawn on the page.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from workbook.finish.structtree import is_element as _is_element
 from workbook.markup.worksheet import FormField
 
 RADIO_FLAG = 1 << 15
+PUSHBUTTON_FLAG = 1 << 16
 CHECK_MARK = "4"  # ZapfDingbats: a check mark
 RADIO_MARK = "l"  # ZapfDingbats: a filled circle
 
@@ -44,6 +48,7 @@ class FormsFixed:
     hoisted: int = 0  # Form elements moved out of their NonStruct wrapper
     radio_kids: int = 0  # radio buttons made plain widgets of their group
     named: int = 0  # fields given the book model's accessible name
+    drawn: int = 0  # appearances added (a button's Off state, a text field's)
 
 
 def is_radio_group(field: Dictionary) -> bool:
@@ -62,7 +67,7 @@ def finish_forms(pdf: pikepdf.Pdf, fields: Iterable[FormField]) -> FormsFixed:
         return FormsFixed()
     spec = {f.name: f for f in fields}
     top: list[Dictionary] = []
-    kids_fixed = named = 0
+    kids_fixed = named = drawn = 0
     for field in acroform.get("/Fields", []):
         if "/Parent" in field:
             continue  # a radio button listed beside its group
@@ -76,6 +81,7 @@ def finish_forms(pdf: pikepdf.Pdf, fields: Iterable[FormField]) -> FormsFixed:
                 kids_fixed += 1
         elif field.get("/FT") == Name.Btn:
             _mark(field, CHECK_MARK)
+        drawn += _add_appearances(pdf, field)
         wanted = spec.get(str(field.get("/T", "")))
         if wanted is not None and str(field.get("/TU", "")) != wanted.label:
             field.TU = pikepdf.String(wanted.label)
@@ -83,7 +89,41 @@ def finish_forms(pdf: pikepdf.Pdf, fields: Iterable[FormField]) -> FormsFixed:
     acroform.Fields = Array(top)
     acroform.NeedAppearances = False
     hoisted = _hoist_form_elements(pdf)
-    return FormsFixed(len(top), hoisted, kids_fixed, named)
+    return FormsFixed(len(top), hoisted, kids_fixed, named, drawn)
+
+
+def _add_appearances(pdf: pikepdf.Pdf, field: Dictionary) -> int:
+    """Give *field*'s widgets the appearances they lack; return how many were added."""
+    kind = field.get("/FT")
+    widgets = list(field.Kids) if "/Kids" in field else [field]
+    added = 0
+    for widget in widgets:
+        x0, y0, x1, y1 = (float(v) for v in widget.get("/Rect", [0, 0, 0, 0]))
+        box = Array([0, 0, abs(x1 - x0), abs(y1 - y0)])
+        appearance = widget.get("/AP")
+        if not isinstance(appearance, Dictionary):
+            appearance = widget.AP = Dictionary()
+        normal = appearance.get("/N")
+        if kind == Name.Btn and not int(field.get("/Ff", 0)) & PUSHBUTTON_FLAG:
+            if not isinstance(normal, Dictionary) or isinstance(normal, pikepdf.Stream):
+                continue  # no "on" state to pair an Off with: leave it to the check
+            if "/Off" not in normal:
+                normal.Off = _form(pdf, box, b"q\nQ\n")  # (Ghostscript: no empty streams)
+                added += 1
+            if "/AS" not in widget:
+                widget.AS = Name.Off
+        elif kind == Name.Tx and not isinstance(normal, pikepdf.Stream):
+            appearance.N = _form(pdf, box, b"/Tx BMC\nEMC\n")
+            added += 1
+    return added
+
+
+def _form(pdf: pikepdf.Pdf, box: Array, content: bytes) -> pikepdf.Stream:
+    """A form XObject of size *box* drawing *content*."""
+    stream = pdf.make_stream(content)
+    stream.Type, stream.Subtype, stream.BBox = Name.XObject, Name.Form, box
+    stream.Resources = Dictionary()
+    return pdf.make_indirect(stream)
 
 
 def _mark(widget: Dictionary, character: str) -> None:

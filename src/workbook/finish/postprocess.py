@@ -17,19 +17,24 @@ from io import BytesIO
 import pikepdf
 
 from workbook.config.editions import Variant
+from workbook.finish.content import Texts
 from workbook.finish.forms import finish_forms
+from workbook.finish.language import mark_languages
+from workbook.finish.links import flatten_links
 from workbook.finish.marks import add_crop_marks
 from workbook.finish.overprint import overprint_black
 from workbook.finish.press import finish_pdfx, pad_pages, remove_links, set_boxes
 from workbook.finish.tagged import (
     Splits,
     artifact_orphan_content,
+    build_id_tree,
     describe_links,
     merge_page_continuations,
     prune_empty_groups,
     tag_figures,
     tag_footnotes,
 )
+from workbook.finish.words import compound_words, join_broken_words, mark_note_calls
 from workbook.html.colour import OutputProfile
 from workbook.model import Book
 
@@ -68,8 +73,15 @@ def finish(
             finish_forms(pdf, book.fields)
             prune_empty_groups(pdf)
             merge_page_continuations(pdf, splits or {})
-            artifact_orphan_content(pdf)  # after merging: repeated table headers too
+            texts = Texts(pdf)  # each page's text read once, for the next steps
+            links = flatten_links(pdf, texts)
+            mark_languages(pdf, texts, book.foreign)
+            mark_note_calls(pdf, texts)
+            join_broken_words(pdf, texts, compound_words(c.text for c in book.chapters))
+            # After merging and flattening: repeated table headers and leaders too.
+            artifact_orphan_content(pdf, layout=links.leaders)
             describe_links(pdf, book)
+            build_id_tree(pdf)
         out = BytesIO()
         # Fresh object streams: as small as WeasyPrint's, and pypdf reads them far
         # faster than WeasyPrint's single large one (the checks read every file back).

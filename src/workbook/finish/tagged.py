@@ -11,7 +11,7 @@ cut in two are joined again.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NumberTree, Operator
@@ -113,11 +113,15 @@ _MARKED_CONTENT_RE = re.compile(
 )
 
 
-_ARTIFACT = b"/Artifact\n<</Type /Pagination>>\nBDC"
+def _artifact(kind: str) -> bytes:
+    return b"/Artifact\n<</Type /" + kind.encode() + b">>\nBDC"
 
 
-def _artifact_marked_content(content: bytes, mcids: set[int]) -> tuple[bytes, int]:
-    """*content* with the sequences of *mcids* opened as pagination artifacts; how many.
+def _artifact_marked_content(
+    content: bytes, mcids: set[int], layout: frozenset[int] = frozenset()
+) -> tuple[bytes, int]:
+    """*content* with the sequences of *mcids* opened as pagination artifacts (those of
+    *layout* as layout artifacts); how many.
 
     A regular expression on the decoded stream: parsing and writing back every
     operation of a book's pages with pikepdf cost most of a second.
@@ -129,12 +133,14 @@ def _artifact_marked_content(content: bytes, mcids: set[int]) -> tuple[bytes, in
         if int(match[1]) not in mcids:
             return match[0]
         hits += 1
-        return _ARTIFACT
+        return _artifact("Layout" if int(match[1]) in layout else "Pagination")
 
     return _MARKED_CONTENT_RE.sub(artifact, content), hits
 
 
-def _artifact_by_parsing(page: pikepdf.Page, mcids: set[int]) -> tuple[bytes, int]:
+def _artifact_by_parsing(
+    page: pikepdf.Page, mcids: set[int], layout: frozenset[int] = frozenset()
+) -> tuple[bytes, int]:
     """The same as :func:`_artifact_marked_content`, for any form of property list."""
     instructions, hits = [], 0
     for operands, operator in pikepdf.parse_content_stream(page):
@@ -144,7 +150,9 @@ def _artifact_by_parsing(page: pikepdf.Page, mcids: set[int]) -> tuple[bytes, in
             and isinstance(operands[1], Dictionary)
             and int(operands[1].get("/MCID", -1)) in mcids
         ):
-            operands = [Name.Artifact, Dictionary(Type=Name.Pagination)]
+            mcid = int(operands[1].MCID)
+            kind = Name.Layout if mcid in layout else Name.Pagination
+            operands = [Name.Artifact, Dictionary(Type=kind)]
             hits += 1
         instructions.append((operands, operator))
     return pikepdf.unparse_content_stream(instructions), hits
@@ -158,11 +166,13 @@ def _page_content(page: pikepdf.Page) -> bytes:
     return contents.read_bytes() if contents is not None else b""
 
 
-def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
+def artifact_orphan_content(pdf: pikepdf.Pdf, layout: Set[tuple[int, int]] = frozenset()) -> int:
     """Turn marked content whose structure element hangs outside the tree into artifacts.
 
-    These are the margin boxes (running heads, folios). Returns how many
-    marked-content sequences were changed.
+    These are the margin boxes (running heads, folios): pagination artifacts;
+    the content of the elements in *layout* (object ids: the leaders that
+    :func:`workbook.finish.links.flatten_links` took out) becomes layout
+    artifacts. Returns how many marked-content sequences were changed.
     """
     struct_root = pdf.Root.get("/StructTreeRoot")
     if struct_root is None or "/ParentTree" not in struct_root:
@@ -182,9 +192,14 @@ def artifact_orphan_content(pdf: pikepdf.Pdf) -> int:
         }
         if not orphans:
             continue
-        content, hits = _artifact_marked_content(_page_content(page), orphans)
+        decoration = frozenset(
+            mcid
+            for mcid in orphans
+            if isinstance(parents[mcid], Dictionary) and parents[mcid].objgen in layout
+        )
+        content, hits = _artifact_marked_content(_page_content(page), orphans, decoration)
         if hits != len(orphans):  # written in another form: parse the stream instead
-            content, hits = _artifact_by_parsing(page, orphans)
+            content, hits = _artifact_by_parsing(page, orphans, decoration)
         if hits:
             page.Contents = pdf.make_stream(content)
             changed += hits
@@ -430,3 +445,38 @@ def describe_links(pdf: pikepdf.Pdf, book: Book) -> int:
                 annot.Contents = pikepdf.String(f"Verkko-osoite {annot.A.URI}")
                 described += 1
     return described
+
+
+def build_id_tree(pdf: pikepdf.Pdf) -> int:
+    """Write the StructTreeRoot's ``/IDTree``: every element ID (table header cells,
+    footnotes) -> its element, as ISO 32000-1 14.7.2 requires; return how many.
+
+    Runs last: only elements still in the tree are listed (a repeated table
+    header that became an artifact is not).
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return 0
+    found: dict[bytes, Dictionary] = {}
+    stack = list(_children(root))
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        element = stack.pop()
+        if not _is_element(element):
+            continue
+        if element.is_indirect:
+            if element.objgen in seen:
+                continue
+            seen.add(element.objgen)
+        if "/ID" in element:
+            found.setdefault(bytes(element.ID), element)
+        stack.extend(_children(element))
+    if "/IDTree" in root:
+        del root["/IDTree"]
+    if not found:
+        return 0
+    tree = pikepdf.NameTree.new(pdf)
+    for ident in sorted(found):
+        tree[ident.decode("latin-1")] = found[ident]
+    root.IDTree = tree.obj
+    return len(found)

@@ -11,6 +11,9 @@ lists, definition lists, Markdown inside HTML blocks) plus the book's own:
   a number from the data;
 - footnotes become inline ``<span class="footnote">`` so the PDF puts them at
   the foot of the page (CSS ``float: footnote``);
+- ``[words]{lang=en}`` marks words in another language (so does ``{lang=en}``
+  after ``*emphasis*``, a link or a paragraph, through ``attr_list``); they are
+  not hyphenated as Finnish, and the e-version's tag tree gives them ``/Lang``;
 - headings without an explicit ``{#id}`` get a stable ASCII id;
 - bare web and e-mail addresses become links that break only after ``/`` and
   ``.``, never with a hyphen;
@@ -47,6 +50,9 @@ from workbook.markup.urls import URL_RE, UrlPattern, mark_address
 
 PAGEREF_RE = r"\[\[#([A-Za-z][\w-]*)\]\]"
 FIGREF_RE = r"\[\[(kuvio|taulukko):([a-z0-9-]+)\]\]"
+# [words]{lang=en}: the words in brackets, in the language named (a BCP 47 tag).
+LANG_SPAN_RE = r"\[([^\[\]\n]+)\]\{:?\s*lang=[\"']?([^\s\"'}]*)[\"']?\s*\}"
+LANGUAGE_TAG_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 EXTENSIONS = ["tables", "footnotes", "attr_list", "def_list", "md_in_html", "sane_lists"]
 _PLACEHOLDER_END_RE = re.compile(r"(\s|\x02qq\d+zz\x03)+$")
 _NO_TEXT_TAGS = {"code", "pre", "kbd", "samp", "script", "style"}
@@ -73,6 +79,15 @@ class Heading:
     id: str
     text: str
     line: int | None = None  # in the chapter file
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """Words in another language than the book's, as marked with ``{lang=…}``."""
+
+    lang: str
+    text: str  # as printed (typography applied, no soft hyphens)
+    tag: str  # the HTML element that carries the lang attribute
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,7 @@ class Markup:
     exercises: list[exercises.Exercise] = field(default_factory=list)
     fields: list[worksheet.FormField] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    foreign: list[Foreign] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -147,6 +163,13 @@ class _FigureRefPattern(InlineProcessor):
         return span, m.start(0), m.end(0)
 
 
+class _LangSpanPattern(InlineProcessor):
+    def handleMatch(self, m: re.Match[str], data: str):
+        span = etree.Element("span", {"lang": m[2]})
+        span.text = m[1]
+        return span, m.start(0), m.end(0)
+
+
 class _BookTreeprocessor(Treeprocessor):
     """Runs last: inline footnotes, heading ids, typography, and the inventory."""
 
@@ -176,6 +199,11 @@ class _BookTreeprocessor(Treeprocessor):
         if not self.ext.source_name:  # converted on its own, not as a file of a book
             for element in root.iter():
                 element.attrib.pop(ATTRIBUTE, None)
+        result.foreign = [
+            Foreign(element.get("lang", ""), plain_text(element), element.tag)
+            for element in root.iter()
+            if element.get("lang") is not None
+        ]
 
     def _inline_footnotes(self, root: etree.Element) -> int:
         container = next(
@@ -253,10 +281,14 @@ class _BookTreeprocessor(Treeprocessor):
     def _typeset(self, element: etree.Element, hyphenate: bool) -> None:
         if element.tag in _NO_TEXT_TAGS or "url" in element.get("class", "").split():
             return
+        lang = element.get("lang")
+        # Words in another language are not broken by the Finnish rules.
+        foreign = lang is not None and lang.split("-")[0].lower() != "fi"
         own = (
             hyphenate
             and element.tag not in _NO_HYPHEN_TAGS
             and not _NO_HYPHEN_CLASSES.intersection(element.get("class", "").split())
+            and not foreign
         )
         if element.text:
             element.text = self._fix(element.text, own)
@@ -335,9 +367,13 @@ class _ExerciseTreeprocessor(Treeprocessor):
     ) -> None:
         del element.attrib["data-slot"]
         heading = etree.Element(f"h{level}", {"class": "exercise-title", "id": exercise.id})
+        # Label and title each in a block of its own: text beside a block inside the
+        # heading would get an anonymous block, which WeasyPrint tags as a second
+        # heading inside the first.
         label = etree.SubElement(heading, "span", {"class": "exercise-label"})
         label.text = exercise.label + "\u00a0"
-        label.tail = exercise.title
+        name = etree.SubElement(heading, "span", {"class": "exercise-name"})
+        name.text = exercise.title
         element.insert(0, heading)
         number = 0
         for index, child in enumerate(list(element)):
@@ -401,6 +437,8 @@ class BookExtension(Extension):
         md.inlinePatterns.register(
             _FigureRefPattern(FIGREF_RE, md, self.context.numbers), "figref", 187
         )
+        # Before links (160): "[words]" is not a reference link when "{lang=…}" follows.
+        md.inlinePatterns.register(_LangSpanPattern(LANG_SPAN_RE, md), "lang-span", 175)
         md.treeprocessors.register(_ExerciseTreeprocessor(md, self, self.slots), "exercises", 5)
         md.treeprocessors.register(_BookTreeprocessor(md, self), "workbook", 1)
 

@@ -43,6 +43,9 @@ class CheckResult:
     # What the check measured on each page it looked at: (page, "23 % empty").
     figures: tuple[tuple[int, str], ...] = ()
     needle: str = ""  # text the problem is about (a character), to find its source line
+    # One line per problem found (rule id or what, page, message), listed under
+    # the check in the console and the reports.
+    details: tuple[str, ...] = ()
 
 
 def draw_area(read: Painted, draw) -> tuple[int, float, float, float, float]:

@@ -15,7 +15,7 @@ from workbook.config.publication import Project, load_config
 from workbook.finish.marks import SLUG_MM
 from workbook.html.book import STYLES_DIR
 from workbook.html.colour import BUNDLED_PROFILE
-from workbook.preflight import checks, forms, inks, layout, makeup, refs
+from workbook.preflight import access, checks, forms, inks, layout, makeup, refs
 from workbook.preflight.checks import CheckResult
 from workbook.preflight.facts import PdfFacts, cache_paths, read_facts
 from workbook.preflight.pdfcontent import painted
@@ -52,8 +52,14 @@ class Preflight:
         return [r for r in self.all_results() if r.status in bad]
 
 
-def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[CheckResult]:
-    """Every check that applies to *variant*, on its PDF."""
+def check_edition(
+    facts: PdfFacts,
+    variant: Variant,
+    project: Project,
+    validation: access.Validation | None = None,
+) -> list[CheckResult]:
+    """Every check that applies to *variant*, on its PDF (*validation*: the
+    independent validator, when already started on it)."""
     config = project.config
     fmt = config.format
     data = facts.data
@@ -64,6 +70,28 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
             layout.check_page_size(facts, variant.page_format(fmt)),
             forms.check_no_form_fields(data),
         ]
+    # The independent validator runs in a process of its own while the others do.
+    if variant.tagged and validation is None:
+        validation = access.Validation(data)
+    try:
+        return _edition_checks(facts, variant, project, pdf, validation)
+    except BaseException:
+        if validation is not None:
+            validation.cancel()
+        raise
+
+
+def _edition_checks(
+    facts: PdfFacts,
+    variant: Variant,
+    project: Project,
+    pdf,
+    validation: access.Validation | None,
+) -> list[CheckResult]:
+    """:func:`check_edition` for a book edition."""
+    config = project.config
+    fmt = config.format
+    data = facts.data
     results: list[CheckResult] = []
     if variant.bleed or variant.pad_to_binding:
         # The print house's page geometry, read by a second, independent parser
@@ -112,7 +140,14 @@ def check_edition(facts: PdfFacts, variant: Variant, project: Project) -> list[C
         results += checks.check_accessibility(data, config.publication.language)
         results.append(refs.check_outline(facts))
         results += refs.check_structure(facts)
+        results.append(access.check_nested_headings(data))
+        results += access.check_link_tags(data)
+        results.append(access.check_id_tree(data))
+        results.append(access.check_whole_words(facts))
         results += forms.check_form_fields(data)
+        results.append(forms.check_appearances(data))
+        # The second opinion: an independent validator on the whole file.
+        results.append(access.check_pdfua_validator(data, validation))
     return results
 
 
@@ -133,17 +168,26 @@ def check_file(
     once the file has passed). *caches* (:func:`~.facts.cache_paths`) keep
     what was read between builds.
     """
-    facts = read_facts(path, *(caches or ()))
-    drawing = None
-    if thumbs is not None:
-        from workbook.preflight.pageimages import PageDrawing
-
-        drawing = PageDrawing(path, thumbs, variant.name, facts.page_digests)
+    # Started first: the validator judges the file while the rest reads it.
+    tagged = variant.tagged and path.is_file()  # (read_facts names a missing file)
+    validation = access.Validation(path.read_bytes()) if tagged else None
     try:
-        report = EditionReport(variant, path, facts, check_edition(facts, variant, project))
-    finally:
-        if drawing is not None:
-            drawing.finish()  # raises a pdftoppm failure here, after the checks
+        facts = read_facts(path, *(caches or ()))
+        drawing = None
+        if thumbs is not None:
+            from workbook.preflight.pageimages import PageDrawing
+
+            drawing = PageDrawing(path, thumbs, variant.name, facts.page_digests)
+        try:
+            checked = check_edition(facts, variant, project, validation)
+            report = EditionReport(variant, path, facts, checked)
+        finally:
+            if drawing is not None:
+                drawing.finish()  # raises a pdftoppm failure here, after the checks
+    except BaseException:
+        if validation is not None:
+            validation.cancel()
+        raise
     if thumbs is not None and place:
         from workbook.preflight.pageimages import place_thumbnails
 

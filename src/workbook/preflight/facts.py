@@ -99,12 +99,13 @@ class PdfFacts:
 
     @property
     def chapter_pages(self) -> list[tuple[int, str]]:
-        """(page, title) of each top-level bookmark but the contents itself."""
-        return [
-            (entry.page, entry.title)
-            for entry in self.outline
-            if entry.level == 1 and entry.page is not None and entry.title != "Sisällys"
-        ]
+        """(page, title) of each top-level bookmark after the contents' own (the
+        title page's and the contents' are front matter), or of each but the
+        contents' when there is none."""
+        top = [e for e in self.outline if e.level == 1]
+        contents = next((i for i, e in enumerate(top) if e.title == "Sisällys"), None)
+        after = top[contents + 1 :] if contents is not None else top
+        return [(entry.page, entry.title) for entry in after if entry.page is not None]
 
 
 def normalise(text: str) -> str:

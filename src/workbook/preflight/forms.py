@@ -11,7 +11,7 @@ from collections import Counter
 import pikepdf
 from pikepdf import Dictionary, Name, NumberTree
 
-from workbook.finish.forms import is_radio_group
+from workbook.finish.forms import PUSHBUTTON_FLAG, is_radio_group
 from workbook.preflight.checks import CheckResult
 from workbook.preflight.layout import result
 from workbook.preflight.pdfcontent import painted
@@ -155,4 +155,51 @@ def check_no_form_fields(data: bytes) -> CheckResult:
         if widgets or acroform
         else "no form fields",
         "the press edition prints boxes and lines; fields belong to the e-version",
+    )
+
+
+def check_appearances(data: bytes) -> CheckResult:
+    """Every check box and radio button has an "on" and an ``/Off`` appearance, and
+    every text field an appearance: viewers that do not draw fields themselves
+    (Ghostscript, some printers) show and print exactly these."""
+    pdf = painted(data).pdf
+    problems: list[str] = []
+    pages: set[int] = set()
+    buttons = texts = 0
+    for number, page in enumerate(pdf.pages, start=1):
+        for widget in page.obj.get("/Annots", []):
+            if widget.get("/Subtype") != Name.Widget:
+                continue
+            field = widget if "/FT" in widget else widget.get("/Parent", widget)
+            kind = field.get("/FT")
+            name = str(field.get("/T", "?"))
+            appearance = widget.get("/AP", {}).get("/N")
+            if kind == Name.Btn and not int(field.get("/Ff", 0)) & PUSHBUTTON_FLAG:
+                buttons += 1
+                states = set(appearance.keys()) if isinstance(appearance, Dictionary) else set()
+                state = widget.get("/AS")
+                if "/Off" not in states:
+                    problems.append(f"p. {number}: button '{name}' has no Off appearance")
+                elif len(states - {"/Off"}) != 1:
+                    problems.append(f"p. {number}: button '{name}' has no one On appearance")
+                elif state is None or str(state) not in states:
+                    problems.append(f"p. {number}: button '{name}' shows a state it cannot draw")
+                else:
+                    continue
+                pages.add(number)
+            elif kind == Name.Tx:
+                texts += 1
+                if not isinstance(appearance, pikepdf.Stream):
+                    problems.append(f"p. {number}: text field '{name}' has no appearance")
+                    pages.add(number)
+    return result(
+        "field-appearances",
+        not problems,
+        f"{len(problems)} fields without their appearances; first: {problems[0]}"
+        if problems
+        else f"{buttons} buttons with On and Off appearances, {texts} text fields drawn",
+        "every check box and radio button has On and Off appearances, every text field "
+        "an appearance (viewers that do not draw fields print nothing without them)",
+        sorted(pages),
+        details=problems,
     )

@@ -23,10 +23,11 @@ _MARKER_RE = re.compile(r"^(\d{1,3}[.)]|[•–—-])$")
 MARKER_ROOM = 12 * 72 / 25.4  # how far a list marker may hang into the inner margin
 
 
-def result(name, ok, measured, rule, pages=(), areas=(), warn=False) -> CheckResult:
-    """A check result; *warn* turns a failure into a warning."""
+def result(name, ok, measured, rule, pages=(), areas=(), warn=False, details=()) -> CheckResult:
+    """A check result; *warn* turns a failure into a warning; *details*: one line
+    per problem."""
     status = "pass" if ok else ("warn" if warn else "fail")
-    return CheckResult(name, status, measured, rule, tuple(pages), tuple(areas))
+    return CheckResult(name, status, measured, rule, tuple(pages), tuple(areas), tuple(details))
 
 
 def trim_of(page: PageFacts) -> Rect:

@@ -4,6 +4,7 @@ and the two editions against each other."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from workbook.preflight.checks import CheckResult
 from workbook.preflight.facts import PdfFacts, normalise
@@ -199,20 +200,50 @@ def reading_text(page) -> str:
 
     Tagging splits text runs differently in the two editions, so a text
     extractor joins or splits words differently; ordering the words by line
-    and position and dropping the spaces compares what is printed.
+    and position and dropping the spaces compares what is printed. Hyphens of
+    line breaks are dropped too: the e-version has a broken word read whole
+    where its first part is printed (:mod:`workbook.finish.words`).
     """
     ordered = [w for line in text_lines(page) for w in line]
-    return "".join(w.text for w in ordered).replace("\u00ad", "")
+    return "".join(w.text for w in ordered).replace("\u00ad", "").replace("\u2010", "")
 
 
 def check_same_text(press: PdfFacts, screen: PdfFacts) -> CheckResult:
-    """Page by page, both editions print the same words (front matter aside)."""
+    """Page by page, both editions print the same words (front matter aside).
+
+    The e-version reads a word broken at a line end whole where its first part
+    is printed, so a page whose characters are the same in another order
+    (the end of a word in a table cell moved past the next cell) passes, and
+    so does a page that has the end of a word the press edition prints on the
+    next page, if that page has it not.
+    """
     first = min((start for start, _ in press.chapter_pages), default=1)
-    differing = [
-        a.number
+    pairs = [
+        (a.number, reading_text(a), reading_text(b))
         for a, b in zip(press.pages, screen.pages, strict=False)
-        if a.number >= first and reading_text(a) != reading_text(b)
+        if a.number >= first
     ]
+    differing = []
+    carried: Counter[str] = Counter()  # letters the e-version read on the page before
+    carried_from = 0
+    for number, ours, theirs in pairs:
+        if ours == theirs and not carried:
+            continue
+        expected = Counter(ours)
+        if carried:
+            if carried <= expected:
+                expected -= carried
+            else:
+                differing.append(carried_from)
+            carried = Counter()
+        found = Counter(theirs)
+        if expected - found:
+            differing.append(number)
+        else:
+            carried, carried_from = found - expected, number
+    if carried:
+        differing.append(carried_from)
+    differing = sorted(set(differing))
     compared = min(len(press.pages), len(screen.pages)) - first + 1
     return result(
         "same-text",

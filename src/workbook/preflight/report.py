@@ -27,13 +27,16 @@ def console_lines(preflight: Preflight) -> list[str]:
     lines = []
     for edition in preflight.editions:
         lines.append(f"{edition.variant.name}: {edition.path}")
-        lines += [_line(r) for r in edition.results]
+        for result in edition.results:
+            lines += _lines(result)
     if preflight.both:
         lines.append("both editions:")
-        lines += [_line(r) for r in preflight.both]
+        for result in preflight.both:
+            lines += _lines(result)
     if preflight.ebook:
         lines.append("EPUB and web edition:")
-        lines += [_line(r) for r in preflight.ebook]
+        for result in preflight.ebook:
+            lines += _lines(result)
     results = preflight.all_results()
     counts = {s: sum(1 for r in results if r.status == s) for s in ("pass", "warn", "fail")}
     lines.append(
@@ -43,11 +46,17 @@ def console_lines(preflight: Preflight) -> list[str]:
     return lines
 
 
-def _line(result: CheckResult) -> str:
+MAX_DETAILS = 20  # detail lines per check on the console (the reports list them all)
+
+
+def _lines(result: CheckResult) -> list[str]:
     text = f"  {SYMBOL[result.status]} {result.name:<18} {result.measured}"
     if result.status != "pass":
         text += f"  [rule: {result.rule}]"
-    return text
+    lines = [text] + [f"       - {d}" for d in result.details[:MAX_DETAILS]]
+    if len(result.details) > MAX_DETAILS:
+        lines.append(f"       - ... and {len(result.details) - MAX_DETAILS} more (see the report)")
+    return lines
 
 
 Locations = dict[tuple[str, str], str]  # (edition or "both", check) -> "file:line"
@@ -69,6 +78,7 @@ def as_json(
             "areas": [list(a) for a in result.areas],
             "figures": {str(page): text for page, text in result.figures},
             "source": locations.get((edition, result.name), ""),
+            "details": list(result.details),
         }
 
     return {
@@ -186,6 +196,7 @@ th, td { text-align: left; padding: 6px 8px; vertical-align: top;
   border-bottom: 1px solid #e2e2dd; }
 th { background: #ecece7; }
 .rule { color: #666; font-size: 13px; }
+.details { margin: 4px 0; padding-left: 18px; font-size: 13px; }
 tr.row-fail td:first-child, tr.row-warn td:first-child { font-weight: 700; }
 tr.row-fail { box-shadow: inset 4px 0 #c0391b; background: #fff5f2; }
 tr.row-warn { box-shadow: inset 4px 0 #d9a400; background: #fffbea; }
@@ -256,11 +267,16 @@ def _table(
         pages = " ".join(f'<a href="#{edition}-p{p}">p.&nbsp;{p}</a>' for p in r.pages[:20])
         source = (locations or {}).get((key or edition, r.name)) if r.status != "pass" else None
         where = f'<br><span class="rule">in: {escape(source)}</span>' if source else ""
+        details = (
+            '<ul class="details">' + "".join(f"<li>{escape(d)}</li>" for d in r.details) + "</ul>"
+            if r.details
+            else ""
+        )
         rows.append(
             f'<tr class="row-{r.status}"><td>{escape(r.name)}</td>'
             f'<td><span class="badge {r.status}">{r.status}</span></td>'
-            f'<td>{escape(r.measured)}<br><span class="rule">rule: {escape(r.rule)}</span>'
-            f"{where}</td>"
+            f"<td>{escape(r.measured)}{details or '<br>'}"
+            f'<span class="rule">rule: {escape(r.rule)}</span>{where}</td>'
             f'<td class="pages">{pages}</td></tr>'
         )
     rows.append("</table>")

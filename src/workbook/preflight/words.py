@@ -33,7 +33,7 @@ from workbook.preflight.pageimages import page_ranges
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 from the top-left, y down
 _XHTML = "{http://www.w3.org/1999/xhtml}"
-_VERSION = 1
+_VERSION = 2  # 2: words stripped of the space an /ActualText may give them
 
 
 class Word(NamedTuple):
@@ -158,9 +158,10 @@ def _parse(xhtml: bytes, first: int) -> dict[int, list[Word]]:
     root = etree.fromstring(text)
     found: dict[int, list[Word]] = {}
     for number, page in enumerate(root.iter(f"{_XHTML}page"), start=first):
+        # (A word read through /ActualText may carry the space it is read after.)
         found[number] = [
             Word(
-                word.text or "",
+                (word.text or "").strip(),
                 (
                     float(word.get("xMin", 0)),
                     float(word.get("yMin", 0)),
@@ -169,6 +170,7 @@ def _parse(xhtml: bytes, first: int) -> dict[int, list[Word]]:
                 ),
             )
             for word in page.iter(f"{_XHTML}word")
+            if (word.text or "").strip()
         ]
     return found
 
