@@ -162,14 +162,15 @@ def test_glyph_missing_in_title_names_front_matter_line(tmp_path):
 
 def test_each_edition_renders_in_a_process_of_its_own(tmp_path, monkeypatch):
     """With workers, even one edition is built in a forked process that ends with it
-    (which may freeze its heap: see _build_edition); the caller's heap is untouched."""
+    (which may freeze its heap: see pipeline.edition.build_edition); the caller's heap
+    is untouched."""
     import gc
     import os
 
-    from workbook.pipeline import build as build_module
+    from workbook.pipeline import edition
 
     seen: list[tuple[int, bool]] = []
-    real = build_module._build_edition
+    real = edition.build_edition
 
     def spy(job, settings):
         result = real(job, settings)
@@ -177,7 +178,7 @@ def test_each_edition_renders_in_a_process_of_its_own(tmp_path, monkeypatch):
         result.warnings.append(f"pid {os.getpid()} frozen {gc.get_freeze_count() > 0}")
         return result
 
-    monkeypatch.setattr(build_module, "_build_edition", spy)
+    monkeypatch.setattr(edition, "build_edition", spy)
     config = make_publication(tmp_path, {"01-a.md": chapter("Luku", "Tekstiä.")})
     result = build(config, out_dir=tmp_path / "build", editions=["screen"], workers=2)
     (note,) = [w for w in result.editions[0].warnings if w.startswith("pid ")]

@@ -255,34 +255,36 @@ def test_the_collector_does_not_run_while_weasyprint_renders(monkeypatch, tmp_pa
 
 
 def test_the_collector_is_paused_while_the_renderer_is_imported(monkeypatch):
-    from workbook.pipeline import build
+    from workbook.pipeline import loading
 
     seen = []
-    monkeypatch.setattr(build.importlib, "import_module", lambda name: seen.append(gc.isenabled()))
+    monkeypatch.setattr(
+        loading.importlib, "import_module", lambda name: seen.append(gc.isenabled())
+    )
     assert gc.isenabled()
-    build.import_renderer()
-    assert seen == [False] * len(build.RENDERER)
+    loading.import_renderer()
+    assert seen == [False] * len(loading.RENDERER)
     assert gc.isenabled()
 
 
 def test_the_loader_process_loads_without_collections(monkeypatch, tmp_path):
-    from workbook.pipeline import build
+    from workbook.pipeline import loading
 
     seen = []
-    monkeypatch.setattr(build, "load_book", lambda *args: seen.append(gc.isenabled()) or "book")
+    monkeypatch.setattr(loading, "load_book", lambda *args: seen.append(gc.isenabled()) or "book")
     sent = []
 
     class Pipe:
         send, close = sent.append, lambda self=None: None
 
-    build._load_and_send(tmp_path / "publication.toml", None, None, Pipe())
+    loading._load_and_send(tmp_path / "publication.toml", None, None, Pipe())
     assert seen == [False] and gc.isenabled()
     assert sent == [("ok", "book")]
 
 
 def _jobs(*names: str) -> list:
     from workbook.config.editions import VARIANTS
-    from workbook.pipeline.build import EditionJob
+    from workbook.pipeline.edition import EditionJob
 
     return [EditionJob(VARIANTS[name], Path(f"{name}.pdf")) for name in names]
 
@@ -294,14 +296,15 @@ def test_each_edition_builds_in_a_process_of_its_own_and_no_other_is_forked(monk
     import multiprocessing.context
 
     from workbook.errors import WorkbookError
-    from workbook.pipeline import build
+    from workbook.pipeline import edition as edition_module
+    from workbook.pipeline import jobs
 
     def edition(job, settings):
         if job.variant.name == "handout":
             raise WorkbookError("bad input", path=Path("luku.md"), line=3, hint="fix it")
         return (job.variant.name, os.getpid())
 
-    monkeypatch.setattr(build, "_build_edition", edition)
+    monkeypatch.setattr(edition_module, "build_edition", edition)
     started = []
     real_start = multiprocessing.context.ForkProcess.start
 
@@ -310,7 +313,7 @@ def test_each_edition_builds_in_a_process_of_its_own_and_no_other_is_forked(monk
         real_start(process)
 
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start)
-    outcomes = build._run_jobs(_jobs("press", "screen", "handout"), None, workers=2)
+    outcomes = jobs.run_jobs(_jobs("press", "screen", "handout"), None, workers=2)
     assert started == ["workbook-press", "workbook-screen", "workbook-handout"]
     assert [o[0] for o in outcomes[:2]] == ["press", "screen"]
     pids = {o[1] for o in outcomes[:2]}
@@ -326,14 +329,15 @@ def test_each_edition_builds_in_a_process_of_its_own_and_no_other_is_forked(monk
 
 
 def test_a_crash_in_an_edition_process_keeps_its_traceback(monkeypatch):
-    from workbook.pipeline import build
+    from workbook.pipeline import edition as edition_module
+    from workbook.pipeline import jobs
 
     def edition(job, settings):
         raise ValueError("a bug in the pipeline")
 
-    monkeypatch.setattr(build, "_build_edition", edition)
+    monkeypatch.setattr(edition_module, "build_edition", edition)
     with pytest.raises(RuntimeError, match="building an edition: ValueError") as raised:
-        build._run_jobs(_jobs("press", "screen"), None, workers=2)
+        jobs.run_jobs(_jobs("press", "screen"), None, workers=2)
     assert "a bug in the pipeline" in str(raised.value)
     assert any("Traceback" in note for note in raised.value.__notes__)
 
@@ -342,17 +346,20 @@ def test_the_editions_processes_inherit_a_frozen_heap(monkeypatch):
     """The loaded book is frozen while the editions build (never walked by the
     collector there), and thawed again afterwards; a heap frozen by the caller
     (watch mode) is left as it was."""
-    from workbook.pipeline import build
+    from workbook.pipeline import edition as edition_module
+    from workbook.pipeline import jobs
 
-    monkeypatch.setattr(build, "_build_edition", lambda job, settings: gc.get_freeze_count())
+    monkeypatch.setattr(
+        edition_module, "build_edition", lambda job, settings: gc.get_freeze_count()
+    )
     assert gc.get_freeze_count() == 0
-    counts = build._run_jobs(_jobs("press", "screen"), None, workers=2)
+    counts = jobs.run_jobs(_jobs("press", "screen"), None, workers=2)
     assert len(counts) == 2 and all(count > 0 for count in counts)
     assert gc.get_freeze_count() == 0
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
-        build._run_jobs(_jobs("screen"), None, workers=2)
+        jobs.run_jobs(_jobs("screen"), None, workers=2)
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()

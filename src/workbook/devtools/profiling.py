@@ -26,10 +26,10 @@ from workbook.devtools.bench import REPO, copy_sample
 # cumulative time, all calls together (both editions).
 STAGES: tuple[tuple[str, str, str], ...] = (
     ("load and check the content (config, chapters, data, hyphenation, book model)",
-     "workbook/pipeline/build.py", "load_book"),
+     "workbook/pipeline/loading.py", "load_book"),
     ("import the renderer (WeasyPrint, pikepdf, numpy)",
-     "workbook/pipeline/build.py", "import_renderer"),
-    ("prepare illustrations, charts and the HTML", "workbook/pipeline/build.py", "plan_edition"),
+     "workbook/pipeline/loading.py", "import_renderer"),
+    ("prepare illustrations, charts and the HTML", "workbook/pipeline/edition.py", "plan_edition"),
     ("WeasyPrint: layout", "weasyprint/__init__.py", "render"),
     ("WeasyPrint: drawing and writing the PDF", "weasyprint/document.py", "write_pdf"),
     ("post-processing with pikepdf (tags, artifacts, forms, PDF/X)",
@@ -79,7 +79,7 @@ def profile_build(
     sample in *folder*. The build goes to ``folder / "out"``.
     """
     from workbook.errors import display_path
-    from workbook.pipeline.build import import_renderer
+    from workbook.pipeline.loading import import_renderer
     from workbook.pipeline.make import make
 
     if config is None:

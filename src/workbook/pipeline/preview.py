@@ -175,14 +175,8 @@ def preview(
     """Preview every chapter among the *changed* files of the publication (in the
     edition's look), from the page map of the last full build."""
     from workbook.config.editions import VARIANTS
-    from workbook.pipeline.build import (
-        EditionJob,
-        import_renderer,
-        load_book,
-        plan_edition,
-        render_edition,
-        run_settings,
-    )
+    from workbook.pipeline.edition import EditionJob, plan_edition, render_edition, run_settings
+    from workbook.pipeline.loading import import_renderer, load_book
 
     changed_files = {path.resolve() for path in changed}
     book = load_book(config_path, resources, out_dir / "cache" / "intake.json")

@@ -25,7 +25,7 @@ from workbook.render.sources import locate, sources_path
 
 if TYPE_CHECKING:
     from workbook.model import Book
-    from workbook.pipeline.build import EditionResult, RunSettings
+    from workbook.pipeline.edition import EditionResult, RunSettings
     from workbook.preflight.checks import CheckResult
     from workbook.preflight.core import Preflight
 

@@ -7,7 +7,7 @@ find almost nothing. Every rule below is about keeping it from doing that,
 without ever keeping garbage that would grow memory:
 
 1. **While the renderer is imported and the content loaded**
-   (:func:`no_collections` in :func:`workbook.pipeline.build.import_renderer`
+   (:func:`no_collections` in :func:`workbook.pipeline.loading.import_renderer`
    and the loader process). Both make tens of thousands of objects and keep
    them; collections meanwhile cost a tenth of the import's time.
 2. **While WeasyPrint renders** (:func:`no_collections` in
