@@ -152,3 +152,15 @@ def test_validators_take_paths_relative_to_the_working_folder(tmp_path, monkeypa
     assert epubcheck.status == "pass", epubcheck.measured
     links = validate.check_links(Path("web"))
     assert links.status == "pass", links.measured
+
+
+def test_the_browser_starts_under_a_deep_temporary_folder(tmp_path, monkeypatch):
+    # A build's $TMPDIR is its scratch folder, which may be deep in a project; Chromium's
+    # socket path there would be too long for a Unix socket.
+    deep = tmp_path / ("syvä-kansio-" * 6) / ("toinen-kansio-" * 5)
+    deep.mkdir(parents=True)
+    monkeypatch.setenv("TMPDIR", str(deep))
+    monkeypatch.setattr(validate.tempfile, "tempdir", str(deep))
+    results = run(epub=epub_of("epub-broken-link", tmp_path))
+    assert "did not run" not in results["ace"].measured, results["ace"].measured
+    assert results["ace"].status == "pass"

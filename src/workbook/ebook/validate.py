@@ -103,6 +103,21 @@ AXE_RULE = (
 LINKS_RULE = "every link and image reference in the web edition resolves"
 
 
+# Chromium puts its socket in $TMPDIR, and a Unix socket's path has at most 107
+# bytes: under a build's scratch folder deep in a project (or a test's folder) the
+# browser does not start. The tools get a short working folder, their $TMPDIR too.
+SHORT_TMP = Path("/tmp")
+SHORT_ENOUGH = 60
+
+
+def work_folder() -> Path:
+    """A new working folder for a tool, on a short path (removed after the tool)."""
+    base = Path(tempfile.gettempdir())
+    if len(str(base)) > SHORT_ENOUGH and SHORT_TMP.is_dir() and os.access(SHORT_TMP, os.W_OK):
+        base = SHORT_TMP
+    return Path(tempfile.mkdtemp(prefix="workbook-check-", dir=base))
+
+
 @dataclass
 class Job:
     """A validator to run: its command and how to read its verdict."""
@@ -115,7 +130,7 @@ class Job:
     then: tuple[str, ...] = ()  # axe: pages checked later, in the same browser, on request
     page_keys: dict[str, str] = field(default_factory=dict)  # axe: each page's digest
     pages: dict[str, Result] = field(default_factory=dict)  # axe: each page's verdict
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="workbook-check-")))
+    workdir: Path = field(default_factory=lambda: work_folder())
     process: subprocess.Popen | None = None
     result: Result | None = None
 
@@ -250,6 +265,7 @@ def _reap(job: Job) -> int:
 
 def _run(job: Job) -> None:
     """Run *job* to its result (an axe-core job with follow-up pages to its first one)."""
+    env = {**(job.env if job.env is not None else os.environ), "TMPDIR": str(job.workdir)}
     with open(job.workdir / "stderr.txt", "w") as errors:
         job.process = subprocess.Popen(
             job.command,
@@ -258,7 +274,7 @@ def _run(job: Job) -> None:
             stderr=errors,
             text=True,
             cwd=job.workdir,
-            env=job.env,
+            env=env,
         )
     assert job.process.stdout is not None
     if job.then:
