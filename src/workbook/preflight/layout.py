@@ -27,7 +27,9 @@ def result(name, ok, measured, rule, pages=(), areas=(), warn=False, details=())
     """A check result; *warn* turns a failure into a warning; *details*: one line
     per problem."""
     status = "pass" if ok else ("warn" if warn else "fail")
-    return CheckResult(name, status, measured, rule, tuple(pages), tuple(areas), tuple(details))
+    return CheckResult(
+        name, status, measured, rule, tuple(pages), tuple(areas), details=tuple(details)
+    )
 
 
 def trim_of(page: PageFacts) -> Rect:
