@@ -173,7 +173,7 @@ def test_a_failing_validator_fails_the_check_and_the_statement_says_so(
     passed = validate.Result("web-axe", "web", "pass", "0 problems on 1 page", "", [], 1)
     monkeypatch.setattr(validate, "check_pages", lambda *a, **k: passed)
     lines: list[str] = []
-    with pytest.raises(WorkbookError, match="first 'epubcheck': 1 errors; RSC-007"):
+    with pytest.raises(WorkbookError, match="failed check 'epubcheck': 1 errors; RSC-007"):
         check_publication(config, out, ["screen"], report=lines.append, ebook=True)
     assert any(line.startswith("  FAIL epubcheck") for line in lines)
     index = (out / "web" / "index.html").read_text(encoding="utf-8")

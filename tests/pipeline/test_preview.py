@@ -27,6 +27,11 @@ def pages_text(pdf, first: int | None = None, last: int | None = None) -> list[l
     return [page.split() for page in text.stdout.split("\f")[:-1]]
 
 
+def letters(words: list[str]) -> str:
+    """A page's text without spaces and hyphenation hyphens."""
+    return "".join(words).replace("\u2010", "")
+
+
 def three_chapters(tmp_path, middle: str = ""):
     """A book whose middle chapter refers to a heading of its own and one of the last
     chapter, and carries its own running head."""
@@ -62,7 +67,9 @@ def test_the_preview_has_the_books_pages_of_the_chapter(built, tmp_path):
     last = shown.first_page + shown.pages - 1
     book = pages_text(out / "testikirja-screen.pdf", shown.first_page, last)
     alone = pages_text(shown.path)
-    assert alone == book  # the same words on the same pages: folios, running heads, refs
+    # The same text on the same pages: folios, running heads, refs. (The book's
+    # e-version reads a word broken at a line end whole, where its first piece is.)
+    assert [letters(page) for page in alone] == [letters(page) for page in book]
     assert str(last) in alone[-1]
     assert "Keskiosa" in alone[1]  # the chapter's own running head
     text = " ".join(" ".join(page) for page in alone)
