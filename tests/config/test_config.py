@@ -7,14 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from workbook.config.publication import (
-    Binding,
-    check_press_config,
-    isbn13_is_valid,
-    load_config,
-    parse_length,
-    parse_size,
-)
+from workbook.config.publication import Binding, check_press_config, load_config
+from workbook.config.values import isbn13_is_valid, parse_length, parse_size
 from workbook.errors import WorkbookError
 
 

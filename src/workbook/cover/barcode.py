@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from barcode import EAN13
 
-from workbook.config.publication import isbn13_problem
+from workbook.config.values import isbn13_problem
 
 MODULE_MM = 0.33
 BAR_MM = 22.85  # the ordinary bars
