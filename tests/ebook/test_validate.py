@@ -7,7 +7,9 @@ The sample passing every validator is tests/ebook/test_sample_ebook.py.
 from __future__ import annotations
 
 import datetime
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,25 @@ def test_the_browser_starts_under_a_deep_temporary_folder(tmp_path, monkeypatch)
     results = run(epub=epub_of("epub-broken-link", tmp_path))
     assert "did not run" not in results["ace"].measured, results["ace"].measured
     assert results["ace"].status == "pass"
+    # A scratch folder of ordinary depth, as a clean clone's build/.tmp/ gives.
+    shallow = tmp_path / "b" / ".tmp" / "x"
+    shallow.mkdir(parents=True)
+    monkeypatch.setattr(validate.tempfile, "tempdir", str(shallow))
+    assert len(str(validate.work_folder())) + 46 <= 107
+
+
+def test_a_killed_builds_working_folders_are_removed(tmp_path):
+    dead = _ended_pid()
+    stale = tmp_path / f"{validate.PREFIX}{dead}-abcd1234"
+    mine = tmp_path / f"{validate.PREFIX}{os.getpid()}-abcd1234"
+    other = tmp_path / "workbook-check-notes"
+    for folder in (stale, mine, other):
+        folder.mkdir()
+    validate.remove_stale_folders(tmp_path)
+    assert not stale.exists() and mine.exists() and other.exists()
+
+
+def _ended_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid

@@ -103,19 +103,41 @@ AXE_RULE = (
 LINKS_RULE = "every link and image reference in the web edition resolves"
 
 
-# Chromium puts its socket in $TMPDIR, and a Unix socket's path has at most 107
-# bytes: under a build's scratch folder deep in a project (or a test's folder) the
-# browser does not start. The tools get a short working folder, their $TMPDIR too.
+# Chromium puts its socket in $TMPDIR/.org.chromium.Chromium.XXXXXX/SingletonSocket,
+# and a Unix socket's path has at most 107 bytes: under a build's scratch folder (or a
+# test's) the browser does not start. The tools get a working folder on a short path,
+# their $TMPDIR too; a folder whose process is gone (a killed build) is removed by
+# the next start.
 SHORT_TMP = Path("/tmp")
-SHORT_ENOUGH = 60
+SOCKET_ROOM = 107 - len("/.org.chromium.Chromium.XXXXXX/SingletonSocket")
+PREFIX = "workbook-check-"
 
 
 def work_folder() -> Path:
     """A new working folder for a tool, on a short path (removed after the tool)."""
     base = Path(tempfile.gettempdir())
-    if len(str(base)) > SHORT_ENOUGH and SHORT_TMP.is_dir() and os.access(SHORT_TMP, os.W_OK):
+    longest = len(str(base)) + len(f"/{PREFIX}{os.getpid()}-12345678")
+    if longest > SOCKET_ROOM and SHORT_TMP.is_dir() and os.access(SHORT_TMP, os.W_OK):
         base = SHORT_TMP
-    return Path(tempfile.mkdtemp(prefix="workbook-check-", dir=base))
+    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
+
+
+def remove_stale_folders(base: Path = SHORT_TMP) -> None:
+    """Remove the working folders of tools whose build process has ended."""
+    for folder in base.glob(f"{PREFIX}*-*") if base.is_dir() else ():
+        pid = folder.name.removeprefix(PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass
@@ -316,6 +338,7 @@ def start(
     pages; the pages in *then* are left out, to be checked later in the same browser
     (:meth:`Running.then`). Results kept in *cache_path* are reused."""
     # The tools run in working folders of their own: every path they get is absolute.
+    remove_stale_folders()
     epub = epub.resolve() if epub is not None else None
     web = web.resolve() if web is not None else None
     cache = load_cache(cache_path) if cache_path is not None else {}
