@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from workbook.pipeline.freshness import state_file, write_json
+from workbook.render import writein
 
 D = TypeVar("D")
 SOFT_HYPHEN = "\u00ad"
@@ -53,15 +54,17 @@ class Plan:
     unbreak: set[Unbreak] = field(default_factory=set)
     floats: dict[str, int] = field(default_factory=dict)  # data-float -> blocks it moves past
     pushed: set[str] = field(default_factory=set)  # paragraphs that start a new page
+    lines: dict[str, int] = field(default_factory=dict)  # write-in field -> lines added
 
     def copy(self) -> Plan:
-        return Plan(set(self.unbreak), dict(self.floats), set(self.pushed))
+        return Plan(set(self.unbreak), dict(self.floats), set(self.pushed), dict(self.lines))
 
     def to_json(self) -> dict:
         return {
             "unbreak": sorted(list(u) for u in self.unbreak),
             "floats": self.floats,
             "pushed": sorted(self.pushed),
+            "lines": dict(sorted(self.lines.items())),
         }
 
     @classmethod
@@ -77,6 +80,9 @@ class Plan:
             if isinstance(value, int) and 0 < value < 20:
                 plan.floats[str(key)] = value
         plan.pushed = {str(p) for p in data.get("pushed", []) if isinstance(p, str)}
+        for key, value in (data.get("lines") or {}).items():
+            if isinstance(value, int) and -10 < value < 10 and value:
+                plan.lines[str(key)] = value
         return plan
 
 
@@ -122,6 +128,7 @@ def apply(html: str, plan: Plan) -> str:
         html = move_float(html, key, steps)
     for paragraph in sorted(plan.pushed):
         html = _push(html, paragraph)
+    html = writein.apply_lines(html, plan.lines)
     by_paragraph: dict[str, list[tuple[str, int]]] = {}
     for paragraph, word, occurrence in plan.unbreak:
         by_paragraph.setdefault(paragraph, []).append((word, occurrence))
@@ -428,6 +435,7 @@ def settle(
     layout: Callable[[str], D],
     *,
     max_run: int = 2,
+    max_gap_mm: float = 15.0,
     report: Callable[[Plan], None] | None = None,
 ) -> tuple[D, Plan]:
     """Lay *html* out, review the pages and lay out again until the plan settles."""
@@ -442,6 +450,7 @@ def settle(
         proposed.unbreak |= refuse
         proposed.floats.update(moves)
         proposed.pushed |= review_footnotes(document, current)
+        proposed.lines.update(writein.review_exercises(document, current.lines, max_gap_mm))
         changed = apply(html, proposed)
         if changed == text:
             break
