@@ -108,7 +108,12 @@ def _forced_break(page: Page) -> bool:
         (i.rect[2] - i.rect[0]) * (i.rect[3] - i.rect[1]) > 0.6 * width * height
         for i in page.facts.images
     )
-    return big or (page.text.rules >= 12 and not page.body())
+    # A notes page: ruled lines (drawn as rules or as the cells they close) and no
+    # running text or exercise box.
+    ruled = page.text.rules + sum(
+        1 for s in page.text.shapes if s[2] - s[0] > 60 and 5 < s[3] - s[1] < 30
+    )
+    return big or (ruled >= 12 and not page.body() and not page.text.frames)
 
 
 def content_bottom(page: Page) -> float:

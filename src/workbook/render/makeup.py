@@ -42,7 +42,8 @@ SPACE_EM = 0.293  # the body font's space, in em (Charis SIL)
 _BLOCK_RE = re.compile(r"<(p|li|dd)(?=[\s>])")
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = {"img", "br", "input", "hr", "meta", "link", "col", "wbr", "source", "area"}
-_STOP = {"h1", "h2", "h3", "h4", "h5", "h6", "section"}
+_STOP = {"h1", "section"}  # a float stays in its chapter
+_HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 _WORD_EDGE_RE = re.compile(r"^[^\w\u00ad]+|[^\w\u00ad]+$")
 Unbreak = tuple[str, str, int]  # paragraph, word as written (with soft hyphens), occurrence
 
@@ -187,7 +188,8 @@ def _element_end(html: str, start: int) -> int:
 
 def move_float(html: str, key: str, steps: int) -> str:
     """Move the float *key* (with the floats right after it) past *steps* blocks of its
-    section; never past a heading or out of the section."""
+    chapter; a heading counts with the block under it, so a float never lands between
+    a heading and its text, and never leaves the chapter's section."""
     found = re.search(rf'<([a-z]+)[^>]*\sdata-float="{re.escape(key)}"', html)
     if found is None:
         return html
@@ -202,6 +204,14 @@ def move_float(html: str, key: str, steps: int) -> str:
         nxt = _next_element(html, cursor)
         if nxt is None or nxt[1] in _STOP or "data-float=" in html[nxt[0] : nxt[2]]:
             break
+        if nxt[1] in _HEADINGS:  # a heading goes with the block under it
+            after = _next_element(html, _element_end(html, nxt[0]))
+            if after is None or after[1] in _STOP | _HEADINGS:
+                break
+            if "data-float=" in html[after[0] : after[2]]:
+                break
+            cursor = _element_end(html, after[0])
+            continue
         cursor = _element_end(html, nxt[0])
     if cursor == end:
         return html
@@ -450,7 +460,10 @@ def settle(
         proposed.unbreak |= refuse
         proposed.floats.update(moves)
         proposed.pushed |= review_footnotes(document, current)
-        proposed.lines.update(writein.review_exercises(document, current.lines, max_gap_mm))
+        moved = current.copy()
+        moved.floats, moved.pushed = proposed.floats, proposed.pushed
+        if apply(html, moved) == text:  # ruled lines are fitted to pages that stay put
+            proposed.lines.update(writein.review_exercises(document, current.lines, max_gap_mm))
         changed = apply(html, proposed)
         if changed == text:
             break
