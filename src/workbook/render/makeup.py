@@ -44,6 +44,7 @@ _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = {"img", "br", "input", "hr", "meta", "link", "col", "wbr", "source", "area"}
 _STOP = {"h1", "section"}  # a float stays in its chapter
 _HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+_CALL_RE = re.compile(r"(?<=[^\w\u00ad])\d+$")
 _WORD_EDGE_RE = re.compile(r"^[^\w\u00ad]+|[^\w\u00ad]+$")
 Unbreak = tuple[str, str, int]  # paragraph, word as written (with soft hyphens), occurrence
 
@@ -280,7 +281,7 @@ def _split(text: str) -> tuple[str, str]:
 def _word(before: _Line, after: _Line) -> str:
     """The broken word as written in the HTML (with its soft hyphens)."""
     start = _split(before.text)[1].removesuffix("\u2010")
-    end = after.text.split(" ", 1)[0]
+    end = _CALL_RE.sub("", after.text.split(" ", 1)[0])  # a footnote call's number
     return _WORD_EDGE_RE.sub("", start + end)
 
 
