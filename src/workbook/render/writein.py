@@ -12,7 +12,7 @@ would leave its height empty at the page's foot. The page make-up
   the bottom up, until the box is filled to within one line.
 
 A change is keyed by the field name of the area's multiline field (for an
-analysis table, the row's common prefix: every cell of the row changes), so
+analysis table, the row's common prefix and ``-*``: every cell of the row changes), so
 the press and the e-version change alike and the e-version's form field keeps
 the height of the ruled lines it replaces.
 """
@@ -42,7 +42,7 @@ def apply_lines(html: str, lines: dict[str, int]) -> str:
 
     def change(match: re.Match[str]) -> str:
         name = match[5]
-        delta = next((d for k, d in lines.items() if name == k or name.startswith(k + "-")), 0)
+        delta = next((d for k, d in lines.items() if _matches(k, name)), 0)
         if not delta:
             return match[0]
         count = max(MIN_LINES, match[3].count('class="wb-rule"') + delta)
@@ -51,6 +51,11 @@ def apply_lines(html: str, lines: dict[str, int]) -> str:
         return f'{match[1]}{height}mm{match[2]}{rules}{match[4]}{name}"'
 
     return _AREA_RE.sub(change, html)
+
+
+def _matches(key: str, name: str) -> bool:
+    """A key is a field's name, or a row's prefix ending in ``-*``."""
+    return name == key or (key.endswith("-*") and name.startswith(key[:-1]))
 
 
 def _classes(box) -> set[str]:
@@ -118,7 +123,7 @@ def _key(areas: list) -> str:
         if len(set(pieces)) > 1:
             break
         common.append(pieces[0])
-    return "-".join(common)
+    return "-".join(common) + "-*"
 
 
 def _first_unit(exercise) -> tuple[float, list]:
