@@ -8,7 +8,9 @@ numbers), until nothing is left to change or :data:`MAX_ROUNDS` is reached:
 
 - **Floats.** A chart, table or illustration (``data-float`` in the HTML) that
   opens a page after a page with a hole moves after the next paragraph of its
-  section, and the text fills the hole, as a float of LaTeX or InDesign would.
+  chapter, and the text fills the hole, as a float of LaTeX or InDesign would.
+- **Exercises.** Write-in areas give or take ruled lines so that a box does
+  not leave its page's foot empty (:mod:`workbook.render.writein`).
 - **Hyphens.** Each justified paragraph is numbered (``data-p``). A word keeps
   its soft hyphens unless its break ends a page, makes a third hyphen in a row,
   leaves only a fragment on the paragraph's last line, or was not needed (the
