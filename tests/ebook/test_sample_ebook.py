@@ -35,7 +35,7 @@ def xhtml(archive, name: str):
 
 def test_every_printed_page_has_its_marker_where_the_page_begins(sample_build, ebook, archive):
     press = next(e for e in sample_build.editions if e.variant.name == "press")
-    assert ebook.source == "press" and ebook.pages == press.pages == 64
+    assert ebook.source == "press" and ebook.pages == press.pages == 60
     # Where the print edition's page make-up moved a float past a paragraph, a page
     # begins elsewhere in the reflowed text than in print: a few such pages are named,
     # and the build says which.
