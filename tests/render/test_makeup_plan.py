@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbook.render.makeup import Plan, apply, move_float, number_paragraphs
+from workbook.render.writein import apply_lines
 
 SHY = "\u00ad"
 CHAPTER = (
@@ -23,10 +24,28 @@ def test_a_float_moves_past_the_next_paragraph():
     ]  # fmt: skip
 
 
-def test_a_float_never_leaves_its_section():
-    assert order(move_float(CHAPTER, "kuvio-a", 5)) == [
-        "Ensin", "Toinen", "Kolmas", "Kuvio", "Seuraava",
-    ]  # fmt: skip
+def test_a_float_passes_a_heading_only_with_its_text_and_never_leaves_its_chapter():
+    moved = move_float(CHAPTER, "kuvio-a", 3)
+    assert order(moved) == ["Ensin", "Toinen", "Kolmas", "Seuraava", "Kuvio"]
+    assert moved.index("Muuta.") < moved.index("Kuvio")  # not between a heading and its text
+    assert move_float(CHAPTER, "kuvio-a", 9).index("Kuvio") < CHAPTER.index("</section>")
+
+
+def area(name: str, lines: int) -> str:
+    rules = '<div class="wb-rule"></div>' * lines
+    return (
+        f'<div class="wb-area wb-viivat" style="height: {lines * 8.5:g}mm">'
+        f'<div class="wb-rules">{rules}</div>'
+        f'<textarea class="wb-field wb-multiline" name="{name}"></textarea></div>'
+    )
+
+
+def test_write_in_areas_give_and_take_ruled_lines_with_their_height():
+    html = area("tehtava-1-1", 3) + area("tehtava-6-1-2-1", 3) + area("tehtava-6-1-2-2", 3)
+    out = apply_lines(html, {"tehtava-1-1": -1, "tehtava-6-1-2-*": 1})
+    assert out == area("tehtava-1-1", 2) + area("tehtava-6-1-2-1", 4) + area("tehtava-6-1-2-2", 4)
+    assert apply_lines(html, {"tehtava-1-1": -5}).startswith(area("tehtava-1-1", 2))  # minimum
+    assert apply_lines(html, {"tehtava-1": 1, "tehtava-6-1": 1}) == html  # a field or a row
 
 
 def test_a_refused_break_loses_its_soft_hyphens_in_that_paragraph_only():
@@ -44,6 +63,6 @@ def test_a_pushed_paragraph_starts_a_page_with_its_heading():
 
 
 def test_a_plan_survives_the_round_trip_and_ignores_junk():
-    plan = Plan({("3", "sa", 0)}, {"kuvio-a": 2}, {"7"})
+    plan = Plan({("3", "sa", 0)}, {"kuvio-a": 2}, {"7"}, {"tehtava-1-4": -1})
     assert Plan.from_json(plan.to_json()) == plan
     assert Plan.from_json({"floats": {"x": "many"}, "unbreak": [[1]]}) == Plan()

@@ -273,6 +273,7 @@ def render_edition(
         known_pages=known,
         known_plan=known_plan,
         max_hyphen_run=book.project.config.preflight.hyphen_max_run,
+        max_exercise_gap=book.project.config.preflight.exercise_max_gap,
         first_page=first_page,
     )
 

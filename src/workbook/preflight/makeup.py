@@ -108,7 +108,14 @@ def _forced_break(page: Page) -> bool:
         (i.rect[2] - i.rect[0]) * (i.rect[3] - i.rect[1]) > 0.6 * width * height
         for i in page.facts.images
     )
-    return big or (page.text.rules >= 12 and not page.body())
+    # A notes page: its title over ruled lines (drawn as rules or as the cells they
+    # close) or, in the e-version, one form field as tall as half the type area.
+    ruled = page.text.rules + sum(
+        1 for s in page.text.shapes if s[2] - s[0] > 60 and 5 < s[3] - s[1] < 30
+    )
+    half = (page.area[3] - page.area[1]) / 2
+    field = any(b[3] - b[1] > half for b in [*page.text.shapes, *(f.box for f in page.text.frames)])
+    return big or (len(page.main) <= 1 and (ruled >= 12 or field))
 
 
 def content_bottom(page: Page) -> float:

@@ -8,7 +8,9 @@ numbers), until nothing is left to change or :data:`MAX_ROUNDS` is reached:
 
 - **Floats.** A chart, table or illustration (``data-float`` in the HTML) that
   opens a page after a page with a hole moves after the next paragraph of its
-  section, and the text fills the hole, as a float of LaTeX or InDesign would.
+  chapter, and the text fills the hole, as a float of LaTeX or InDesign would.
+- **Exercises.** Write-in areas give or take ruled lines so that a box does
+  not leave its page's foot empty (:mod:`workbook.render.writein`).
 - **Hyphens.** Each justified paragraph is numbered (``data-p``). A word keeps
   its soft hyphens unless its break ends a page, makes a third hyphen in a row,
   leaves only a fragment on the paragraph's last line, or was not needed (the
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from workbook.pipeline.freshness import state_file, write_json
+from workbook.render import writein
 
 D = TypeVar("D")
 SOFT_HYPHEN = "\u00ad"
@@ -41,7 +44,9 @@ SPACE_EM = 0.293  # the body font's space, in em (Charis SIL)
 _BLOCK_RE = re.compile(r"<(p|li|dd)(?=[\s>])")
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = {"img", "br", "input", "hr", "meta", "link", "col", "wbr", "source", "area"}
-_STOP = {"h1", "h2", "h3", "h4", "h5", "h6", "section"}
+_STOP = {"h1", "section"}  # a float stays in its chapter
+_HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+_CALL_RE = re.compile(r"(?<=[^\w\u00ad])\d+$")
 _WORD_EDGE_RE = re.compile(r"^[^\w\u00ad]+|[^\w\u00ad]+$")
 Unbreak = tuple[str, str, int]  # paragraph, word as written (with soft hyphens), occurrence
 
@@ -53,15 +58,17 @@ class Plan:
     unbreak: set[Unbreak] = field(default_factory=set)
     floats: dict[str, int] = field(default_factory=dict)  # data-float -> blocks it moves past
     pushed: set[str] = field(default_factory=set)  # paragraphs that start a new page
+    lines: dict[str, int] = field(default_factory=dict)  # write-in field -> lines added
 
     def copy(self) -> Plan:
-        return Plan(set(self.unbreak), dict(self.floats), set(self.pushed))
+        return Plan(set(self.unbreak), dict(self.floats), set(self.pushed), dict(self.lines))
 
     def to_json(self) -> dict:
         return {
             "unbreak": sorted(list(u) for u in self.unbreak),
             "floats": self.floats,
             "pushed": sorted(self.pushed),
+            "lines": dict(sorted(self.lines.items())),
         }
 
     @classmethod
@@ -77,6 +84,9 @@ class Plan:
             if isinstance(value, int) and 0 < value < 20:
                 plan.floats[str(key)] = value
         plan.pushed = {str(p) for p in data.get("pushed", []) if isinstance(p, str)}
+        for key, value in (data.get("lines") or {}).items():
+            if isinstance(value, int) and -10 < value < 10 and value:
+                plan.lines[str(key)] = value
         return plan
 
 
@@ -122,6 +132,7 @@ def apply(html: str, plan: Plan) -> str:
         html = move_float(html, key, steps)
     for paragraph in sorted(plan.pushed):
         html = _push(html, paragraph)
+    html = writein.apply_lines(html, plan.lines)
     by_paragraph: dict[str, list[tuple[str, int]]] = {}
     for paragraph, word, occurrence in plan.unbreak:
         by_paragraph.setdefault(paragraph, []).append((word, occurrence))
@@ -180,7 +191,8 @@ def _element_end(html: str, start: int) -> int:
 
 def move_float(html: str, key: str, steps: int) -> str:
     """Move the float *key* (with the floats right after it) past *steps* blocks of its
-    section; never past a heading or out of the section."""
+    chapter; a heading counts with the block under it, so a float never lands between
+    a heading and its text, and never leaves the chapter's section."""
     found = re.search(rf'<([a-z]+)[^>]*\sdata-float="{re.escape(key)}"', html)
     if found is None:
         return html
@@ -195,6 +207,14 @@ def move_float(html: str, key: str, steps: int) -> str:
         nxt = _next_element(html, cursor)
         if nxt is None or nxt[1] in _STOP or "data-float=" in html[nxt[0] : nxt[2]]:
             break
+        if nxt[1] in _HEADINGS:  # a heading goes with the block under it
+            after = _next_element(html, _element_end(html, nxt[0]))
+            if after is None or after[1] in _STOP | _HEADINGS:
+                break
+            if "data-float=" in html[after[0] : after[2]]:
+                break
+            cursor = _element_end(html, after[0])
+            continue
         cursor = _element_end(html, nxt[0])
     if cursor == end:
         return html
@@ -263,7 +283,7 @@ def _split(text: str) -> tuple[str, str]:
 def _word(before: _Line, after: _Line) -> str:
     """The broken word as written in the HTML (with its soft hyphens)."""
     start = _split(before.text)[1].removesuffix("\u2010")
-    end = after.text.split(" ", 1)[0]
+    end = _CALL_RE.sub("", after.text.split(" ", 1)[0])  # a footnote call's number
     return _WORD_EDGE_RE.sub("", start + end)
 
 
@@ -428,6 +448,7 @@ def settle(
     layout: Callable[[str], D],
     *,
     max_run: int = 2,
+    max_gap_mm: float = 15.0,
     report: Callable[[Plan], None] | None = None,
 ) -> tuple[D, Plan]:
     """Lay *html* out, review the pages and lay out again until the plan settles."""
@@ -442,6 +463,10 @@ def settle(
         proposed.unbreak |= refuse
         proposed.floats.update(moves)
         proposed.pushed |= review_footnotes(document, current)
+        moved = current.copy()
+        moved.floats, moved.pushed = proposed.floats, proposed.pushed
+        if apply(html, moved) == text:  # ruled lines are fitted to pages that stay put
+            proposed.lines.update(writein.review_exercises(document, current.lines, max_gap_mm))
         changed = apply(html, proposed)
         if changed == text:
             break

@@ -126,6 +126,7 @@ def render_pdf(
     known_pages: Mapping[str, int] | None = None,
     known_plan: makeup.Plan | None = None,
     max_hyphen_run: int = 2,
+    max_exercise_gap: float = 15.0,
     first_page: int = 1,
     inspect: Callable[[Document], None] | None = None,
 ) -> Rendered:
@@ -170,7 +171,11 @@ def render_pdf(
                 return document
 
             document, plan = makeup.settle(
-                html, known_plan or makeup.Plan(), laid_out, max_run=max_hyphen_run
+                html,
+                known_plan or makeup.Plan(),
+                laid_out,
+                max_run=max_hyphen_run,
+                max_gap_mm=max_exercise_gap,
             )
             if inspect is not None:
                 inspect(document)
