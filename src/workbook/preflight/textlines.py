@@ -285,6 +285,9 @@ def _run(
     text: list[str] = []
     spaces: list[float] = []
     last_space: float | None = None
+    # A justified space's extra width is shown as shifts on both sides of the space
+    # glyph (WeasyPrint puts half before it, half after): both count.
+    before = 0.0  # the shift since the last glyph
     for item in items:
         if isinstance(item, pikepdf.String):
             raw = bytes(item)
@@ -294,13 +297,16 @@ def _run(
                 width = font.widths.get(code, font.default)
                 if last_space is not None:
                     spaces.append(last_space / space)
-                last_space = width if char == " " else None
+                last_space = width + before if char == " " else None
+                before = 0.0
                 text.append(char)
                 advance += width / 1000 * size
         else:
             shift = -float(item)  # type: ignore[arg-type]
             if last_space is not None:
                 last_space += shift
+            else:
+                before += shift
             advance += shift / 1000 * size
     if not text:
         return None, advance

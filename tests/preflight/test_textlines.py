@@ -1,0 +1,51 @@
+"""Word spaces read from the content stream are the gaps a reader sees."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+
+import pikepdf
+import pytest
+
+from workbook.preflight.textlines import read_pages
+
+PAGE = """<html lang="fi"><style>
+@page { size: 120mm 60mm; margin: 10mm }
+p { font: 10pt/14pt serif; text-align: justify; width: 60mm; margin: 0 }
+</style><p>Kirjasto on kaikkien yhteinen olohuone ja oppimisen paikka, jonne
+tullaan lukemaan, kysymään ja tapaamaan muita ihmisiä.</p></html>"""
+
+
+def _gaps_seen(pdf_path) -> list[list[float]]:
+    """The gaps between the words of each line, from poppler's word boxes."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    lines: dict[float, list[tuple[float, float]]] = {}
+    words = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)"', out)
+    for x0, x1, y1 in words:
+        lines.setdefault(round(float(y1)), []).append((float(x0), float(x1)))
+    return [
+        [b[0] - a[1] for a, b in itertools.pairwise(ws)]
+        for _, ws in sorted(lines.items())
+        if len(ws) > 1
+    ]
+
+
+def test_justified_spaces_count_the_stretch_on_both_sides_of_the_space(tmp_path):
+    weasyprint = pytest.importorskip("weasyprint")
+    path = tmp_path / "sivu.pdf"
+    weasyprint.HTML(string=PAGE).write_pdf(path)
+    with pikepdf.open(path) as pdf:
+        lines = [line for line in read_pages(pdf)[0].lines if line.spaces]
+    seen = _gaps_seen(path)
+    assert len(lines) == len(seen) >= 3
+    natural = max(seen[-1])  # the last line is not justified
+    for line, gaps in zip(lines, seen, strict=True):
+        # The ratio to the font's space, as read, is the ratio of the gap seen.
+        assert max(line.spaces) / max(lines[-1].spaces) == pytest.approx(
+            max(gaps) / natural, abs=0.02
+        )
+    assert max(seen[0]) / natural > 1.2  # a justified line whose spaces did stretch
