@@ -595,3 +595,21 @@ def test_black_text_overprints_in_the_press_pdf(press):
     black = [r for r in runs if r.colour == (0.0, 0.0, 0.0, 1.0)]
     assert len(black) > 1000 and all(r.overprint for r in black)
     assert check_overprint(runs).status == "pass"
+
+
+def test_every_written_file_has_the_users_file_mode(sample_build):
+    """Print houses, colleagues and web servers read what a build writes: no file is
+    left with the 0600 of a temporary file."""
+    import os
+
+    out = next(e.path for e in sample_build.editions).parent
+    mask = os.umask(0)
+    os.umask(mask)
+    modes = {
+        str(path.relative_to(out)): oct(path.stat().st_mode & 0o777)
+        for path in out.rglob("*")
+        if path.is_file() and not path.is_symlink()
+    }
+    assert modes and all(mode == oct(0o666 & ~mask) for mode in modes.values()), {
+        name: mode for name, mode in modes.items() if mode != oct(0o666 & ~mask)
+    }

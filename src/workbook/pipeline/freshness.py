@@ -200,12 +200,13 @@ def write_json(path: Path, data: object, **options: object) -> None:
     reader never meets half a file; *options* go to :func:`json.dumps` (the C
     encoder, unlike :func:`json.dump`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    from workbook.pipeline.outputs import temp_folder
+    from workbook.pipeline.outputs import share, temp_folder
 
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=temp_folder(path))
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(json.dumps(data, **options))
+        share(temp)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

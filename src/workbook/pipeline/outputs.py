@@ -101,6 +101,15 @@ def scratch(out_dir: Path) -> Iterator[Scratch]:
         made.close()
 
 
+def share(temp: str | Path) -> None:
+    """Give a temporary file made by :func:`tempfile.mkstemp` (mode 0600) the mode
+    of any file the user writes, before it is renamed into place: outputs are
+    shared with print houses, colleagues and web servers."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(temp, 0o666 & ~mask)
+
+
 def temp_folder(target: Path) -> Path:
     """Where to make a temporary file that will be renamed to *target*: the active
     build's scratch folder when *target* is in its output folder (same disk, and

@@ -23,7 +23,7 @@ from weasyprint.formatting_structure import boxes
 
 from workbook.config.editions import Variant
 from workbook.errors import WorkbookError
-from workbook.pipeline.outputs import temp_folder
+from workbook.pipeline.outputs import share, temp_folder
 from workbook.render import makeup, pagemap
 from workbook.render.pagestarts import page_starts
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
@@ -222,12 +222,6 @@ def render_pdf(
     )
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     """Write *data* to *path* via a temporary file and a rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -237,7 +231,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
+        share(temp)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
