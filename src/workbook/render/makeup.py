@@ -16,6 +16,10 @@ numbers), until nothing is left to change or :data:`MAX_ROUNDS` is reached:
   leaves only a fragment on the paragraph's last line, or was not needed (the
   line holds without it with word spaces at most :data:`LOOSE` times normal);
   then that occurrence loses its soft hyphens.
+- **Tuning.** Once the pages have settled, each paragraph with a hyphenated or
+  loose line gets the tracking (or word spacing) that sets it best
+  (:mod:`workbook.render.tuning`: two more layouts try the variants), and the
+  reviews above run again.
 
 The changes are a :class:`Plan`, kept between builds as a hint
 (``build/.state/<pdf>.makeup.json``), so a rebuild usually lays the book out
@@ -33,6 +37,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from workbook.pipeline.freshness import state_file, write_json
+from workbook.render import tuning as tune
 from workbook.render import writein
 
 D = TypeVar("D")
@@ -40,7 +45,7 @@ SOFT_HYPHEN = "\u00ad"
 MAX_ROUNDS = 5
 LOOSE = 1.3  # a line this loose without its hyphen does not need it
 HOLE = 0.2  # a page this empty before a float that jumped is a hole to fill
-SPACE_EM = 0.293  # the body font's space, in em (Charis SIL)
+SPACE_EM = tune.SPACE_EM  # the body font's space, in em (Charis SIL)
 _BLOCK_RE = re.compile(r"<(p|li|dd)(?=[\s>])")
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = {"img", "br", "input", "hr", "meta", "link", "col", "wbr", "source", "area"}
@@ -59,9 +64,14 @@ class Plan:
     floats: dict[str, int] = field(default_factory=dict)  # data-float -> blocks it moves past
     pushed: set[str] = field(default_factory=set)  # paragraphs that start a new page
     lines: dict[str, int] = field(default_factory=dict)  # write-in field -> lines added
+    # paragraph -> variant (workbook.render.tuning); None: the paragraphs are not tuned yet
+    tuning: dict[str, str] | None = None
 
     def copy(self) -> Plan:
-        return Plan(set(self.unbreak), dict(self.floats), set(self.pushed), dict(self.lines))
+        tuning = None if self.tuning is None else dict(self.tuning)
+        return Plan(
+            set(self.unbreak), dict(self.floats), set(self.pushed), dict(self.lines), tuning
+        )
 
     def to_json(self) -> dict:
         return {
@@ -69,6 +79,7 @@ class Plan:
             "floats": self.floats,
             "pushed": sorted(self.pushed),
             "lines": dict(sorted(self.lines.items())),
+            "tuning": None if self.tuning is None else dict(sorted(self.tuning.items())),
         }
 
     @classmethod
@@ -87,6 +98,11 @@ class Plan:
         for key, value in (data.get("lines") or {}).items():
             if isinstance(value, int) and -10 < value < 10 and value:
                 plan.lines[str(key)] = value
+        tuning = data.get("tuning")
+        if isinstance(tuning, dict):
+            plan.tuning = {
+                str(key): value for key, value in tuning.items() if value in tune.VARIANTS
+            }
         return plan
 
 
@@ -133,6 +149,7 @@ def apply(html: str, plan: Plan) -> str:
     for paragraph in sorted(plan.pushed):
         html = _push(html, paragraph)
     html = writein.apply_lines(html, plan.lines)
+    html = tune.apply_tuning(html, plan.tuning or {})
     by_paragraph: dict[str, list[tuple[str, int]]] = {}
     for paragraph, word, occurrence in plan.unbreak:
         by_paragraph.setdefault(paragraph, []).append((word, occurrence))
@@ -451,11 +468,57 @@ def settle(
     max_gap_mm: float = 15.0,
     report: Callable[[Plan], None] | None = None,
 ) -> tuple[D, Plan]:
-    """Lay *html* out, review the pages and lay out again until the plan settles."""
+    """Lay *html* out, review the pages and lay out again until the plan settles;
+    a plan whose paragraphs are not tuned yet is then tuned (:func:`tune_paragraphs`)
+    and settled again."""
     html = number_paragraphs(html)
     current = plan.copy()
     text = apply(html, current)
     document = layout(text)
+    document, current, text = _rounds(
+        html, current, text, document, layout, max_run, max_gap_mm, report
+    )
+    if current.tuning is None:
+        current.tuning = tune_paragraphs(html, current, document, layout)
+        changed = apply(html, current)
+        if report is not None:
+            report(current)
+        if changed != text:
+            text, document = changed, layout(changed)
+            document, current, text = _rounds(
+                html, current, text, document, layout, max_run, max_gap_mm, report
+            )
+    return document, current
+
+
+def tune_paragraphs(html: str, plan: Plan, document, layout: Callable[[str], D]) -> dict[str, str]:
+    """The variant (:mod:`workbook.render.tuning`) that sets each paragraph with a
+    hyphenated or loose line best: one more layout per trial."""
+    lines = _lines(document)
+    paragraphs = tune.candidates(lines)
+    if not paragraphs:
+        return {}
+    base = tune.scores(lines, set(paragraphs), _needless)
+    trials = []
+    for names in tune.TRIALS:
+        trial = plan.copy()
+        trial.tuning = tune.trial(paragraphs, names)
+        found = _lines(layout(apply(html, trial)))
+        trials.append((trial.tuning, tune.scores(found, set(paragraphs), _needless)))
+    return tune.choose(base, trials)
+
+
+def _rounds(
+    html: str,
+    current: Plan,
+    text: str,
+    document: D,
+    layout: Callable[[str], D],
+    max_run: int,
+    max_gap_mm: float,
+    report: Callable[[Plan], None] | None,
+) -> tuple[D, Plan, str]:
+    """Review and lay out again, up to MAX_ROUNDS times: (document, plan, html)."""
     for _ in range(MAX_ROUNDS):
         refuse = review_hyphens(document, current, max_run)
         moves = review_floats(document, current)
@@ -474,7 +537,7 @@ def settle(
         if report is not None:
             report(current)
         document = layout(text)
-    return document, current
+    return document, current, text
 
 
 def keys(items: Iterable[Unbreak]) -> list[str]:
