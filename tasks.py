@@ -193,9 +193,10 @@ def profile(c: Context, stress: bool = False) -> None:
 
 @task(help={"k": "only tests matching this expression (pytest -k)"})
 def test(c: Context, k: str = "") -> None:
-    """Run ruff and the test suite."""
+    """Run ruff and the test suite, on two cores (a test file stays in one process)."""
     c.run("ruff check src tests tasks.py", pty=False)
-    c.run("python -m pytest -q" + (f" -k {k!r}" if k else ""), pty=False)
+    parallel = " -n 2 --dist loadfile -p no:benchmark"
+    c.run("python -m pytest -q" + parallel + (f" -k {k!r}" if k else ""), pty=False)
 
 
 @task
