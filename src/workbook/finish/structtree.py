@@ -3,8 +3,10 @@ the preflight."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 
@@ -30,6 +32,25 @@ class Structure:
     reachable: frozenset[tuple[int, int]]  # ids of the elements reachable from the root
     figures: tuple[Dictionary, ...]  # the Figure elements among them
     elements: tuple[tuple[str, frozenset[str]], ...]  # (tag, tags below it), reading order
+
+
+def all_elements(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
+    """Every structure element reachable from the root, each once, in reading order."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return
+    seen: set[tuple[int, int]] = set()
+    stack = list(reversed(children(root)))
+    while stack:
+        element = stack.pop()
+        if not is_element(element):
+            continue
+        if element.is_indirect:
+            if element.objgen in seen:
+                continue
+            seen.add(element.objgen)
+        yield element
+        stack.extend(reversed(children(element)))
 
 
 def read_structure(root: object) -> Structure:

@@ -16,9 +16,9 @@ from collections.abc import Mapping, Set
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NumberTree, Operator
 
+from workbook.finish.structtree import all_elements, read_structure
 from workbook.finish.structtree import children as _children
 from workbook.finish.structtree import is_element as _is_element
-from workbook.finish.structtree import read_structure
 from workbook.model import Book
 
 
@@ -458,19 +458,9 @@ def build_id_tree(pdf: pikepdf.Pdf) -> int:
     if root is None:
         return 0
     found: dict[bytes, Dictionary] = {}
-    stack = list(_children(root))
-    seen: set[tuple[int, int]] = set()
-    while stack:
-        element = stack.pop()
-        if not _is_element(element):
-            continue
-        if element.is_indirect:
-            if element.objgen in seen:
-                continue
-            seen.add(element.objgen)
+    for element in all_elements(pdf):
         if "/ID" in element:
             found.setdefault(bytes(element.ID), element)
-        stack.extend(_children(element))
     if "/IDTree" in root:
         del root["/IDTree"]
     if not found:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, NumberTree
 
-from workbook.finish.structtree import children, is_element
+from workbook.finish.structtree import all_elements, children
 from workbook.preflight.checks import CheckResult
 from workbook.preflight.facts import PdfFacts
 from workbook.preflight.layout import result
@@ -47,25 +47,6 @@ def _element_page(element: Dictionary, pages: dict[tuple[int, int], int]) -> int
         if isinstance(page, Dictionary) and page.objgen in pages:
             return pages[page.objgen]
     return None
-
-
-def _elements(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
-    """Every structure element reachable from the root, each once, in reading order."""
-    root = pdf.Root.get("/StructTreeRoot")
-    if root is None:
-        return
-    seen: set[tuple[int, int]] = set()
-    stack = list(reversed(children(root)))
-    while stack:
-        element = stack.pop()
-        if not is_element(element):
-            continue
-        if element.is_indirect:
-            if element.objgen in seen:
-                continue
-            seen.add(element.objgen)
-        yield element
-        stack.extend(reversed(children(element)))
 
 
 def _ancestors(element: Dictionary) -> Iterator[Dictionary]:
@@ -258,7 +239,7 @@ def check_link_tags(data: bytes) -> list[CheckResult]:
                 outside.append((number, f"'{target}' is in a {tag} element, not a Link"))
     nested: list[tuple[int | None, str]] = []
     elements = 0
-    for element in _elements(pdf):
+    for element in all_elements(pdf):
         if element.get("/S") != Name.Link:
             continue
         elements += 1
@@ -300,7 +281,7 @@ def check_id_tree(data: bytes) -> CheckResult:
     problems: list[tuple[int | None, str]] = []
     ids: dict[str, Dictionary] = {}
     headers: list[tuple[Dictionary, str]] = []
-    for element in _elements(pdf):
+    for element in all_elements(pdf):
         if "/ID" in element:
             ident = bytes(element.ID).decode("latin-1")
             if ident in ids:
@@ -348,7 +329,7 @@ def check_nested_headings(data: bytes) -> CheckResult:
     pages = _page_numbers(pdf)
     doubled: list[tuple[int | None, str]] = []
     headings = 0
-    for element in _elements(pdf):
+    for element in all_elements(pdf):
         tag = str(element.get("/S", ""))
         if tag not in HEADINGS:
             continue
