@@ -228,3 +228,38 @@ def covered(
     )
     shutil.copyfile(FIXTURES / "cover" / f"{blurb}.md", root / "takakansi.md")
     return config_path
+
+
+def wait_for(condition, timeout: float = 120.0) -> bool:
+    """Whether *condition* became true within *timeout* seconds (polled)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@contextmanager
+def watching(config: Path, out: Path, join: float = 60) -> Iterator[tuple[list[str], object]]:
+    """``invoke watch`` on *config* in a thread: its report lines and the thread;
+    stopped and joined when the block ends."""
+    import threading
+
+    from workbook.pipeline.watch import watch
+
+    lines: list[str] = []
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=watch,
+        kwargs={"config_path": config, "out_dir": out, "interval": 0.1, "report": lines.append,
+                "stop": stop},
+    )  # fmt: skip
+    worker.start()
+    try:
+        yield lines, worker
+    finally:
+        stop.set()
+        worker.join(timeout=join)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 
 import pytest
 
-from conftest import chapter, make_publication
+from conftest import chapter, make_publication, watching
 from workbook.errors import WorkbookError
 from workbook.pipeline.build import build
 from workbook.pipeline.preview import chapter_document, preview
-from workbook.pipeline.watch import watch
 
 PARAGRAPH = "Kappale, joka täyttää sivua ja siirtää tekstiä eteenpäin. " * 9
 LONG = "\n\n".join([PARAGRAPH] * 7)
@@ -115,15 +113,7 @@ def test_links_to_other_chapters_keep_their_page_and_lose_their_link():
 def test_watch_shows_the_chapter_before_the_edition(tmp_path):
     config = three_chapters(tmp_path)
     out = tmp_path / "build"
-    lines: list[str] = []
-    stop = threading.Event()
-    worker = threading.Thread(
-        target=watch,
-        kwargs={"config_path": config, "out_dir": out, "interval": 0.1, "report": lines.append,
-                "stop": stop},
-    )  # fmt: skip
-    worker.start()
-    try:
+    with watching(config, out) as (lines, _):
         deadline = time.monotonic() + 120
         while not any(line.startswith("built ") for line in lines):
             assert time.monotonic() < deadline, lines
@@ -132,9 +122,6 @@ def test_watch_shows_the_chapter_before_the_edition(tmp_path):
         while sum(line.startswith("built ") for line in lines) < 2:
             assert time.monotonic() < deadline, lines
             time.sleep(0.1)
-    finally:
-        stop.set()
-        worker.join(timeout=60)
     shown = next(i for i, line in enumerate(lines) if line.startswith("preview b.pdf"))
     assert shown < max(i for i, line in enumerate(lines) if line.startswith("built "))
     assert (out / "preview" / "b.pdf").is_file()

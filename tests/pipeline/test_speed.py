@@ -9,15 +9,13 @@ import gc
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import chapter, illustrated, make_publication
+from conftest import chapter, illustrated, make_publication, wait_for, watching
 from workbook.pipeline.make import make
-from workbook.pipeline.watch import watch
 
 
 def quiet(_: str) -> None:
@@ -96,27 +94,10 @@ def test_a_changed_template_rebuilds_both_editions(tmp_path, monkeypatch):
     ]
 
 
-def wait_for(condition, timeout: float = 120.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_watch_rebuilds_reports_errors_and_stops(tmp_path):
     config = make_publication(tmp_path, {"01-a.md": chapter("A", "Ensimmäinen versio.")})
     out = tmp_path / "build"
-    lines: list[str] = []
-    stop = threading.Event()
-    worker = threading.Thread(
-        target=watch,
-        kwargs={"config_path": config, "out_dir": out, "interval": 0.1, "report": lines.append,
-                "stop": stop},
-    )  # fmt: skip
-    worker.start()
-    try:
+    with watching(config, out, join=30) as (lines, worker):
         pdf = out / "testikirja-screen.pdf"
         assert wait_for(lambda: any(line.startswith("built ") for line in lines))
         first = pdf.stat().st_mtime_ns
@@ -130,9 +111,6 @@ def test_watch_rebuilds_reports_errors_and_stops(tmp_path):
         assert worker.is_alive()  # the error did not end the watch
         source.write_text(chapter("A", "Korjattu versio."))
         assert wait_for(lambda: sum(line.startswith("built ") for line in lines) >= 3)
-    finally:
-        stop.set()
-        worker.join(timeout=30)
     assert not worker.is_alive()
     assert not list(Path(out).glob("*.part"))
     assert gc.get_freeze_count() == 0  # the watcher leaves the heap as it found it
