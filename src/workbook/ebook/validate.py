@@ -298,6 +298,9 @@ def start(
     (:meth:`Running.then`). Results kept in *cache_path* are reused."""
     cache = load_cache(cache_path) if cache_path is not None else {}
     running = Running(cache_path=cache_path, cache=dict(cache), lanes=[[], []])
+    # The tools run in folders of their own: they get absolute paths.
+    epub = epub.resolve() if epub is not None else None
+    web = web.resolve() if web is not None else None
     if epub is not None:
         key = digest_of([epub])
         for lane, (name, make) in enumerate((("epubcheck", _epubcheck), ("ace", _ace))):
@@ -456,6 +459,7 @@ def axe_job(
 ) -> Job | None:
     """axe-core and the reflow check on *pages* of *web* (the result is *name*), then,
     on request, on the pages *then*."""
+    web = web.resolve()
     node = shutil.which("node")
     axe = NODE_MODULES / "@daisy" / "axe-core-for-ace" / "axe.min.js"
     if node is None or not axe.exists() or chromium() is None:
@@ -508,6 +512,7 @@ def check_links(web: Path) -> Result:
     """Every ``href`` and ``src`` in the web edition's pages leads to a file (and id)."""
     import lxml.html
 
+    web = web.resolve()
     ids: dict[Path, set[str]] = {}
     broken: list[str] = []
     links = 0
