@@ -120,6 +120,16 @@ def test_axe_checks_again_only_the_pages_that_changed(tmp_path):
     everything.cancel()
 
 
+def test_a_tool_that_ends_without_a_verdict_is_asked_again(tmp_path):
+    epub, cache = tmp_path / "rikki.epub", tmp_path / "checks.json"
+    epub.write_bytes(b"ei zip-tiedosto")
+    results = validate.start(epub, None, cache).results()
+    assert results["epubcheck"].status == "fail" and "fatal" in results["epubcheck"].measured
+    assert results["ace"].status == "fail" and not results["ace"].verdict
+    assert "Ace did not run" in results["ace"].measured
+    assert set(validate.load_cache(cache)) == {"epubcheck"}  # Ace is asked again next time
+
+
 def test_a_validator_that_is_not_installed_fails_the_check(tmp_path, monkeypatch):
     monkeypatch.setattr(validate, "epubcheck_jar", lambda: None)
     monkeypatch.setattr(validate, "NODE_MODULES", tmp_path / "node_modules")
