@@ -16,6 +16,7 @@ import pytest
 
 from conftest import chapter, illustrated, make_publication, wait_for, watching
 from workbook.pipeline.make import make
+from workbook.render import makeup
 
 
 def quiet(_: str) -> None:
@@ -360,3 +361,18 @@ def test_the_profile_names_the_time_of_each_stage(tmp_path):
     assert "cumulative" in (tmp_path / "profile" / "profile.txt").read_text()
     assert (tmp_path / "profile" / "out" / "preflight" / "report.html").exists()
     assert "| WeasyPrint: layout |" in lines[1]
+
+
+def test_a_clean_build_settles_the_page_make_up_once_for_both_editions(tmp_path):
+    text = (
+        "Kirjastojen asiakaspalvelun kehittämishankkeessa kartoitettiin asiakaskokemuksia, "
+        "henkilöstön näkemyksiä ja työyhteisöjen toimintakulttuureja monipuolisesti. "
+    ) * 12
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", f"{text}\n\n{text}")})
+    out = tmp_path / "build"
+    made = make(config, out_dir=out, report=quiet)
+    layouts = {e.variant.name: e.layouts for e in made.build.editions}
+    assert layouts["press"] > 1  # the press edition settled the make-up
+    assert layouts["screen"] == 1  # the screen edition started from it
+    press, screen = (makeup.plan_path(out, e.path.name) for e in made.build.editions)
+    assert press.read_text() == screen.read_text()

@@ -42,6 +42,7 @@ from workbook.pipeline.loading import (  # noqa: F401 (the pipeline's entry poin
     load_book,
     load_book_overlapped,
 )
+from workbook.render import makeup
 from workbook.runtime.memory import frozen_heap
 
 
@@ -140,7 +141,7 @@ def _build(
         clock=clock, scratch=scratch,
     )  # fmt: skip
     slug = project.config.publication.slug
-    jobs = [EditionJob(v, out_dir / v.filename(slug)) for v in variants]
+    jobs = _edition_jobs(variants, out_dir, slug)
     if cover:
         from workbook.cover.layout import COVER
 
@@ -168,6 +169,24 @@ def _build(
     if ebook:
         built.ebook = _build_ebook(settings, results, fonts, inputs_digest, report)
     return built
+
+
+def _edition_jobs(variants: list[Variant], out_dir: Path, slug: str) -> list[EditionJob]:
+    """One job per edition; a book edition without a page make-up of its own yet
+    starts from the first book edition's (:class:`EditionJob` ``seed``)."""
+    jobs: list[EditionJob] = []
+    leader: str | None = None
+    for variant in variants:
+        target = out_dir / variant.filename(slug)
+        if variant.kind != "book":
+            jobs.append(EditionJob(variant, target))
+            continue
+        if leader is None or makeup.plan_path(out_dir, target.name).exists():
+            leader = leader or variant.name
+            jobs.append(EditionJob(variant, target))
+        else:
+            jobs.append(EditionJob(variant, target, after=leader, seed=leader))
+    return jobs
 
 
 def _raise_edition_errors(jobs: list[EditionJob], outcomes: list, project: Project) -> None:

@@ -46,6 +46,7 @@ class EditionResult:
     preflight: object | None = None  # preflight.core.EditionReport when it ran
     staged: Path | None = None  # the finished PDF in the scratch folder, until the commit
     sources: dict = field(default_factory=dict)  # page -> source blocks (render.sources)
+    layouts: int = 1  # how many times the renderer laid the edition out
 
     @property
     def images_converted(self) -> int:
@@ -60,6 +61,10 @@ class EditionJob:
     variant: Variant
     target: Path
     after: str | None = None  # the job (edition name) whose PDF this one needs first
+    # The edition whose page make-up this one starts from when it has none of its
+    # own yet (a clean build): the book editions share their make-up, so the second
+    # settles in one layout instead of the first's several (it waits for it).
+    seed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -296,9 +301,12 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     staged.with_suffix(".html").write_text(_resolved(plan), encoding="utf-8")
     page_map = pagemap.map_path(settings.out_dir, job.target.name)
     makeup_plan = makeup.plan_path(settings.out_dir, job.target.name)
-    rendered = render_edition(
-        plan.html, plan, job, settings, pagemap.read_map(page_map), makeup.read_plan(makeup_plan)
-    )
+    known_map, known_plan = pagemap.read_map(page_map), makeup.read_plan(makeup_plan)
+    if job.seed is not None and not makeup_plan.exists():  # the page numbers too
+        seed = VARIANTS[job.seed].filename(book.project.config.publication.slug)
+        known_plan = makeup.read_plan(makeup.plan_path(settings.out_dir, seed))
+        known_map = pagemap.read_map(pagemap.map_path(settings.out_dir, seed))
+    rendered = render_edition(plan.html, plan, job, settings, known_map, known_plan)
     pagemap.write_map(page_map, pagemap.with_total(rendered))  # a hint for the next build
     makeup.write_plan(makeup_plan, rendered.plan)
     if scratch is not None:  # put in place with the PDF (a hint for invoke check)
@@ -333,7 +341,7 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     results = report.results if report is not None else []
     result = EditionResult(
         variant, job.target, pages, rendered.warnings, results, plan.images,
-        staged=staged, sources=rendered.sources,
+        staged=staged, sources=rendered.sources, layouts=rendered.layouts,
     )  # fmt: skip
     if clock:
         clock.step(f"{variant.name}: made" + (" and checked" if settings.verify else ", unchecked"))
