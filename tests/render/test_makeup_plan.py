@@ -85,6 +85,19 @@ def test_a_plan_keeps_its_paragraph_tuning_and_reads_it_back_tolerantly():
     assert Plan.from_json({"tuning": ["t-"]}).tuning is None
 
 
+
+def test_refused_breaks_and_tunings_of_many_paragraphs_land_on_their_own_paragraphs():
+    word = f"kir{SHY}jas{SHY}to"
+    html = number_paragraphs("<body>" + f"<p>{word} ja {word}</p>" * 12 + "</body>")
+    plan = Plan(unbreak={("1", word, 0), ("12", word, 1), ("2", word, 0)}, tuning={"12": "t+"})
+    out = apply(html, plan)
+    paragraphs = out.split("</p>")[:12]
+    plain = [n for n, text in enumerate(paragraphs, 1) if "kirjasto" in text]
+    assert plain == [1, 2, 12]
+    assert paragraphs[0].endswith(f"kirjasto ja {word}")
+    assert paragraphs[11].endswith(f"{word} ja kirjasto")
+    assert [n for n, text in enumerate(paragraphs, 1) if "style=" in text] == [12]
+
 def test_a_tuned_paragraph_gets_its_variant_as_style_merged_with_a_page_break():
     html = number_paragraphs("<body><p>Alku.</p>\n<p>Teksti.</p></body>")
     out = apply(html, Plan(pushed={"2"}, tuning={"1": "t-", "2": "w+", "3": "t+"}))

@@ -153,18 +153,23 @@ def apply(html: str, plan: Plan) -> str:
     by_paragraph: dict[str, list[tuple[str, int]]] = {}
     for paragraph, word, occurrence in plan.unbreak:
         by_paragraph.setdefault(paragraph, []).append((word, occurrence))
-    for paragraph, words in by_paragraph.items():
-        marker = f' data-p="{paragraph}"'
-        start = html.find(marker)
-        if start < 0:
+    if not by_paragraph:
+        return html
+    # One pass: the text from each paragraph's marker to the next marker.
+    marks = [m.start() for m in re.finditer(' data-p="', html)]
+    parts, done, previous = [], set(), 0
+    for start, end in zip(marks, [*marks[1:], len(html)], strict=True):
+        paragraph = html[start + 9 : html.find('"', start + 9)]
+        words = by_paragraph.get(paragraph)
+        if words is None or paragraph in done:
             continue
-        end = html.find(" data-p=", start + len(marker))
-        end = len(html) if end < 0 else end
+        done.add(paragraph)
         part = html[start:end]
         for word, occurrence in words:
             part = _unbreak(part, word, occurrence)
-        html = html[:start] + part + html[end:]
-    return html
+        parts += [html[previous:start], part]
+        previous = end
+    return "".join([*parts, html[previous:]])
 
 
 def _push(html: str, paragraph: str) -> str:

@@ -33,7 +33,7 @@ VARIANTS: dict[str, str] = {
 TRIALS: tuple[tuple[str, str], ...] = (("t-", "w-"), ("t+", "w+"))  # one layout each
 _LIGATURE_RE = re.compile("f[fil]")  # Charis SIL's ligatures: ff, fi, fl, ffi, ffl
 FRAGMENT = 10  # a paragraph ending on a word fragment, or a third hyphen in a row
-_START_RE = r'<[a-zA-Z][a-zA-Z0-9]*\b[^>]*?\sdata-p="{}"[^>]*>'
+_START_RE = re.compile(r'<[a-zA-Z][a-zA-Z0-9]*\b[^>]*?\sdata-p="([^"]*)"[^>]*>')
 
 
 class LineLike(Protocol):
@@ -47,24 +47,27 @@ class LineLike(Protocol):
 
 
 def apply_tuning(html: str, tuning: Mapping[str, str]) -> str:
-    """*html* with each tuned paragraph's variant as its style (merged with any style)."""
-    for paragraph, name in sorted(tuning.items()):
-        css = VARIANTS.get(name)
-        if css is None:
-            continue
-        found = re.search(_START_RE.format(re.escape(paragraph)), html)
-        if found is None:
-            continue
-        tag = found[0]
+    """*html* with each tuned paragraph's variant as its style (merged with any style);
+    one pass over the paragraphs' start tags, however many are tuned."""
+    styles = {p: VARIANTS[name] for p, name in tuning.items() if name in VARIANTS}
+    if not styles:
+        return html
+    seen: set[str] = set()
+
+    def tune(found: re.Match[str]) -> str:
+        tag, paragraph = found[0], found[1]
+        css = styles.get(paragraph)
+        if css is None or paragraph in seen:
+            return tag
+        seen.add(paragraph)
         style = re.search(r'\sstyle="([^"]*)"', tag)
         if style is not None:
             merged = f"{style[1].rstrip('; ')}; {css}".lstrip("; ")
-            new = tag[: style.start(1)] + merged + tag[style.end(1) :]
-        else:
-            name_end = re.match(r"<[a-zA-Z0-9]+", tag).end()  # type: ignore[union-attr]
-            new = f'{tag[:name_end]} style="{css}"{tag[name_end:]}'
-        html = html[: found.start()] + new + html[found.end() :]
-    return html
+            return tag[: style.start(1)] + merged + tag[style.end(1) :]
+        name_end = re.match(r"<[a-zA-Z0-9]+", tag).end()  # type: ignore[union-attr]
+        return f'{tag[:name_end]} style="{css}"{tag[name_end:]}'
+
+    return _START_RE.sub(tune, html)
 
 
 def space_ratio(line: LineLike) -> float:
