@@ -85,7 +85,6 @@ def test_a_plan_keeps_its_paragraph_tuning_and_reads_it_back_tolerantly():
     assert Plan.from_json({"tuning": ["t-"]}).tuning is None
 
 
-
 def test_refused_breaks_and_tunings_of_many_paragraphs_land_on_their_own_paragraphs():
     word = f"kir{SHY}jas{SHY}to"
     html = number_paragraphs("<body>" + f"<p>{word} ja {word}</p>" * 12 + "</body>")
@@ -97,6 +96,7 @@ def test_refused_breaks_and_tunings_of_many_paragraphs_land_on_their_own_paragra
     assert paragraphs[0].endswith(f"kirjasto ja {word}")
     assert paragraphs[11].endswith(f"{word} ja kirjasto")
     assert [n for n, text in enumerate(paragraphs, 1) if "style=" in text] == [12]
+
 
 def test_a_tuned_paragraph_gets_its_variant_as_style_merged_with_a_page_break():
     html = number_paragraphs("<body><p>Alku.</p>\n<p>Teksti.</p></body>")
