@@ -42,7 +42,6 @@ from workbook.pipeline.loading import (  # noqa: F401 (the pipeline's entry poin
     load_book,
     load_book_overlapped,
 )
-from workbook.render import makeup
 from workbook.runtime.memory import frozen_heap
 
 
@@ -172,20 +171,16 @@ def _build(
 
 
 def _edition_jobs(variants: list[Variant], out_dir: Path, slug: str) -> list[EditionJob]:
-    """One job per edition; a book edition without a page make-up of its own yet
-    starts from the first book edition's (:class:`EditionJob` ``seed``)."""
+    """One job per edition; every book edition after the first starts from the first's
+    page make-up (:class:`EditionJob` ``seed``)."""
     jobs: list[EditionJob] = []
     leader: str | None = None
     for variant in variants:
         target = out_dir / variant.filename(slug)
-        if variant.kind != "book":
-            jobs.append(EditionJob(variant, target))
-            continue
-        if leader is None or makeup.plan_path(out_dir, target.name).exists():
+        seed = leader if variant.kind == "book" else None
+        jobs.append(EditionJob(variant, target, seed=seed))
+        if variant.kind == "book":
             leader = leader or variant.name
-            jobs.append(EditionJob(variant, target))
-        else:
-            jobs.append(EditionJob(variant, target, after=leader, seed=leader))
     return jobs
 
 

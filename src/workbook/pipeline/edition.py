@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from workbook.config.editions import VARIANTS, Variant
@@ -61,9 +61,10 @@ class EditionJob:
     variant: Variant
     target: Path
     after: str | None = None  # the job (edition name) whose PDF this one needs first
-    # The edition whose page make-up this one starts from when it has none of its
-    # own yet (a clean build): the book editions share their make-up, so the second
-    # settles in one layout instead of the first's several (it waits for it).
+    # The edition whose page make-up this one starts from: the book editions share
+    # their make-up (same text, same measure), so this one waits for that one and,
+    # starting from its fresh plan and page map, is laid out once instead of once
+    # per make-up round. If that one fails, this one goes on from its own plan.
     seed: str | None = None
 
 
@@ -133,6 +134,9 @@ class Clock:
 
 
 _in_worker = False  # True in an edition's forked process, which ends with the edition
+# Set by the parent before it forks the editions: per edition that another starts
+# from (``EditionJob.seed``), an event set once its page make-up plan is written.
+plan_ready: dict[str, Any] = {}
 
 
 def mark_worker() -> None:
@@ -283,6 +287,18 @@ def render_edition(
     )
 
 
+def _newer(path: Path, than: Path) -> bool:
+    """Whether *path* exists and was written after *than* (or *than* is missing)."""
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return False
+    try:
+        return mtime > than.stat().st_mtime_ns
+    except OSError:
+        return True
+
+
 def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     from workbook.finish.postprocess import finish
     from workbook.preflight.checks import page_count
@@ -302,13 +318,18 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     page_map = pagemap.map_path(settings.out_dir, job.target.name)
     makeup_plan = makeup.plan_path(settings.out_dir, job.target.name)
     known_map, known_plan = pagemap.read_map(page_map), makeup.read_plan(makeup_plan)
-    if job.seed is not None and not makeup_plan.exists():  # the page numbers too
+    if job.seed is not None:
+        if (ready := plan_ready.get(job.seed)) is not None:
+            ready.wait()  # the seed's plan is written (or its job is over)
         seed = VARIANTS[job.seed].filename(book.project.config.publication.slug)
-        known_plan = makeup.read_plan(makeup.plan_path(settings.out_dir, seed))
-        known_map = pagemap.read_map(pagemap.map_path(settings.out_dir, seed))
+        if _newer(makeup.plan_path(settings.out_dir, seed), makeup_plan):  # made just now
+            known_plan = makeup.read_plan(makeup.plan_path(settings.out_dir, seed))
+            known_map = pagemap.read_map(pagemap.map_path(settings.out_dir, seed))
     rendered = render_edition(plan.html, plan, job, settings, known_map, known_plan)
     pagemap.write_map(page_map, pagemap.with_total(rendered))  # a hint for the next build
     makeup.write_plan(makeup_plan, rendered.plan)
+    if (ready := plan_ready.get(variant.name)) is not None:
+        ready.set()  # the editions that start from this plan may render now
     if scratch is not None:  # put in place with the PDF (a hint for invoke check)
         write_sources(scratch.stage(sources_path(Path(), job.target.name)), rendered.sources)
     if _in_worker:

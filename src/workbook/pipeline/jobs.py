@@ -55,6 +55,10 @@ def _ready(index: int, jobs: list[EditionJob], outcomes: list) -> bool:
 
 def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> list:
     outcomes: list = [None] * len(jobs)
+    # An edition that starts from another's page make-up waits in its process for
+    # that plan (edition.plan_ready), not for the other's finishing and checks.
+    seeds = {job.seed for job in jobs} - {None}
+    edition.plan_ready = {name: multiprocessing.Event() for name in seeds}
     waiting = list(range(len(jobs)))
     running: dict = {}  # receiving end of the pipe -> (index, process)
     try:
@@ -76,7 +80,10 @@ def _fork_each(jobs: list[EditionJob], settings: RunSettings, workers: int) -> l
             for receive in multiprocessing.connection.wait(list(running)) if running else ():
                 index, process = running.pop(receive)
                 outcomes[index] = receive_outcome(receive, process, "building an edition")
+                if (ready := edition.plan_ready.get(jobs[index].variant.name)) is not None:
+                    ready.set()  # its job is over, plan or not: the waiting one goes on
     finally:
+        edition.plan_ready = {}
         for receive, (_, process) in running.items():  # only after an error here
             process.kill()
             process.join()
