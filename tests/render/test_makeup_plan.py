@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import REPO
 from workbook.render.makeup import (
     Plan,
@@ -134,3 +136,19 @@ def test_the_tuning_keeps_the_variant_that_sets_a_paragraph_best():
     before = [ln.hyphenated for ln in _lines(document)]
     after = [ln.hyphenated for ln in _lines(column(apply(html, Plan(tuning={"1": "t-"}))))]
     assert (sum(before), sum(after)) == (5, 2) and len(after) == len(before)
+
+
+def test_paragraphs_are_numbered_per_chapter_so_an_edit_renumbers_only_its_own():
+    def book(first: str) -> str:
+        return (
+            '<body><section class="contents"><p>Sisällys</p></section>'
+            f'<section class="chapter layout-chapter" id="a">{first}<p>A.</p></section>'
+            '<section class="chapter layout-chapter" id="b"><p>B.</p><ul><li>C.</li></ul>'
+            "</section></body>"
+        )
+
+    def keys(html: str) -> list[str]:
+        return re.findall(r' data-p="([^"]*)"', number_paragraphs(html))
+
+    assert keys(book("")) == ["1", "a:1", "b:1", "b:2"]
+    assert keys(book("<p>Uusi.</p>")) == ["1", "a:1", "a:2", "b:1", "b:2"]

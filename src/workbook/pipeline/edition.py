@@ -61,10 +61,11 @@ class EditionJob:
     variant: Variant
     target: Path
     after: str | None = None  # the job (edition name) whose PDF this one needs first
-    # The edition whose page make-up this one starts from: the book editions share
-    # their make-up (same text, same measure), so this one waits for that one and,
-    # starting from its fresh plan and page map, is laid out once instead of once
-    # per make-up round. If that one fails, this one goes on from its own plan.
+    # The edition whose page make-up this one starts from when it has none of its
+    # own (a clean build): the book editions share their make-up (same text, same
+    # measure), so this one waits for that one's plan and page map and is laid out
+    # once instead of once per make-up round. If that one fails, this one starts
+    # from nothing. A rebuild starts from its own plan, beside the other edition.
     seed: str | None = None
 
 
@@ -287,18 +288,6 @@ def render_edition(
     )
 
 
-def _newer(path: Path, than: Path) -> bool:
-    """Whether *path* exists and was written after *than* (or *than* is missing)."""
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        return False
-    try:
-        return mtime > than.stat().st_mtime_ns
-    except OSError:
-        return True
-
-
 def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     from workbook.finish.postprocess import finish
     from workbook.preflight.checks import page_count
@@ -318,13 +307,12 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     page_map = pagemap.map_path(settings.out_dir, job.target.name)
     makeup_plan = makeup.plan_path(settings.out_dir, job.target.name)
     known_map, known_plan = pagemap.read_map(page_map), makeup.read_plan(makeup_plan)
-    if job.seed is not None:
+    if job.seed is not None and not makeup_plan.exists():  # a clean build
         if (ready := plan_ready.get(job.seed)) is not None:
             ready.wait()  # the seed's plan is written (or its job is over)
         seed = VARIANTS[job.seed].filename(book.project.config.publication.slug)
-        if _newer(makeup.plan_path(settings.out_dir, seed), makeup_plan):  # made just now
-            known_plan = makeup.read_plan(makeup.plan_path(settings.out_dir, seed))
-            known_map = pagemap.read_map(pagemap.map_path(settings.out_dir, seed))
+        known_plan = makeup.read_plan(makeup.plan_path(settings.out_dir, seed))
+        known_map = pagemap.read_map(pagemap.map_path(settings.out_dir, seed))
     rendered = render_edition(plan.html, plan, job, settings, known_map, known_plan)
     pagemap.write_map(page_map, pagemap.with_total(rendered))  # a hint for the next build
     makeup.write_plan(makeup_plan, rendered.plan)

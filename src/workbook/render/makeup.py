@@ -46,7 +46,9 @@ MAX_ROUNDS = 5
 LOOSE = 1.3  # a line this loose without its hyphen does not need it
 HOLE = 0.2  # a page this empty before a float that jumped is a hole to fill
 SPACE_EM = tune.SPACE_EM  # the body font's space, in em (Charis SIL)
-_BLOCK_RE = re.compile(r"<(p|li|dd)(?=[\s>])")
+_BLOCK_RE = r"<(?:p|li|dd)(?=[\s>])"
+_CHAPTER_RE = r'<section class="chapter\b[^"]*" id="(?P<chapter>[^"]+)"'
+_NUMBER_RE = re.compile(f"{_CHAPTER_RE}|{_BLOCK_RE}")
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = {"img", "br", "input", "hr", "meta", "link", "col", "wbr", "source", "area"}
 _STOP = {"h1", "section"}  # a float stays in its chapter
@@ -127,19 +129,27 @@ def write_plan(path: Path, plan: Plan) -> None:
 
 
 def number_paragraphs(html: str) -> str:
-    """``data-p`` on every ``p``, ``li`` and ``dd`` of the body, in document order
-    (unchanged when the body is numbered already, as a chapter preview's is)."""
+    """``data-p`` on every ``p``, ``li`` and ``dd`` of the body, in document order,
+    numbered per chapter (``hanke:12``; before the first chapter a plain number),
+    so that an edit renumbers only its own chapter's paragraphs and the plan's
+    other entries stay valid (unchanged when the body is numbered already, as a
+    chapter preview's is)."""
     start = html.find("<body")
     if ' data-p="' in html[start:]:
         return html
-    count = 0
+    chapter = ""
+    counts: dict[str, int] = {}
 
     def number(match: re.Match[str]) -> str:
-        nonlocal count
-        count += 1
-        return f'{match[0]} data-p="{count}"'
+        nonlocal chapter
+        if match["chapter"] is not None:
+            chapter = match["chapter"]
+            return match[0]
+        counts[chapter] = count = counts.get(chapter, 0) + 1
+        key = f"{chapter}:{count}" if chapter else str(count)
+        return f'{match[0]} data-p="{key}"'
 
-    return html[:start] + _BLOCK_RE.sub(number, html[start:])
+    return html[:start] + _NUMBER_RE.sub(number, html[start:])
 
 
 def apply(html: str, plan: Plan) -> str:
