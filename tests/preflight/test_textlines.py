@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import subprocess
 
@@ -49,3 +50,27 @@ def test_justified_spaces_count_the_stretch_on_both_sides_of_the_space(tmp_path)
             max(gaps) / natural, abs=0.02
         )
     assert max(seen[0]) / natural > 1.2  # a justified line whose spaces did stretch
+
+
+def test_pages_read_before_are_taken_from_the_cache_by_digest_and_others_read(tmp_path):
+    weasyprint = pytest.importorskip("weasyprint")
+    from workbook.preflight.pageimages import PageDigests
+
+    path, cache = tmp_path / "sivut.pdf", tmp_path / "lines.json"
+    html = PAGE.replace("</p>", '</p><p style="break-before: page">Toinen sivu.</p>')
+    weasyprint.HTML(string=html).write_pdf(path)
+    with pikepdf.open(path) as pdf:
+        digest = PageDigests()
+        keys = [digest(page) for page in pdf.pages]
+        fresh = read_pages(pdf)
+        assert read_pages(pdf, keys, cache) == fresh  # read, then kept
+        # A kept page is not read again: what the cache says is what is returned.
+        stored = json.loads(cache.read_text())
+        stored["pages"][keys[0]]["lines"][0][0][0][5] = "välimuistista"
+        cache.write_text(json.dumps(stored))
+        again = read_pages(pdf, keys, cache)
+        assert again[0].lines[0].text == "välimuistista" and again[1] == fresh[1]
+        # A page whose digest is new is read; a broken cache is a hint only.
+        assert read_pages(pdf, ["uusi", keys[1]], cache) == fresh
+        cache.write_text("{ rikki")
+        assert read_pages(pdf, keys, cache) == fresh

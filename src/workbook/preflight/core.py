@@ -57,9 +57,11 @@ def check_edition(
     variant: Variant,
     project: Project,
     validation: access.Validation | None = None,
+    lines_cache: Path | None = None,
 ) -> list[CheckResult]:
     """Every check that applies to *variant*, on its PDF (*validation*: the
-    independent validator, when already started on it)."""
+    independent validator, when already started on it; *lines_cache*: where the
+    pages' lines of type are kept between builds)."""
     config = project.config
     fmt = config.format
     data = facts.data
@@ -74,7 +76,7 @@ def check_edition(
     if variant.tagged and validation is None:
         validation = access.Validation(data)
     try:
-        return _edition_checks(facts, variant, project, pdf, validation)
+        return _edition_checks(facts, variant, project, pdf, validation, lines_cache)
     except BaseException:
         if validation is not None:
             validation.cancel()
@@ -87,6 +89,7 @@ def _edition_checks(
     project: Project,
     pdf,
     validation: access.Validation | None,
+    lines_cache: Path | None = None,
 ) -> list[CheckResult]:
     """:func:`check_edition` for a book edition."""
     config = project.config
@@ -112,7 +115,9 @@ def _edition_checks(
         checks.check_fonts(pdf, STYLES_DIR / "book.css"),
         *layout.check_type_area(facts, fmt, config.preflight.safety_margin),
         refs.check_contents(facts),
-        *makeup.check_makeup(facts, read_pages(pdf), fmt, config.preflight),
+        *makeup.check_makeup(
+            facts, read_pages(pdf, facts.page_digests, lines_cache), fmt, config.preflight
+        ),
     ]
     images = config.images
     if variant.colour_space == "cmyk":
@@ -156,7 +161,7 @@ def check_file(
     variant: Variant,
     project: Project,
     thumbs: Path | None = None,
-    caches: tuple[Path, Path] | None = None,
+    caches: tuple[Path, Path, Path] | None = None,
     *,
     place: bool = True,
 ) -> EditionReport:
@@ -172,14 +177,15 @@ def check_file(
     tagged = variant.tagged and path.is_file()  # (read_facts names a missing file)
     validation = access.Validation(path.read_bytes()) if tagged else None
     try:
-        facts = read_facts(path, *(caches or ()))
+        facts = read_facts(path, *(caches or ())[:2])
         drawing = None
         if thumbs is not None:
             from workbook.preflight.pageimages import PageDrawing
 
             drawing = PageDrawing(path, thumbs, variant.name, facts.page_digests)
         try:
-            checked = check_edition(facts, variant, project, validation)
+            lines = caches[2] if caches else None
+            checked = check_edition(facts, variant, project, validation, lines)
             report = EditionReport(variant, path, facts, checked)
         finally:
             if drawing is not None:

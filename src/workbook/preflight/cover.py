@@ -239,7 +239,7 @@ def check_cover_file(
     project: Project,
     press: Path,
     thumbs: Path | None = None,
-    caches: tuple[Path, Path] | None = None,
+    caches: tuple[Path, Path, Path] | None = None,
     *,
     place: bool = True,
 ) -> EditionReport:
@@ -247,7 +247,7 @@ def check_cover_file(
     (as :func:`workbook.preflight.core.check_file` does for an edition)."""
     from workbook.cover.build import press_pages
 
-    facts = read_facts(path, *(caches or ()))
+    facts = read_facts(path, *(caches or ())[:2])
     drawing = None
     if thumbs is not None:
         from workbook.preflight.pageimages import PageDrawing

@@ -113,10 +113,15 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("\u00ad", "").split())
 
 
-def cache_paths(out_dir: Path, pdf_name: str) -> tuple[Path, Path]:
+def cache_paths(out_dir: Path, pdf_name: str) -> tuple[Path, Path, Path]:
     """Where the reading of the PDF *pdf_name* built into *out_dir* is kept between
-    builds: its page words and its page summaries (``build/.state/``)."""
-    return state_file(out_dir, pdf_name, "words"), state_file(out_dir, pdf_name, "paint")
+    builds (``build/.state/``): its page words, its page summaries and its lines of
+    type (:func:`workbook.preflight.textlines.read_pages`)."""
+    return (
+        state_file(out_dir, pdf_name, "words"),
+        state_file(out_dir, pdf_name, "paint"),
+        state_file(out_dir, pdf_name, "lines"),
+    )
 
 
 def read_facts(

@@ -13,10 +13,13 @@ words of :mod:`.facts`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pikepdf
 
+from workbook.pipeline.freshness import read_json_part, write_json
 from workbook.preflight.pdfcontent import IDENTITY, Matrix, multiply, page_operations
 
 SOFT_BREAK = "\u2010"  # the hyphen WeasyPrint draws where it broke at a soft hyphen
@@ -349,6 +352,67 @@ def _lines(runs: list[Run]) -> list[Line]:
     return lines
 
 
-def read_pages(pdf: pikepdf.Pdf) -> list[PageText]:
-    """:func:`read_page` of every page."""
-    return [read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
+_CACHE_VERSION = 1
+
+
+def read_pages(
+    pdf: pikepdf.Pdf, keys: Sequence[str] = (), cache: Path | None = None
+) -> list[PageText]:
+    """:func:`read_page` of every page.
+
+    With *keys* (the pages' digests, :class:`workbook.preflight.pageimages.PageDigests`,
+    which cover the fonts a page uses) and *cache* (a JSON file), a page whose
+    digest was read before is taken from the cache: an edit re-reads only the
+    pages it changed. The cache is a hint: unreadable, it is written anew.
+    """
+    keys = list(keys) if cache is not None and len(keys) == len(pdf.pages) else []
+    known = read_json_part(cache, _CACHE_VERSION, "pages") if cache is not None and keys else {}
+    pages: list[PageText] = []
+    read = 0
+    for number, page in enumerate(pdf.pages, start=1):
+        seen = known.get(keys[number - 1]) if keys else None
+        text = _from_json(seen, number) if seen is not None else None
+        if text is None:
+            text = read_page(page, number)
+            read += 1
+        pages.append(text)
+    if cache is not None and keys and (read or set(known) != set(keys)):
+        stored = {key: _to_json(text) for key, text in zip(keys, pages, strict=True)}
+        write_json(cache, {"version": _CACHE_VERSION, "pages": stored}, separators=(",", ":"))
+    return pages
+
+
+def _run_json(run: Run) -> list:
+    return [run.font, run.size, run.x0, run.x1, run.baseline, run.text, list(run.spaces)]
+
+
+def _to_json(page: PageText) -> dict:
+    return {
+        "lines": [[[_run_json(r) for r in ln.runs], [_run_json(r) for r in ln.calls]]
+                  for ln in page.lines],
+        "frames": [[list(f.box), f.border] for f in page.frames],
+        "shapes": [list(box) for box in page.shapes],
+        "rules": page.rules,
+    }  # fmt: skip
+
+
+def _from_json(data: object, number: int) -> PageText | None:
+    """A page read back from the cache, or None when it does not fit."""
+
+    def run(item: list) -> Run:
+        font, size, x0, x1, baseline, text, spaces = item
+        return Run(str(font), float(size), float(x0), float(x1), float(baseline), str(text),
+                   tuple(float(v) for v in spaces))  # fmt: skip
+
+    def box(item: list) -> Box:
+        x0, y0, x1, y1 = (float(v) for v in item)
+        return x0, y0, x1, y1
+
+    try:
+        lines = [Line([run(r) for r in runs], [run(r) for r in calls])
+                 for runs, calls in data["lines"]]  # type: ignore[index]  # fmt: skip
+        frames = [Frame(box(b), float(border)) for b, border in data["frames"]]  # type: ignore[index]
+        shapes = [box(b) for b in data["shapes"]]  # type: ignore[index]
+        return PageText(number, lines, frames, shapes, int(data["rules"]))  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
