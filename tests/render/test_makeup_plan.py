@@ -152,3 +152,58 @@ def test_paragraphs_are_numbered_per_chapter_so_an_edit_renumbers_only_its_own()
 
     assert keys(book("")) == ["1", "a:1", "b:1", "b:2"]
     assert keys(book("<p>Uusi.</p>")) == ["1", "a:1", "a:2", "b:1", "b:2"]
+
+
+def _chapters(*names: str) -> str:
+    word = f"kir{SHY}jas{SHY}to"
+    return (
+        "<html><head></head><body>"
+        + "".join(
+            f'<section class="chapter layout-chapter" id="{n}"><p>{word} ja {word}</p><p>{word}</p>'
+            "</section>"
+            for n in names
+        )
+        + "</body></html>"
+    )
+
+
+def test_rounds_confined_to_a_chapter_lay_it_out_alone_then_confirm_on_the_whole_book():
+    from workbook.render.makeup import _Rounds
+
+    word = f"kir{SHY}jas{SHY}to"
+    html = number_paragraphs(_chapters("a", "b", "c"))
+    calls: list[object] = []
+    found = [{("a:1", word, 0)}, {("a:2", word, 0)}, set(), set()]
+
+    class Scripted(_Rounds):
+        def review(self, document, current, text):
+            proposed = current.copy()
+            proposed.unbreak |= found.pop(0)
+            return proposed
+
+    def layout(text):
+        calls.append("book")
+        return ("book", text)
+
+    def partial(text, chapter_ids):
+        calls.append(tuple(chapter_ids))
+        return ("alone", text)
+
+    rounds = Scripted(html, layout, partial, 2, 15.0, None)
+    document, plan, text = rounds.run(Plan(), html, ("book", html))
+    assert calls == [("a",), ("a",), "book"]  # the chapter twice alone, then the book
+    assert document[0] == "book" and found == []
+    assert text.count("kirjasto") == 2 and text == apply(html, plan)
+    assert text.index("kirjasto") < text.index('id="b"')
+
+
+def test_changed_chapters_are_named_and_a_change_outside_them_asks_for_the_book():
+    from workbook.render.chapters import changed_chapters, chapters_document
+
+    html = _chapters("a", "b", "c")
+    edited = html.replace('id="b"><p>', 'id="b"><p>Uusi. ')
+    assert changed_chapters(html, edited) == {"b"}
+    assert changed_chapters(html, html.replace("<body>", "<body><p>Etusivu</p>")) is None
+    alone = chapters_document(html, ["c", "a"], 5)
+    assert alone.index('id="a"') < alone.index('id="c"') and 'id="b"' not in alone
+    assert "counter-reset: page 5" in alone

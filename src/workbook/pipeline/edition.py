@@ -325,6 +325,8 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     check_page_limit(book, rendered.pages)
     if clock:
         laid = "" if rendered.layouts == 1 else f" (laid out {rendered.layouts} times)"
+        if rendered.chapter_layouts:
+            laid += f" ({rendered.chapter_layouts} layouts of changed chapters alone)"
         clock.step(f"{variant.name}: rendered {rendered.pages} pages{laid}, finishing")
     data = finish(
         rendered.data, variant=variant, book=book, splits=rendered.splits, profile=settings.profile

@@ -18,7 +18,6 @@ move in the full build.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,8 +27,7 @@ from workbook.errors import WorkbookError
 from workbook.html.book import DEFAULT_RESOURCES, Resources
 from workbook.model import Book
 from workbook.render import makeup, pagemap
-
-_SECTION_RE = re.compile(r"<(/?)section\b[^>]*>")
+from workbook.render.chapters import chapters_document
 
 
 @dataclass(frozen=True)
@@ -61,54 +59,12 @@ class Preview:
         return text
 
 
-def chapter_span(html: str, chapter_id: str) -> tuple[int, int]:
-    """Start and end offsets of the ``<section>`` of chapter *chapter_id* in *html*."""
-    opening = re.search(rf'<section class="chapter\b[^"]*" id="{re.escape(chapter_id)}"', html)
-    if opening is None:
-        raise ValueError(f"no chapter section '{chapter_id}' in the HTML")
-    depth = 0
-    for match in _SECTION_RE.finditer(html, opening.start()):
-        depth += -1 if match[1] else 1
-        if depth == 0:
-            return opening.start(), match.end()
-    raise ValueError(f"the section of chapter '{chapter_id}' is not closed")
-
-
 def chapter_document(
     html: str, chapter_id: str, first_page: int, pages: dict[str, int] | None = None
 ) -> str:
     """*html* (a whole edition) with only the chapter in its body, numbered from
     *first_page*; links to other chapters print their page from *pages*."""
-    pages = pages or {}
-    start, end = chapter_span(html, chapter_id)
-    body_open = re.search(r"<body\b[^>]*>", html)
-    body_close = html.rfind("</body>")
-    if body_open is None or body_close < 0:
-        raise ValueError("no <body> in the HTML")
-    reset = f"<style>@page :first {{ counter-reset: page {first_page} }}</style>\n"
-    head = html[: body_open.start()].replace("</head>", reset + "</head>", 1)
-    section = _outside_links(html[start:end], pages)
-    return head + body_open[0] + "\n" + section + "\n" + html[body_close:]
-
-
-_ID_RE = re.compile(r'\bid="([^"]+)"')
-_LINK_RE = re.compile(r'<a ([^>]*?)href="#([^"]+)"([^>]*)>')
-
-
-def _outside_links(section: str, pages: dict[str, int]) -> str:
-    """*section* with its links to targets in other chapters unlinked, their page
-    printed from *pages* ("?" for a target the map does not know yet)."""
-    inside = set(_ID_RE.findall(section))
-
-    def unlink(match: re.Match[str]) -> str:
-        before, target, after = match[1], match[2], match[3]
-        if target in inside:
-            return match[0]
-        attributes = re.sub(r'\s*data-page="[^"]*"', "", before + after).strip()
-        page = pages.get(target, "?")
-        return f'<a {attributes} data-page="{page}" data-target="{target}">'.replace("<a  ", "<a ")
-
-    return _LINK_RE.sub(unlink, section)
+    return chapters_document(html, [chapter_id], first_page, pages)
 
 
 def chapter_starts(book: Book, pages: dict[str, int]) -> dict[str, tuple[int, int | None]]:

@@ -39,6 +39,7 @@ from typing import TypeVar
 from workbook.pipeline.freshness import state_file, write_json
 from workbook.render import tuning as tune
 from workbook.render import writein
+from workbook.render.chapters import changed_chapters
 
 D = TypeVar("D")
 SOFT_HYPHEN = "\u00ad"
@@ -482,17 +483,22 @@ def settle(
     max_run: int = 2,
     max_gap_mm: float = 15.0,
     report: Callable[[Plan], None] | None = None,
+    partial: Callable[[str, list[str]], D | None] | None = None,
 ) -> tuple[D, Plan]:
     """Lay *html* out, review the pages and lay out again until the plan settles;
     a plan whose paragraphs are not tuned yet is then tuned (:func:`tune_paragraphs`)
-    and settled again."""
+    and settled again.
+
+    *partial* lays out only some chapters of a text (``partial(text, chapter_ids)``,
+    None when it cannot): a round that changed only those chapters is followed by
+    a layout of them alone, and the whole book is laid out again once they settle.
+    """
     html = number_paragraphs(html)
     current = plan.copy()
     text = apply(html, current)
     document = layout(text)
-    document, current, text = _rounds(
-        html, current, text, document, layout, max_run, max_gap_mm, report
-    )
+    rounds = _Rounds(html, layout, partial, max_run, max_gap_mm, report)
+    document, current, text = rounds.run(current, text, document)
     if current.tuning is None:
         current.tuning = tune_paragraphs(html, current, document, layout)
         changed = apply(html, current)
@@ -500,9 +506,7 @@ def settle(
             report(current)
         if changed != text:
             text, document = changed, layout(changed)
-            document, current, text = _rounds(
-                html, current, text, document, layout, max_run, max_gap_mm, report
-            )
+            document, current, text = rounds.run(current, text, document)
     return document, current
 
 
@@ -523,19 +527,56 @@ def tune_paragraphs(html: str, plan: Plan, document, layout: Callable[[str], D])
     return tune.choose(base, trials)
 
 
-def _rounds(
-    html: str,
-    current: Plan,
-    text: str,
-    document: D,
-    layout: Callable[[str], D],
-    max_run: int,
-    max_gap_mm: float,
-    report: Callable[[Plan], None] | None,
-) -> tuple[D, Plan, str]:
-    """Review and lay out again, up to MAX_ROUNDS times: (document, plan, html)."""
-    for _ in range(MAX_ROUNDS):
-        refuse = review_hyphens(document, current, max_run)
+@dataclass
+class _Rounds:
+    """The make-up's rounds: review, change the plan, lay out again."""
+
+    html: str
+    layout: Callable[[str], object]
+    partial: Callable[[str, list[str]], object | None] | None
+    max_run: int
+    max_gap_mm: float
+    report: Callable[[Plan], None] | None
+
+    def run(self, current: Plan, text: str, document):
+        """Review and lay out again until nothing changes, up to MAX_ROUNDS layouts of
+        the whole book (and as many of chapters alone): (document, plan, html). The
+        document returned is always of the whole book."""
+        full = document
+        whole = partial = 0
+        while True:
+            proposed = self.review(document, current, text)
+            changed = apply(self.html, proposed)
+            if changed == text:
+                if document is full:
+                    break
+                if whole >= MAX_ROUNDS:
+                    break
+                whole += 1  # the chapters settled alone: the whole book, reviewed once more
+                document = full = self.layout(text)
+                continue
+            chapters = changed_chapters(text, changed) if self.partial is not None else None
+            current, text = proposed, changed
+            if self.report is not None:
+                self.report(current)
+            alone = None
+            if chapters and partial < MAX_ROUNDS and self.partial is not None:
+                alone = self.partial(text, sorted(chapters))
+            if alone is not None:
+                partial += 1
+                document = alone
+            elif whole < MAX_ROUNDS:
+                whole += 1
+                document = full = self.layout(text)
+            else:
+                break
+        if document is not full:
+            document = self.layout(text)
+        return document, current, text
+
+    def review(self, document, current: Plan, text: str) -> Plan:
+        """The plan with what this layout's reviews change."""
+        refuse = review_hyphens(document, current, self.max_run)
         moves = review_floats(document, current)
         proposed = current.copy()
         proposed.unbreak |= refuse
@@ -543,16 +584,11 @@ def _rounds(
         proposed.pushed |= review_footnotes(document, current)
         moved = current.copy()
         moved.floats, moved.pushed = proposed.floats, proposed.pushed
-        if apply(html, moved) == text:  # ruled lines are fitted to pages that stay put
-            proposed.lines.update(writein.review_exercises(document, current.lines, max_gap_mm))
-        changed = apply(html, proposed)
-        if changed == text:
-            break
-        current, text = proposed, changed
-        if report is not None:
-            report(current)
-        document = layout(text)
-    return document, current, text
+        if apply(self.html, moved) == text:  # ruled lines are fitted to pages that stay put
+            proposed.lines.update(
+                writein.review_exercises(document, current.lines, self.max_gap_mm)
+            )
+        return proposed
 
 
 def keys(items: Iterable[Unbreak]) -> list[str]:

@@ -25,6 +25,7 @@ from workbook.config.editions import Variant
 from workbook.errors import WorkbookError
 from workbook.pipeline.outputs import share, temp_folder
 from workbook.render import makeup, pagemap
+from workbook.render.chapters import chapter_spans, chapters_document
 from workbook.render.pagestarts import page_starts
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from workbook.render.sources import page_sources
@@ -44,6 +45,7 @@ class Rendered:
     splits: dict[int, tuple[str, ...]] = field(default_factory=dict)
     anchor_pages: dict[str, int] = field(default_factory=dict)  # anchor -> page number
     layouts: int = 1  # how many times the book was laid out (see workbook.render.pagemap)
+    chapter_layouts: int = 0  # layouts of some chapters alone (workbook.render.makeup)
     plan: makeup.Plan = field(default_factory=makeup.Plan)  # the page make-up it settled on
     sources: dict = field(default_factory=dict)  # page -> source blocks (render.sources)
     page_starts: list[dict] = field(default_factory=list)  # see workbook.render.pagestarts
@@ -150,7 +152,7 @@ def render_pdf(
         )
     fetcher = SandboxFetcher(allowed, prepared)
     options = {"pdf_variant": variant.pdf_variant} if variant.pdf_variant else {}
-    layouts = 0
+    layouts = chapter_layouts = 0
 
     def layout(text: str) -> Document:
         nonlocal layouts
@@ -159,6 +161,21 @@ def render_pdf(
         html_doc = HTML(string=text, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         return html_doc.render(**options)
 
+    landed: dict[str, int] = {}  # where every anchor landed in the last layout of the book
+
+    def chapters_alone(text: str, chapter_ids: list[str]) -> Document | None:
+        """Only *chapter_ids* laid out, their page numbers from the last whole layout
+        (chapters open on a recto, so their pages are those of the whole book)."""
+        nonlocal layouts, chapter_layouts
+        firsts = [landed.get(name) for name in chapter_ids]
+        if first_page != 1 or not all(firsts) or not _a_small_part(text, chapter_ids):
+            return None
+        alone = chapters_document(text, chapter_ids, min(firsts), landed)  # type: ignore[type-var]
+        document = layout(pagemap.with_pages(alone, landed)[0])
+        layouts -= 1
+        chapter_layouts += 1
+        return document
+
     # No cyclic collections while WeasyPrint renders (workbook.runtime.memory, rule 2).
     with _collect_logs() as logs, no_collections():
         try:
@@ -166,8 +183,10 @@ def render_pdf(
 
             def laid_out(text: str) -> Document:
                 document = pagemap.layout_with_pages(text, pages, layout, first_page)
+                landed.clear()
+                landed.update(pagemap.anchor_pages(document, first_page))
                 if pages:  # a rebuild: the next round starts from this round's numbers
-                    pages.update(pagemap.anchor_pages(document, first_page))
+                    pages.update(landed)
                 return document
 
             document, plan = makeup.settle(
@@ -176,6 +195,7 @@ def render_pdf(
                 laid_out,
                 max_run=max_hyphen_run,
                 max_gap_mm=max_exercise_gap,
+                partial=chapters_alone,
             )
             if inspect is not None:
                 inspect(document)
@@ -216,10 +236,21 @@ def render_pdf(
         splits=page_break_splits(document),
         anchor_pages=pagemap.anchor_pages(document, first_page),
         layouts=layouts,
+        chapter_layouts=chapter_layouts,
         plan=plan,
         sources=page_sources(document),
         page_starts=page_starts(document),
     )
+
+
+def _a_small_part(html: str, chapter_ids: list[str]) -> bool:
+    """Whether the chapters *chapter_ids* are at most a third of the book's chapters'
+    text: more, and laying them out alone, then the whole book to confirm them,
+    costs more than laying out the whole book at once."""
+    spans = chapter_spans(html)
+    total = sum(end - start for start, end in spans.values())
+    chosen = sum(spans[name][1] - spans[name][0] for name in chapter_ids if name in spans)
+    return chosen * 3 <= total
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -1,0 +1,102 @@
+"""Chapters cut out of an edition's HTML, to be laid out alone.
+
+Chapters open on a recto, so a chapter's pages depend on the rest of the book
+only through its first page number and the page numbers it prints of other
+chapters' targets. The chapter preview (:mod:`workbook.pipeline.preview`)
+lays one chapter out alone; the page make-up (:mod:`workbook.render.makeup`)
+lays out only the chapters a round of its reviews changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+_SECTION_RE = re.compile(r"<(/?)section\b[^>]*>")
+_CHAPTER_RE = re.compile(r'<section class="chapter\b[^"]*" id="([^"]+)"')
+_ID_RE = re.compile(r'\bid="([^"]+)"')
+_LINK_RE = re.compile(r'<a ([^>]*?)href="#([^"]+)"([^>]*)>')
+
+
+def chapter_span(html: str, chapter_id: str) -> tuple[int, int]:
+    """Start and end offsets of the ``<section>`` of chapter *chapter_id* in *html*."""
+    opening = re.search(rf'<section class="chapter\b[^"]*" id="{re.escape(chapter_id)}"', html)
+    if opening is None:
+        raise ValueError(f"no chapter section '{chapter_id}' in the HTML")
+    return opening.start(), _section_end(html, opening.start(), chapter_id)
+
+
+def _section_end(html: str, start: int, chapter_id: str) -> int:
+    depth = 0
+    for match in _SECTION_RE.finditer(html, start):
+        depth += -1 if match[1] else 1
+        if depth == 0:
+            return match.end()
+    raise ValueError(f"the section of chapter '{chapter_id}' is not closed")
+
+
+def chapter_spans(html: str) -> dict[str, tuple[int, int]]:
+    """Every chapter's section span in *html*, in document order."""
+    spans: dict[str, tuple[int, int]] = {}
+    for opening in _CHAPTER_RE.finditer(html):
+        spans[opening[1]] = (opening.start(), _section_end(html, opening.start(), opening[1]))
+    return spans
+
+
+def changed_chapters(old: str, new: str) -> set[str] | None:
+    """The chapters whose sections differ between two versions of an edition's HTML,
+    or None when anything outside the chapters differs (or the chapters do)."""
+    before, after = chapter_spans(old), chapter_spans(new)
+    if list(before) != list(after):
+        return None
+    changed: set[str] = set()
+    old_rest, new_rest, old_at, new_at = [], [], 0, 0
+    for name, (start, end) in before.items():
+        new_start, new_end = after[name]
+        if old[start:end] != new[new_start:new_end]:
+            changed.add(name)
+        old_rest.append(old[old_at:start])
+        new_rest.append(new[new_at:new_start])
+        old_at, new_at = end, new_end
+    if [*old_rest, old[old_at:]] != [*new_rest, new[new_at:]]:
+        return None
+    return changed
+
+
+def chapters_document(
+    html: str, chapter_ids: Sequence[str], first_page: int, pages: Mapping[str, int] | None = None
+) -> str:
+    """*html* (a whole edition) with only the chapters *chapter_ids* in its body (in
+    the book's order), numbered from *first_page*; links to targets outside them
+    print their page from *pages*."""
+    spans = chapter_spans(html)
+    missing = [name for name in chapter_ids if name not in spans]
+    if missing:
+        raise ValueError(f"no chapter section '{missing[0]}' in the HTML")
+    body_open = re.search(r"<body\b[^>]*>", html)
+    body_close = html.rfind("</body>")
+    if body_open is None or body_close < 0:
+        raise ValueError("no <body> in the HTML")
+    reset = f"<style>@page :first {{ counter-reset: page {first_page} }}</style>\n"
+    head = html[: body_open.start()].replace("</head>", reset + "</head>", 1)
+    wanted = [name for name in spans if name in set(chapter_ids)]
+    sections = "\n".join(html[spans[name][0] : spans[name][1]] for name in wanted)
+    return (
+        head + body_open[0] + "\n" + outside_links(sections, pages or {}) + "\n" + html[body_close:]
+    )
+
+
+def outside_links(sections: str, pages: Mapping[str, int]) -> str:
+    """*sections* with their links to targets elsewhere unlinked, their page printed
+    from *pages* ("?" for a target the map does not know yet)."""
+    inside = set(_ID_RE.findall(sections))
+
+    def unlink(match: re.Match[str]) -> str:
+        before, target, after = match[1], match[2], match[3]
+        if target in inside:
+            return match[0]
+        attributes = re.sub(r'\s*data-page="[^"]*"', "", before + after).strip()
+        page = pages.get(target, "?")
+        return f'<a {attributes} data-page="{page}" data-target="{target}">'.replace("<a  ", "<a ")
+
+    return _LINK_RE.sub(unlink, sections)
