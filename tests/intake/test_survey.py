@@ -301,3 +301,21 @@ def test_counts_are_read_the_finnish_way(typed, count):
 def test_utf16_hint_names_the_finnish_excel_menu_entry(tmp_path):
     text = error(tmp_path, "utf-16")
     assert "'CSV UTF-8 (comma delimited)'" in text and "'CSV UTF-8 (luetteloerotin)'" in text
+
+
+def test_table_captions_give_n_once_when_every_group_has_the_same():
+    from types import SimpleNamespace
+
+    from workbook.markup.datablocks import _n_text
+
+    def dataset(counts: dict[str, int]):
+        return SimpleNamespace(groups=tuple(counts), n=0, respondents=lambda: counts)
+
+    assert (
+        _n_text(dataset({"Myönteiset": 312, "Kehittämisehdotukset": 312})) == f"n{NBSP}={NBSP}312"
+    )
+    assert _n_text(dataset({"Asiakkaat": 512, "Henkilöstö": 152})) == (
+        f"Asiakkaat n{NBSP}={NBSP}512, Henkilöstö n{NBSP}={NBSP}152"
+    )
+    single = SimpleNamespace(groups=(), n=1024, respondents=lambda: {"": 1024})
+    assert _n_text(single) == f"n{NBSP}={NBSP}{fi_int(1024)}"

@@ -128,10 +128,13 @@ def _source_text(dataset: Dataset) -> str:
 
 
 def _n_text(dataset: Dataset) -> str:
+    """The respondents: per group, or once when every group has the same number."""
     respondents = dataset.respondents()
-    if dataset.groups:
+    counts = {respondents[g] for g in dataset.groups}
+    if dataset.groups and len(counts) > 1:
         return ", ".join(f"{g} n{NBSP}={NBSP}{fi_int(respondents[g])}" for g in dataset.groups)
-    return f"n{NBSP}={NBSP}{fi_int(dataset.n)}"
+    n = counts.pop() if counts else dataset.n
+    return f"n{NBSP}={NBSP}{fi_int(n)}"
 
 
 def build_chart(parent: etree.Element, dataset: Dataset, numbers: Numbering, width_mm: float):
