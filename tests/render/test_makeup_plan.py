@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
+from workbook.render import tuning
 from workbook.render.makeup import (
     Plan,
     _lines,
+    _needless,
     apply,
     move_float,
     number_paragraphs,
@@ -132,7 +134,10 @@ def column(text: str):
 def test_the_tuning_keeps_the_variant_that_sets_a_paragraph_best():
     html = number_paragraphs(f"<body><p>{TUNED}</p></body>")
     document = column(html)
-    assert tune_paragraphs(html, Plan(), document, column) == {"1": "t-"}
+    lines = _lines(document)
+    paragraphs = tuning.candidates(lines)
+    base = tuning.scores(lines, set(paragraphs), _needless)
+    assert tune_paragraphs(html, Plan(), paragraphs, base, column) == {"1": "t-"}
     before = [ln.hyphenated for ln in _lines(document)]
     after = [ln.hyphenated for ln in _lines(column(apply(html, Plan(tuning={"1": "t-"}))))]
     assert (sum(before), sum(after)) == (5, 2) and len(after) == len(before)
@@ -207,3 +212,41 @@ def test_changed_chapters_are_named_and_a_change_outside_them_asks_for_the_book(
     alone = chapters_document(html, ["c", "a"], 5)
     assert alone.index('id="a"') < alone.index('id="c"') and 'id="b"' not in alone
     assert "counter-reset: page 5" in alone
+
+
+def test_the_rounds_let_a_document_go_before_the_next_layout():
+    import gc
+    import weakref
+
+    from workbook.render.makeup import _Rounds
+
+    word = f"kir{SHY}jas{SHY}to"
+    html = number_paragraphs(_chapters("a", "b", "c"))
+    found = [{("a:1", word, 0)}, {("b:1", word, 0)}, set()]
+    made: list[weakref.ref] = []
+
+    class Document:  # like WeasyPrint's: held in reference cycles
+        def __init__(self) -> None:
+            self.me = self
+
+    class Scripted(_Rounds):
+        def review(self, document, current, text):
+            proposed = current.copy()
+            proposed.unbreak |= found.pop(0)
+            return proposed
+
+    def layout(text):
+        gc.collect()  # as render_pdf does before every layout but the first
+        assert all(ref() is None for ref in made), "a reviewed document is still held"
+        document = Document()
+        made.append(weakref.ref(document))
+        return document
+
+    def first() -> Document:
+        document = Document()
+        made.append(weakref.ref(document))
+        return document
+
+    rounds = Scripted(html, layout, None, 2, 15.0, None)
+    document, _, _ = rounds.run(Plan(), html, first())
+    assert len(made) == 3 and made[-1]() is document

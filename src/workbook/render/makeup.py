@@ -500,30 +500,41 @@ def settle(
     rounds = _Rounds(html, layout, partial, max_run, max_gap_mm, report)
     document, current, text = rounds.run(current, text, document)
     if current.tuning is None:
-        current.tuning = tune_paragraphs(html, current, document, layout)
+        lines = _lines(document)
+        paragraphs = tune.candidates(lines)
+        base = tune.scores(lines, set(paragraphs), _needless)
+        if paragraphs:  # the trials' layouts follow: let this one go (see _Rounds.run)
+            lines, document = [], None
+        current.tuning = tune_paragraphs(html, current, paragraphs, base, layout)
         changed = apply(html, current)
         if report is not None:
             report(current)
-        if changed != text:
-            text, document = changed, layout(changed)
+        if changed != text or document is None:
+            text, document = changed, None
+            document = layout(changed)
             document, current, text = rounds.run(current, text, document)
     return document, current
 
 
-def tune_paragraphs(html: str, plan: Plan, document, layout: Callable[[str], D]) -> dict[str, str]:
-    """The variant (:mod:`workbook.render.tuning`) that sets each paragraph with a
-    hyphenated or loose line best: one more layout per trial."""
-    lines = _lines(document)
-    paragraphs = tune.candidates(lines)
+def tune_paragraphs(
+    html: str,
+    plan: Plan,
+    paragraphs: dict[str, bool],
+    base: dict[str, tuple[int, int]],
+    layout: Callable[[str], D],
+) -> dict[str, str]:
+    """The variant (:mod:`workbook.render.tuning`) that sets each paragraph best of
+    *paragraphs* (:func:`~workbook.render.tuning.candidates`, scored *base* as they
+    are): one more layout per trial."""
     if not paragraphs:
         return {}
-    base = tune.scores(lines, set(paragraphs), _needless)
     trials = []
     for names in tune.TRIALS:
         trial = plan.copy()
         trial.tuning = tune.trial(paragraphs, names)
         found = _lines(layout(apply(html, trial)))
         trials.append((trial.tuning, tune.scores(found, set(paragraphs), _needless)))
+        found = []
     return tune.choose(base, trials)
 
 
@@ -541,37 +552,33 @@ class _Rounds:
     def run(self, current: Plan, text: str, document):
         """Review and lay out again until nothing changes, up to MAX_ROUNDS layouts of
         the whole book (and as many of chapters alone): (document, plan, html). The
-        document returned is always of the whole book."""
-        full = document
-        whole = partial = 0
+        document returned is always of the whole book and of the html returned.
+        A document is let go before the next layout, so that the collector may
+        free it meanwhile (:mod:`workbook.runtime.memory`, rule 7)."""
+        whole_book, whole, alone_count = True, 0, 0
         while True:
             proposed = self.review(document, current, text)
             changed = apply(self.html, proposed)
-            if changed == text:
-                if document is full:
-                    break
-                if whole >= MAX_ROUNDS:
-                    break
-                whole += 1  # the chapters settled alone: the whole book, reviewed once more
-                document = full = self.layout(text)
-                continue
-            chapters = changed_chapters(text, changed) if self.partial is not None else None
-            current, text = proposed, changed
-            if self.report is not None:
-                self.report(current)
+            settled = changed == text
+            if whole_book and (settled or whole >= MAX_ROUNDS):
+                break  # settled, or the rounds are spent (the document is of *text*)
+            chapters = None
+            if not settled:
+                chapters = changed_chapters(text, changed) if self.partial is not None else None
+                current, text = proposed, changed
+                if self.report is not None:
+                    self.report(current)
+            # else: the chapters settled alone; the whole book confirms them
+            document = None
             alone = None
-            if chapters and partial < MAX_ROUNDS and self.partial is not None:
+            if chapters and alone_count < MAX_ROUNDS and whole < MAX_ROUNDS and self.partial:
                 alone = self.partial(text, sorted(chapters))
             if alone is not None:
-                partial += 1
-                document = alone
-            elif whole < MAX_ROUNDS:
-                whole += 1
-                document = full = self.layout(text)
+                alone_count += 1
+                document, whole_book = alone, False
             else:
-                break
-        if document is not full:
-            document = self.layout(text)
+                whole += 1
+                document, whole_book = self.layout(text), True
         return document, current, text
 
     def review(self, document, current: Plan, text: str) -> Plan:

@@ -29,7 +29,7 @@ from workbook.render.chapters import chapter_spans, chapters_document
 from workbook.render.pagestarts import page_starts
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from workbook.render.sources import page_sources
-from workbook.runtime.memory import no_collections
+from workbook.runtime.memory import collect_between_layouts, no_collections
 
 Locator = Callable[[str], tuple[Path, int | None] | None]
 _URL_RE = re.compile(r"(?:file|https?|data):[^\s'\"]+")
@@ -156,6 +156,8 @@ def render_pdf(
 
     def layout(text: str) -> Document:
         nonlocal layouts
+        if layouts or chapter_layouts:
+            collect_between_layouts()  # the last layout's document, let go (memory rule 7)
         layouts += 1
         logs.records.clear()  # the messages of the layout that is kept
         html_doc = HTML(string=text, base_url=base.as_uri() + "/", url_fetcher=fetcher)

@@ -35,6 +35,13 @@ without ever keeping garbage that would grow memory:
    reference counting work as usual; memory in cycles goes back to the
    operating system with the process. The pipeline closes every file it
    writes with ``with``, never in a cycle.
+7. **Between two layouts of one render** (:func:`collect_between_layouts`). A
+   laid-out document lives in reference cycles: let go, it stays until a
+   collection. The page make-up lays a book out up to 9 times, and the
+   documents piled up to 1.9 GB on the stress book. Each layout after the first
+   is preceded by one full collection (the make-up lets the last document go
+   first): about 1 s of CPU per layout on the stress book, 5 % of its render,
+   for a peak under 0.9 GB.
 
 Garbage without cycles is freed at once by reference counting throughout.
 """
@@ -98,6 +105,11 @@ def drop_render_garbage() -> None:
     if size is None or size >= FREEZE_BELOW_MB:
         gc.collect()
     gc.freeze()
+
+
+def collect_between_layouts() -> None:
+    """Before a render's next layout, free the documents let go since the last (rule 7)."""
+    gc.collect()
 
 
 def settle_heap() -> None:
