@@ -10,6 +10,7 @@ reporting errors that are not there.
 
 from __future__ import annotations
 
+import copy
 import difflib
 from dataclasses import dataclass
 
@@ -133,6 +134,31 @@ class Loaded:
     surveys: bool = True  # every data set
 
 
+_KEPT: dict[tuple, tuple[BlockContext, Markup]] = {}
+_KEEP = 256  # chapters' conversions kept, the oldest forgotten first
+
+
+def _convert_kept(body: str, *, hyphenator: Hyphenator | None, context: BlockContext, **options):
+    """:func:`convert`, or what it gave for the same arguments in this process before.
+
+    A watcher (``invoke watch`` and its chapter preview) loads the book again on
+    every save; only the saved chapter has to be converted again. Everything
+    convert reads is in the key or compared: the text, the options, the
+    hyphenator (one per language and limits, `hyphenation.hyphenator_for`, kept alive
+    by the key) and the block context (manifest, page format, data sets, chart
+    and table numbers). The result is copied, so callers may change it.
+    """
+    key = (body, hyphenator, tuple(sorted(options.items())))  # the hyphenator itself
+    kept = _KEPT.get(key)
+    if kept is not None and kept[0] == context:
+        return copy.deepcopy(kept[1])
+    markup = convert(body, hyphenator=hyphenator, context=context, **options)
+    if len(_KEPT) >= _KEEP:
+        _KEPT.pop(next(iter(_KEPT)))
+    _KEPT[key] = (context, copy.deepcopy(markup))
+    return markup
+
+
 def assemble(
     project: Project,
     sources: list[SourceChapter],
@@ -161,7 +187,7 @@ def assemble(
     exercises = 0
     for source in sources:
         try:
-            markup = convert(
+            markup = _convert_kept(
                 source.body,
                 id_prefix=source.slug,
                 hyphenator=hyphenator,
