@@ -24,6 +24,7 @@ def test_a_watcher_converts_only_the_chapters_whose_input_changed(tmp_path, monk
 
     monkeypatch.setattr(model, "convert", counting)
     monkeypatch.setattr(model, "_KEPT", {})
+    monkeypatch.setattr(model, "_keeping", True)  # as in the chapter preview
     first = load_book(config)
     assert [e.label for e in first.exercises] == ["Tehtävä 1", "Tehtävä 2"]
     again = load_book(config)
@@ -38,3 +39,13 @@ def test_a_watcher_converts_only_the_chapters_whose_input_changed(tmp_path, monk
     (tmp_path / "chapters" / "01-a.md").write_text(chapter("A", "Ensin taas."), encoding="utf-8")
     load_book(config)
     assert converted == ["a", "b", "a", "b", "a"]
+
+
+def test_a_build_keeps_no_conversions(tmp_path, monkeypatch):
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")})
+    monkeypatch.setattr(model, "_KEPT", {})
+    load_book(config)
+    assert model._KEPT == {}
+    with model.kept_conversions():
+        load_book(config)
+    assert len(model._KEPT) == 1 and not model._keeping

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from workbook.config.publication import Project
@@ -136,6 +138,21 @@ class Loaded:
 
 _KEPT: dict[tuple, tuple[BlockContext, Markup]] = {}
 _KEEP = 256  # chapters' conversions kept, the oldest forgotten first
+_keeping = False
+
+
+@contextmanager
+def kept_conversions() -> Iterator[None]:
+    """Inside the block, chapters are converted through :func:`_convert_kept`: for a
+    long-lived process that loads the same book again and again (the chapter
+    preview of ``invoke watch``). A build converts each chapter once and keeps
+    nothing."""
+    global _keeping
+    previous, _keeping = _keeping, True
+    try:
+        yield
+    finally:
+        _keeping = previous
 
 
 def _convert_kept(body: str, *, hyphenator: Hyphenator | None, context: BlockContext, **options):
@@ -148,6 +165,8 @@ def _convert_kept(body: str, *, hyphenator: Hyphenator | None, context: BlockCon
     by the key) and the block context (manifest, page format, data sets, chart
     and table numbers). The result is copied, so callers may change it.
     """
+    if not _keeping:
+        return convert(body, hyphenator=hyphenator, context=context, **options)
     key = (body, hyphenator, tuple(sorted(options.items())))  # the hyphenator itself
     kept = _KEPT.get(key)
     if kept is not None and kept[0] == context:

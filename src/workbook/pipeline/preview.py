@@ -25,7 +25,7 @@ from pathlib import Path
 
 from workbook.errors import WorkbookError
 from workbook.html.book import DEFAULT_RESOURCES, Resources
-from workbook.model import Book
+from workbook.model import Book, kept_conversions
 from workbook.render import makeup, pagemap
 from workbook.render.chapters import chapters_document
 
@@ -135,7 +135,8 @@ def preview(
     from workbook.pipeline.loading import import_renderer, load_book
 
     changed_files = {path.resolve() for path in changed}
-    book = load_book(config_path, resources, out_dir / "cache" / "intake.json")
+    with kept_conversions():  # the chapters not saved are not converted again
+        book = load_book(config_path, resources, out_dir / "cache" / "intake.json")
     chapters = [c for c in book.chapters if c.source.path.resolve() in changed_files]
     if not chapters:
         return []
