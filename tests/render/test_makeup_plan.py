@@ -18,6 +18,7 @@ from workbook.render.makeup import (
 from workbook.render.writein import apply_lines
 
 SHY = "\u00ad"
+WORD = f"kir{SHY}jas{SHY}to"  # a word with two soft hyphens
 CHAPTER = (
     "<body><section>\n<h2>Osio</h2>\n<p>Ensin teksti.</p>\n"
     '<figure class="chart" data-float="kuvio-a"><img src="x"><figcaption>Kuvio 1.</figcaption>'
@@ -90,7 +91,7 @@ def test_a_plan_keeps_its_paragraph_tuning_and_reads_it_back_tolerantly():
 
 
 def test_refused_breaks_and_tunings_of_many_paragraphs_land_on_their_own_paragraphs():
-    word = f"kir{SHY}jas{SHY}to"
+    word = WORD
     html = number_paragraphs("<body>" + f"<p>{word} ja {word}</p>" * 12 + "</body>")
     plan = Plan(unbreak={("1", word, 0), ("12", word, 1), ("2", word, 0)}, tuning={"12": "t+"})
     out = apply(html, plan)
@@ -160,7 +161,7 @@ def test_paragraphs_are_numbered_per_chapter_so_an_edit_renumbers_only_its_own()
 
 
 def _chapters(*names: str) -> str:
-    word = f"kir{SHY}jas{SHY}to"
+    word = WORD
     return (
         "<html><head></head><body>"
         + "".join(
@@ -172,19 +173,23 @@ def _chapters(*names: str) -> str:
     )
 
 
-def test_rounds_confined_to_a_chapter_lay_it_out_alone_then_confirm_on_the_whole_book():
+def scripted_rounds(html: str, found: list[set], layout, partial=None):
+    """The make-up's rounds, each review adding the next refused breaks of *found*."""
     from workbook.render.makeup import _Rounds
-
-    word = f"kir{SHY}jas{SHY}to"
-    html = number_paragraphs(_chapters("a", "b", "c"))
-    calls: list[object] = []
-    found = [{("a:1", word, 0)}, {("a:2", word, 0)}, set(), set()]
 
     class Scripted(_Rounds):
         def review(self, document, current, text):
             proposed = current.copy()
             proposed.unbreak |= found.pop(0)
             return proposed
+
+    return Scripted(html, layout, partial, 2, 15.0, None)
+
+
+def test_rounds_confined_to_a_chapter_lay_it_out_alone_then_confirm_on_the_whole_book():
+    html = number_paragraphs(_chapters("a", "b", "c"))
+    calls: list[object] = []
+    found = [{("a:1", WORD, 0)}, {("a:2", WORD, 0)}, set(), set()]
 
     def layout(text):
         calls.append("book")
@@ -194,7 +199,7 @@ def test_rounds_confined_to_a_chapter_lay_it_out_alone_then_confirm_on_the_whole
         calls.append(tuple(chapter_ids))
         return ("alone", text)
 
-    rounds = Scripted(html, layout, partial, 2, 15.0, None)
+    rounds = scripted_rounds(html, found, layout, partial)
     document, plan, text = rounds.run(Plan(), html, ("book", html))
     assert calls == [("a",), ("a",), "book"]  # the chapter twice alone, then the book
     assert document[0] == "book" and found == []
@@ -218,22 +223,13 @@ def test_the_rounds_let_a_document_go_before_the_next_layout():
     import gc
     import weakref
 
-    from workbook.render.makeup import _Rounds
-
-    word = f"kir{SHY}jas{SHY}to"
     html = number_paragraphs(_chapters("a", "b", "c"))
-    found = [{("a:1", word, 0)}, {("b:1", word, 0)}, set()]
+    found = [{("a:1", WORD, 0)}, {("b:1", WORD, 0)}, set()]
     made: list[weakref.ref] = []
 
     class Document:  # like WeasyPrint's: held in reference cycles
         def __init__(self) -> None:
             self.me = self
-
-    class Scripted(_Rounds):
-        def review(self, document, current, text):
-            proposed = current.copy()
-            proposed.unbreak |= found.pop(0)
-            return proposed
 
     def layout(text):
         gc.collect()  # as render_pdf does before every layout but the first
@@ -247,6 +243,5 @@ def test_the_rounds_let_a_document_go_before_the_next_layout():
         made.append(weakref.ref(document))
         return document
 
-    rounds = Scripted(html, layout, None, 2, 15.0, None)
-    document, _, _ = rounds.run(Plan(), html, first())
+    document, _, _ = scripted_rounds(html, found, layout).run(Plan(), html, first())
     assert len(made) == 3 and made[-1]() is document

@@ -13,17 +13,10 @@ import re
 from collections.abc import Mapping, Sequence
 
 _SECTION_RE = re.compile(r"<(/?)section\b[^>]*>")
-_CHAPTER_RE = re.compile(r'<section class="chapter\b[^"]*" id="([^"]+)"')
+# A chapter's opening tag (its id is the group ``chapter``).
+CHAPTER_RE = re.compile(r'<section class="chapter\b[^"]*" id="(?P<chapter>[^"]+)"')
 _ID_RE = re.compile(r'\bid="([^"]+)"')
 _LINK_RE = re.compile(r'<a ([^>]*?)href="#([^"]+)"([^>]*)>')
-
-
-def chapter_span(html: str, chapter_id: str) -> tuple[int, int]:
-    """Start and end offsets of the ``<section>`` of chapter *chapter_id* in *html*."""
-    opening = re.search(rf'<section class="chapter\b[^"]*" id="{re.escape(chapter_id)}"', html)
-    if opening is None:
-        raise ValueError(f"no chapter section '{chapter_id}' in the HTML")
-    return opening.start(), _section_end(html, opening.start(), chapter_id)
 
 
 def _section_end(html: str, start: int, chapter_id: str) -> int:
@@ -38,7 +31,7 @@ def _section_end(html: str, start: int, chapter_id: str) -> int:
 def chapter_spans(html: str) -> dict[str, tuple[int, int]]:
     """Every chapter's section span in *html*, in document order."""
     spans: dict[str, tuple[int, int]] = {}
-    for opening in _CHAPTER_RE.finditer(html):
+    for opening in CHAPTER_RE.finditer(html):
         spans[opening[1]] = (opening.start(), _section_end(html, opening.start(), opening[1]))
     return spans
 

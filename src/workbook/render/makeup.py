@@ -39,7 +39,7 @@ from typing import TypeVar
 from workbook.pipeline.freshness import state_file, write_json
 from workbook.render import tuning as tune
 from workbook.render import writein
-from workbook.render.chapters import changed_chapters
+from workbook.render.chapters import CHAPTER_RE, changed_chapters
 
 D = TypeVar("D")
 SOFT_HYPHEN = "\u00ad"
@@ -48,8 +48,7 @@ LOOSE = 1.3  # a line this loose without its hyphen does not need it
 HOLE = 0.2  # a page this empty before a float that jumped is a hole to fill
 SPACE_EM = tune.SPACE_EM  # the body font's space, in em (Charis SIL)
 _BLOCK_RE = r"<(?:p|li|dd)(?=[\s>])"
-_CHAPTER_RE = r'<section class="chapter\b[^"]*" id="(?P<chapter>[^"]+)"'
-_NUMBER_RE = re.compile(f"{_CHAPTER_RE}|{_BLOCK_RE}")
+_NUMBER_RE = re.compile(f"{CHAPTER_RE.pattern}|{_BLOCK_RE}")
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = {"img", "br", "input", "hr", "meta", "link", "col", "wbr", "source", "area"}
 _STOP = {"h1", "section"}  # a float stays in its chapter
@@ -510,9 +509,9 @@ def settle(
         if report is not None:
             report(current)
         if changed != text or document is None:
-            text, document = changed, None
-            document = layout(changed)
-            document, current, text = rounds.run(current, text, document)
+            text = changed
+            document = None  # let go before the next layout
+            document, current, text = rounds.run(current, text, layout(text))
     return document, current
 
 
@@ -534,7 +533,7 @@ def tune_paragraphs(
         trial.tuning = tune.trial(paragraphs, names)
         found = _lines(layout(apply(html, trial)))
         trials.append((trial.tuning, tune.scores(found, set(paragraphs), _needless)))
-        found = []
+        found = []  # the lines hold their document: let it go before the next layout
     return tune.choose(base, trials)
 
 

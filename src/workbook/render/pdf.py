@@ -154,29 +154,30 @@ def render_pdf(
     options = {"pdf_variant": variant.pdf_variant} if variant.pdf_variant else {}
     layouts = chapter_layouts = 0
 
-    def layout(text: str) -> Document:
-        nonlocal layouts
-        if layouts or chapter_layouts:
+    def render(text: str) -> Document:
+        if layouts + chapter_layouts > 1:
             collect_between_layouts()  # the last layout's document, let go (memory rule 7)
-        layouts += 1
         logs.records.clear()  # the messages of the layout that is kept
         html_doc = HTML(string=text, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         return html_doc.render(**options)
+
+    def layout(text: str) -> Document:
+        nonlocal layouts
+        layouts += 1
+        return render(text)
 
     landed: dict[str, int] = {}  # where every anchor landed in the last layout of the book
 
     def chapters_alone(text: str, chapter_ids: list[str]) -> Document | None:
         """Only *chapter_ids* laid out, their page numbers from the last whole layout
         (chapters open on a recto, so their pages are those of the whole book)."""
-        nonlocal layouts, chapter_layouts
+        nonlocal chapter_layouts
         firsts = [landed.get(name) for name in chapter_ids]
         if first_page != 1 or not all(firsts) or not _a_small_part(text, chapter_ids):
             return None
         alone = chapters_document(text, chapter_ids, min(firsts), landed)  # type: ignore[type-var]
-        document = layout(pagemap.with_pages(alone, landed)[0])
-        layouts -= 1
         chapter_layouts += 1
-        return document
+        return render(pagemap.with_pages(alone, landed)[0])
 
     # No cyclic collections while WeasyPrint renders (workbook.runtime.memory, rule 2).
     with _collect_logs() as logs, no_collections():
