@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
-from workbook.render import tuning
-from workbook.render.makeup import (
-    Plan,
-    _lines,
-    _needless,
-    apply,
-    move_float,
-    number_paragraphs,
-    tune_paragraphs,
-)
+from workbook.render.makeup import Plan, _flow, apply, move_float, number_paragraphs
 from workbook.render.writein import apply_lines
 
 SHY = "\u00ad"
@@ -81,67 +71,36 @@ def test_a_plan_survives_the_round_trip_and_ignores_junk():
     assert Plan.from_json({"floats": {"x": "many"}, "unbreak": [[1]]}) == Plan()
 
 
-def test_a_plan_keeps_its_paragraph_tuning_and_reads_it_back_tolerantly():
-    plan = Plan(tuning={"4": "t-", "9": "w+"})
+def test_a_plan_keeps_its_line_breaks_and_reads_them_back_tolerantly():
+    plan = Plan(breaks={"4": ("d1", (3, 9), "t-"), "9": ("d2", None, "")})
     assert Plan.from_json(plan.to_json()) == plan
-    assert Plan.from_json(Plan().to_json()).tuning is None  # not tuned yet: tuned on the build
-    assert Plan.from_json({"tuning": {}}).tuning == {}  # tuned, nothing to change
-    assert Plan.from_json({"tuning": {"4": "t-", "5": "bold", "6": 3}}).tuning == {"4": "t-"}
-    assert Plan.from_json({"tuning": ["t-"]}).tuning is None
+    odd = {"1": ["d", [1], "bold"], "2": ["d", "3", ""], "3": [1, None, ""], "4": ["d", [2]]}
+    assert Plan.from_json({"breaks": odd}).breaks == {}
 
 
-def test_refused_breaks_and_tunings_of_many_paragraphs_land_on_their_own_paragraphs():
+def test_refused_breaks_of_many_paragraphs_land_on_their_own_paragraphs():
     word = WORD
     html = number_paragraphs("<body>" + f"<p>{word} ja {word}</p>" * 12 + "</body>")
-    plan = Plan(unbreak={("1", word, 0), ("12", word, 1), ("2", word, 0)}, tuning={"12": "t+"})
+    plan = Plan(unbreak={("1", word, 0), ("12", word, 1), ("2", word, 0)})
     out = apply(html, plan)
     paragraphs = out.split("</p>")[:12]
     plain = [n for n, text in enumerate(paragraphs, 1) if "kirjasto" in text]
     assert plain == [1, 2, 12]
     assert paragraphs[0].endswith(f"kirjasto ja {word}")
     assert paragraphs[11].endswith(f"{word} ja kirjasto")
-    assert [n for n, text in enumerate(paragraphs, 1) if "style=" in text] == [12]
 
 
-def test_a_tuned_paragraph_gets_its_variant_as_style_merged_with_a_page_break():
-    html = number_paragraphs("<body><p>Alku.</p>\n<p>Teksti.</p></body>")
-    out = apply(html, Plan(pushed={"2"}, tuning={"1": "t-", "2": "w+", "3": "t+"}))
-    assert '<p style="letter-spacing: -0.01em" data-p="1">' in out
-    assert '<p style="break-before: page; word-spacing: -0.02em" data-p="2">' in out
-
-
-# Set by default in a 70 mm column, this paragraph ends five lines of six in a
-# hyphen, three of them in a row; tracked 10/1000 em tighter it has two.
-TUNED = (
-    "Kir-jas-ton asiak-kaat ar-vioi-vat pal-ve-lun laa-dun vuo-sit-tain ky-se-lys-sä, ja "
-    "tu-lok-set kes-kus-tel-laan yh-des-sä hen-ki-lö-kun-nan kans-sa. Asia-kas-pal-ve-lu on "
-    "kir-jas-ton tär-kein teh-tä-vä: jo-kai-nen koh-taa-mi-nen näyt-tää, mil-lai-nen "
-    "paik-ka kir-jas-to on."
-).replace("-", SHY)
-
-
-def column(text: str):
-    from weasyprint import HTML
-
-    font = REPO / "styles/fonts/charis/CharisSIL-Regular.ttf"
-    css = (
-        f"@font-face {{ font-family: C; src: url({font.as_uri()}); }}"
-        "p { font: 10pt C; width: 70mm; text-align: justify; hyphens: manual;"
-        " word-spacing: -0.04em; margin: 0 }"
-    )
-    return HTML(string=f"<style>{css}</style>{text}").render()
-
-
-def test_the_tuning_keeps_the_variant_that_sets_a_paragraph_best():
-    html = number_paragraphs(f"<body><p>{TUNED}</p></body>")
-    document = column(html)
-    lines = _lines(document)
-    paragraphs = tuning.candidates(lines)
-    base = tuning.scores(lines, set(paragraphs), _needless)
-    assert tune_paragraphs(html, Plan(), paragraphs, base, column) == {"1": "t-"}
-    before = [ln.hyphenated for ln in _lines(document)]
-    after = [ln.hyphenated for ln in _lines(column(apply(html, Plan(tuning={"1": "t-"}))))]
-    assert (sum(before), sum(after)) == (5, 2) and len(after) == len(before)
+def test_a_paragraph_broken_as_a_whole_gets_its_breaks_and_its_variant():
+    html = number_paragraphs(f"<body><p>Alku ja {WORD} loppu.</p>\n<p>Teksti.</p></body>")
+    first = _flow(re.search(r"<p [^>]*>.*?</p>", html)[0])
+    # openings: space, space, soft hyphen, soft hyphen, space; break at the second hyphen
+    plan = Plan(pushed={"2"}, breaks={"1": (first.digest, (3,), "t-"), "2": ("x", (), "w+")})
+    out = apply(html, plan)
+    start = '<p style="letter-spacing: -0.01em" data-p="1">'
+    assert f"{start}Alku\xa0ja\xa0kirjas{SHY}to\xa0loppu." in out
+    assert '<p style="break-before: page" data-p="2">' in out  # its text is not the plan's
+    stale = Plan(breaks={"1": ("another text", (3,), "t-")})
+    assert apply(html, stale) == html
 
 
 def test_paragraphs_are_numbered_per_chapter_so_an_edit_renumbers_only_its_own():

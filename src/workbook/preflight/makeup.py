@@ -309,7 +309,7 @@ def check_fragments(pages: list[Page]) -> CheckResult:
     for page in pages:
         lines = page.main
         for before, line in pairwise(lines):
-            single = " " not in line.text.strip()
+            single = len(line.text.split()) < 2
             short = line.x1 < _right(page) - 20
             if before.hyphenated and single and short and line.baseline - before.baseline < 20:
                 bad.append((page.number, line))

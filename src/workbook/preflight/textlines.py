@@ -122,6 +122,9 @@ def _font_name(font: pikepdf.Dictionary) -> str:
     return name.removeprefix("Workbook-")
 
 
+_SPACES = (" ", "\u00a0")  # a word space, and a no-break one (justification widens both)
+
+
 @dataclass
 class _Font:
     name: str
@@ -132,7 +135,7 @@ class _Font:
     @property
     def space(self) -> float:
         for code, text in self.unicode.items():
-            if text == " ":
+            if text in _SPACES:
                 return self.widths.get(code, self.default)
         return 250.0
 
@@ -300,7 +303,7 @@ def _run(
                 width = font.widths.get(code, font.default)
                 if last_space is not None:
                     spaces.append(last_space / space)
-                last_space = width + before if char == " " else None
+                last_space = width + before if char in _SPACES else None
                 before = 0.0
                 text.append(char)
                 advance += width / 1000 * size
@@ -323,7 +326,7 @@ def _run(
         x1=x1 - left,
         baseline=top - y0,
         text=words,
-        spaces=tuple(spaces[: max(0, words.rstrip().count(" "))]),
+        spaces=tuple(spaces[: max(0, sum(map(words.rstrip().count, _SPACES)))]),
     )
     return run, advance
 
@@ -352,7 +355,7 @@ def _lines(runs: list[Run]) -> list[Line]:
     return lines
 
 
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 def read_pages(

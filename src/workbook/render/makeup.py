@@ -11,15 +11,17 @@ numbers), until nothing is left to change or :data:`MAX_ROUNDS` is reached:
   chapter, and the text fills the hole, as a float of LaTeX or InDesign would.
 - **Exercises.** Write-in areas give or take ruled lines so that a box does
   not leave its page's foot empty (:mod:`workbook.render.writein`).
-- **Hyphens.** Each justified paragraph is numbered (``data-p``). A word keeps
-  its soft hyphens unless its break ends a page, makes a third hyphen in a row,
-  leaves only a fragment on the paragraph's last line, or was not needed (the
-  line holds without it with word spaces at most :data:`LOOSE` times normal);
-  then that occurrence loses its soft hyphens.
-- **Tuning.** Once the pages have settled, each paragraph with a hyphenated or
-  loose line gets the tracking (or word spacing) that sets it best
-  (:mod:`workbook.render.tuning`: two more layouts try the variants), and the
-  reviews above run again.
+- **Lines.** Each justified paragraph is numbered (``data-p``) and broken as a
+  whole by the total-fit breaker (:mod:`workbook.render.linebreak`), which
+  weighs hyphens against loose lines, may set the paragraph a hair tighter or
+  looser (:mod:`workbook.render.tuning`), and keeps hyphens off page turns,
+  out of a paragraph's last line and to at most two in a row.
+- **Hyphens the greedy breaker set.** In a paragraph the total-fit breaker
+  cannot set (its text and its lines do not match), a word keeps its soft
+  hyphens unless its break ends a page, makes a third hyphen in a row, leaves
+  only a fragment on the paragraph's last line, or was not needed (the line
+  holds without it with word spaces at most :data:`LOOSE` times normal); then
+  that occurrence loses its soft hyphens.
 
 The changes are a :class:`Plan`, kept between builds as a hint
 (``build/.state/<pdf>.makeup.json``), so a rebuild usually lays the book out
@@ -28,6 +30,7 @@ once. The preflight (:mod:`workbook.preflight.makeup`) measures the result.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -37,8 +40,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from workbook.pipeline.freshness import state_file, write_json
+from workbook.render import linebreak, writein
 from workbook.render import tuning as tune
-from workbook.render import writein
 from workbook.render.chapters import CHAPTER_RE, changed_chapters
 
 D = TypeVar("D")
@@ -46,7 +49,7 @@ SOFT_HYPHEN = "\u00ad"
 MAX_ROUNDS = 5
 LOOSE = 1.3  # a line this loose without its hyphen does not need it
 HOLE = 0.2  # a page this empty before a float that jumped is a hole to fill
-SPACE_EM = tune.SPACE_EM  # the body font's space, in em (Charis SIL)
+SPACE_EM = linebreak.SPACE_EM  # the body font's space, in em (Charis SIL)
 _BLOCK_RE = r"<(?:p|li|dd)(?=[\s>])"
 _NUMBER_RE = re.compile(f"{CHAPTER_RE.pattern}|{_BLOCK_RE}")
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
@@ -66,14 +69,22 @@ class Plan:
     floats: dict[str, int] = field(default_factory=dict)  # data-float -> blocks it moves past
     pushed: set[str] = field(default_factory=set)  # paragraphs that start a new page
     lines: dict[str, int] = field(default_factory=dict)  # write-in field -> lines added
-    # paragraph -> variant (workbook.render.tuning); None: the paragraphs are not tuned yet
-    tuning: dict[str, str] | None = None
+    # paragraph -> its text's digest and the openings that end its lines
+    # (workbook.render.linebreak); None: the greedy breaker sets it
+    breaks: dict[str, linebreak.Breaks] = field(default_factory=dict)
 
     def copy(self) -> Plan:
-        tuning = None if self.tuning is None else dict(self.tuning)
         return Plan(
-            set(self.unbreak), dict(self.floats), set(self.pushed), dict(self.lines), tuning
+            set(self.unbreak),
+            dict(self.floats),
+            set(self.pushed),
+            dict(self.lines),
+            dict(self.breaks),
         )
+
+    def set_by_total_fit(self) -> set[str]:
+        """The paragraphs whose lines the plan breaks (not the greedy breaker)."""
+        return {p for p, (_, chosen, _) in self.breaks.items() if chosen is not None}
 
     def to_json(self) -> dict:
         return {
@@ -81,7 +92,10 @@ class Plan:
             "floats": self.floats,
             "pushed": sorted(self.pushed),
             "lines": dict(sorted(self.lines.items())),
-            "tuning": None if self.tuning is None else dict(sorted(self.tuning.items())),
+            "breaks": {
+                p: [digest, None if chosen is None else list(chosen), variant]
+                for p, (digest, chosen, variant) in sorted(self.breaks.items())
+            },
         }
 
     @classmethod
@@ -100,11 +114,16 @@ class Plan:
         for key, value in (data.get("lines") or {}).items():
             if isinstance(value, int) and -10 < value < 10 and value:
                 plan.lines[str(key)] = value
-        tuning = data.get("tuning")
-        if isinstance(tuning, dict):
-            plan.tuning = {
-                str(key): value for key, value in tuning.items() if value in tune.VARIANTS
-            }
+        for key, value in (data.get("breaks") or {}).items():
+            if not isinstance(value, list) or len(value) != 3 or value[2] not in tune.DELTAS:
+                continue
+            digest, chosen, variant = value
+            if not isinstance(digest, str):
+                continue
+            if chosen is None:
+                plan.breaks[str(key)] = (digest, None, "")
+            elif isinstance(chosen, list) and all(isinstance(i, int) for i in chosen):
+                plan.breaks[str(key)] = (digest, tuple(chosen), variant)
         return plan
 
 
@@ -159,13 +178,31 @@ def apply(html: str, plan: Plan) -> str:
     for paragraph in sorted(plan.pushed):
         html = _push(html, paragraph)
     html = writein.apply_lines(html, plan.lines)
-    html = tune.apply_tuning(html, plan.tuning or {})
+    total_fit = plan.set_by_total_fit()
     by_paragraph: dict[str, list[tuple[str, int]]] = {}
     for paragraph, word, occurrence in plan.unbreak:
-        by_paragraph.setdefault(paragraph, []).append((word, occurrence))
-    if not by_paragraph:
+        if paragraph not in total_fit:
+            by_paragraph.setdefault(paragraph, []).append((word, occurrence))
+    if by_paragraph:
+        html = _unbreak_words(html, by_paragraph)
+    if not total_fit:
         return html
-    # One pass: the text from each paragraph's marker to the next marker.
+    # One pass over the paragraphs' elements, from each start tag to its end tag.
+    parts, previous = [], 0
+    for paragraph, start, end in _paragraph_spans(html):
+        digest, chosen, variant = plan.breaks.get(paragraph, ("", None, ""))
+        flow = _flow(html[start:end]) if chosen is not None and start >= previous else None
+        if flow is None or flow.digest != digest:
+            continue  # a text the plan does not know: the greedy breaker sets it
+        part = linebreak.apply_breaks(html[start:end], flow, chosen)  # type: ignore[arg-type]
+        parts += [html[previous:start], tune.apply_tuning(part, {paragraph: variant})]
+        previous = end
+    return "".join([*parts, html[previous:]])
+
+
+def _unbreak_words(html: str, by_paragraph: dict[str, list[tuple[str, int]]]) -> str:
+    """*html* without the soft hyphens of the word occurrences *by_paragraph* names; one
+    pass over the text from each paragraph's marker to the next marker."""
     marks = [m.start() for m in re.finditer(' data-p="', html)]
     parts, done, previous = [], set(), 0
     for start, end in zip(marks, [*marks[1:], len(html)], strict=True):
@@ -180,6 +217,26 @@ def apply(html: str, plan: Plan) -> str:
         parts += [html[previous:start], part]
         previous = end
     return "".join([*parts, html[previous:]])
+
+
+_SPAN_RE = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?\sdata-p="([^"]*)"')
+
+
+def _paragraph_spans(html: str) -> list[tuple[str, int, int]]:
+    """(paragraph, start, end) of each numbered element that holds no other one, in
+    document order (a list item holding a list is left out)."""
+    found = []
+    for match in _SPAN_RE.finditer(html):
+        end = _element_end(html, match.start())
+        if ' data-p="' in html[match.end() : end]:
+            continue
+        found.append((match[2], match.start(), end))
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _flow(part: str) -> linebreak.Flow | None:
+    return linebreak.source_flow(part)
 
 
 def _push(html: str, paragraph: str) -> str:
@@ -378,6 +435,50 @@ def review_hyphens(document, plan: Plan, max_run: int) -> set[Unbreak]:
     return refuse - plan.unbreak
 
 
+def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, linebreak.Breaks]:
+    """The line breaks (:mod:`workbook.render.linebreak`) of each justified paragraph
+    of *html* (numbered, before the plan is applied) that this layout changes: a new
+    or edited paragraph is broken as a whole; one whose lines did not come out as
+    planned goes to the greedy breaker; one whose hyphen now ends a page is broken
+    again."""
+    by_paragraph: dict[str, list[_Line]] = {}
+    for line in _lines(document):
+        by_paragraph.setdefault(line.paragraph, []).append(line)
+    spans = {p: (start, end) for p, start, end in _paragraph_spans(html)}
+    widths = linebreak.Widths()
+    changes: dict[str, linebreak.Breaks] = {}
+    for paragraph, lines in by_paragraph.items():
+        style = lines[0].box.style
+        span = spans.get(paragraph)
+        if len(lines) < 2 or span is None or style["text_align_all"] != "justify":
+            continue
+        flow = _flow(html[span[0] : span[1]])
+        if flow is None or style["white_space"] != "normal":
+            continue
+        digest = flow.digest
+        old_digest, old, variant = plan.breaks.get(paragraph, ("", None, ""))
+        known = old_digest == digest
+        if known and old is None:
+            continue  # the greedy breaker sets it
+        measured = linebreak.measure(flow, [line.box for line in lines], widths)
+        if measured is None or (known and measured.chosen != old):
+            changes[paragraph] = (digest, None, "")
+            continue
+        measured.turns = frozenset(
+            index for index, (line, after) in enumerate(pairwise(lines)) if after.page != line.page
+        )
+        at_turn = any(
+            measured.kinds[opening] == "shy" and index in measured.turns
+            for index, opening in enumerate(measured.chosen)
+        )
+        if known and not at_turn:
+            continue  # as planned
+        laid_in = variant if known else ""  # a new paragraph is laid out as written
+        best = linebreak.best_setting(linebreak.varied(measured, laid_in, undo=True), max_run)
+        changes[paragraph] = (digest, None, "") if best is None else (digest, *best)
+    return {p: b for p, b in changes.items() if plan.breaks.get(p) != b}
+
+
 def review_footnotes(document, plan: Plan) -> set[str]:
     """Paragraphs that must start the next page so that a footnote stays with its call.
 
@@ -484,9 +585,7 @@ def settle(
     report: Callable[[Plan], None] | None = None,
     partial: Callable[[str, list[str]], D | None] | None = None,
 ) -> tuple[D, Plan]:
-    """Lay *html* out, review the pages and lay out again until the plan settles;
-    a plan whose paragraphs are not tuned yet is then tuned (:func:`tune_paragraphs`)
-    and settled again.
+    """Lay *html* out, review the pages and lay out again until the plan settles.
 
     *partial* lays out only some chapters of a text (``partial(text, chapter_ids)``,
     None when it cannot): a round that changed only those chapters is followed by
@@ -498,43 +597,7 @@ def settle(
     document = layout(text)
     rounds = _Rounds(html, layout, partial, max_run, max_gap_mm, report)
     document, current, text = rounds.run(current, text, document)
-    if current.tuning is None:
-        lines = _lines(document)
-        paragraphs = tune.candidates(lines)
-        base = tune.scores(lines, set(paragraphs), _needless)
-        if paragraphs:  # the trials' layouts follow: let this one go (see _Rounds.run)
-            lines, document = [], None
-        current.tuning = tune_paragraphs(html, current, paragraphs, base, layout)
-        changed = apply(html, current)
-        if report is not None:
-            report(current)
-        if changed != text or document is None:
-            text = changed
-            document = None  # let go before the next layout
-            document, current, text = rounds.run(current, text, layout(text))
     return document, current
-
-
-def tune_paragraphs(
-    html: str,
-    plan: Plan,
-    paragraphs: dict[str, bool],
-    base: dict[str, tuple[int, int]],
-    layout: Callable[[str], D],
-) -> dict[str, str]:
-    """The variant (:mod:`workbook.render.tuning`) that sets each paragraph best of
-    *paragraphs* (:func:`~workbook.render.tuning.candidates`, scored *base* as they
-    are): one more layout per trial."""
-    if not paragraphs:
-        return {}
-    trials = []
-    for names in tune.TRIALS:
-        trial = plan.copy()
-        trial.tuning = tune.trial(paragraphs, names)
-        found = _lines(layout(apply(html, trial)))
-        trials.append((trial.tuning, tune.scores(found, set(paragraphs), _needless)))
-        found = []  # the lines hold their document: let it go before the next layout
-    return tune.choose(base, trials)
 
 
 @dataclass
@@ -582,10 +645,12 @@ class _Rounds:
 
     def review(self, document, current: Plan, text: str) -> Plan:
         """The plan with what this layout's reviews change."""
+        proposed = current.copy()
+        proposed.breaks.update(review_breaks(document, current, self.html, self.max_run))
+        total_fit = proposed.set_by_total_fit()
         refuse = review_hyphens(document, current, self.max_run)
         moves = review_floats(document, current)
-        proposed = current.copy()
-        proposed.unbreak |= refuse
+        proposed.unbreak |= {u for u in refuse if u[0] not in total_fit}
         proposed.floats.update(moves)
         proposed.pushed |= review_footnotes(document, current)
         moved = current.copy()
