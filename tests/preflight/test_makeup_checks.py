@@ -148,3 +148,14 @@ def test_wide_word_spaces_fail():
     lines = full_page(2)
     lines[9] = body(2, 9, spaces=1.8)
     assert results({2: page(2, lines)})["word-spacing"] == "warn"
+
+
+def test_a_justified_line_off_the_measure_fails():
+    from dataclasses import replace
+
+    lines = full_page(2)
+    *_, right, _ = area(2)
+    stretched = body(2, 9, spaces=1.3).runs[0]  # justified: its spaces are wider than most
+    past = replace(stretched, x1=right + 0.5)  # drawn past the measure
+    lines[9] = Line([past])
+    assert results({2: page(2, lines)})["line-ends"] == "warn"

@@ -57,7 +57,7 @@ def built_case(root: Path, extra: str, editions=("screen",), paragraphs: int = 1
 # generated books here are not typeset for them.
 MAKEUP = {
     "page-fullness", "footnote-pages", "hyphen-share", "hyphen-runs", "hyphen-page-turns",
-    "hyphen-fragments", "widows-orphans", "exercise-space", "word-spacing",
+    "hyphen-fragments", "widows-orphans", "exercise-space", "word-spacing", "line-ends",
 }  # fmt: skip
 
 

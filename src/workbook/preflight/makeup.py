@@ -13,6 +13,7 @@ thumbnail in the report.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -27,6 +28,7 @@ BODY_SIZE = (9.5, 10.5)  # pt: the running text's type
 NOTE_SIZE = (7.5, 8.5)  # pt: footnotes
 LEADING = 14.2  # pt: the body's line spacing
 FULL = 3.0  # pt: a justified line reaching this near the right edge is full
+EDGE = 0.25  # pt: how far a full justified line may end from the measure
 INDENT = 6.0  # pt: a first line indented at least this much starts a paragraph
 FRAME_PADDING = (4.0 * MM, 4.5 * MM)  # an exercise box's own top and bottom padding
 _MARKER_RE = re.compile(r"^(\d+)\.")
@@ -507,6 +509,46 @@ def check_word_spacing(pages: list[Page], limit: float) -> CheckResult:
     )
 
 
+def check_line_ends(pages: list[Page]) -> CheckResult:
+    """Every full justified body line ends at the measure, within :data:`EDGE`.
+
+    A line whose word spaces are, font by font, the book's most common ones (not
+    stretched) is set ragged, is a paragraph's last, or fits its measure exactly:
+    it is not judged."""
+    counts: dict[str, Counter[float]] = {}
+    for page in pages:
+        for line in page.body():
+            for run in line.runs:
+                counts.setdefault(run.font, Counter()).update(round(s, 3) for s in run.spaces)
+    natural = {font: found.most_common(1)[0][0] for font, found in counts.items() if found}
+
+    def stretched(line: Line) -> bool:
+        return any(r.spaces and max(r.spaces) > natural[r.font] + 0.01 for r in line.runs)
+
+    bad, areas = [], []
+    for page in pages:
+        right = _right(page)
+        for line in page.body():
+            if not stretched(line):
+                continue
+            if right - FULL <= line.x1 and abs(line.x1 - right) > EDGE:
+                bad.append((page.number, line.x1 - right))
+                areas.append((page.number, line.x0, line.top, line.x1, line.bottom))
+    return _result(
+        "line-ends",
+        not bad,
+        f"{len(bad)} justified lines end off the measure: "
+        + ", ".join(f"p. {n} {d:+.2f} pt" for n, d in bad[:4])
+        if bad
+        else f"every full justified line ends within {EDGE:g} pt of the measure",
+        "a justified line ends at the right edge of the type area, so the column's edge "
+        "is straight",
+        sorted({n for n, _ in bad}),
+        areas,
+        [],
+    )
+
+
 def check_makeup(
     facts: PdfFacts, texts: list[PageText], fmt: PageFormat, limits: Limits
 ) -> list[CheckResult]:
@@ -523,4 +565,5 @@ def check_makeup(
         check_widows_orphans(pages, first_chapter),
         check_exercise_space(pages, limits.exercise_max_gap),
         check_word_spacing(pages, limits.word_space_max),
+        check_line_ends(pages),
     ]
