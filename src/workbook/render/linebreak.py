@@ -50,46 +50,52 @@ _TOKEN_RE = re.compile(r"<!--.*?-->|<[^>]*>|&[#a-zA-Z0-9]+;|[^<&]", re.S)
 _BLOCKS = {"p", "ul", "ol", "li", "div", "table", "figure", "blockquote", "dl", "dd", "br"}
 _VOID = {"img", "br", "input", "hr", "wbr", "col", "source", "area"}
 _LIGATURE_RE = re.compile("f[fil]")  # Charis SIL's ligatures: ff, fi, fl, ffi, ffl
-_SHY_ENTITIES = {"&shy;", "&#173;", "&#xad;", "&#xAD;"}
 
 # The digest of a paragraph's text, the openings that end its lines (None: the greedy
 # breaker sets it) and its variant (workbook.render.tuning; "" for none).
 Breaks = tuple[str, tuple[int, ...] | None, str]
 
 
-@dataclass
-class Token:
-    """One character of a paragraph's flow, or one place a line may end."""
+@dataclass(frozen=True)
+class Opening:
+    """A place a line may end: a word space or a soft hyphen, and where it is written."""
 
-    kind: str  # "c": a character, "space": a word space, "shy": a soft hyphen
-    text: str  # the character (a space or soft hyphen for openings)
-    spans: list[tuple[int, int]]  # where it is written in the paragraph's HTML
+    kind: str  # "space" or "shy"
+    spans: tuple[tuple[int, int], ...]  # in the paragraph's HTML (a space: its whole run)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Flow:
-    """A paragraph's text as the renderer flows it, with its openings numbered."""
+    """A paragraph's text as the renderer flows it, with its openings numbered.
 
-    tokens: list[Token]
+    *text* holds one character per character of the flow; a word space is " " and a
+    soft hyphen is "\u00ad", and each is the opening of :attr:`openings` with the
+    same rank (no other character is either)."""
 
-    @property
-    def openings(self) -> list[Token]:
-        return [t for t in self.tokens if t.kind != "c"]
+    text: str
+    openings: tuple[Opening, ...]
 
     @property
     def digest(self) -> str:
-        text = "".join(" " if t.kind == "space" else t.text for t in self.tokens)
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:16]
 
 
 def source_flow(part: str) -> Flow | None:
     """The flow of one paragraph element's HTML (*part*, from its start tag to its end
     tag): whitespace collapsed as CSS does, footnote bodies left out (they are set
     at the page's foot). None when the paragraph holds blocks or forced breaks."""
-    tokens: list[Token] = []
-    skip: list[str] = []  # open elements whose text is not in the flow
+    chars: list[str] = []
+    openings: list[Opening] = []
+    skip: list[int] = []  # depths of open elements whose text is not in the flow
     depth = 0
-    pending: Token | None = None  # a whitespace run, until something follows it
+    pending: list[tuple[int, int]] = []  # a whitespace run, until something follows it
+
+    def close_run() -> None:
+        if pending and chars:
+            chars.append(" ")
+            openings.append(Opening("space", tuple(pending)))
+        pending.clear()
+
     for match in _TOKEN_RE.finditer(part):
         piece = match[0]
         if piece.startswith("<!--"):
@@ -117,24 +123,15 @@ def source_flow(part: str) -> Flow | None:
         if skip or depth == 0:
             continue
         span = (match.start(), match.end())
-        if piece in _SHY_ENTITIES or piece == SOFT_HYPHEN:
-            if pending is not None and tokens:
-                tokens.append(pending)
-            pending = None
-            tokens.append(Token("shy", SOFT_HYPHEN, [span]))
-            continue
         char = htmllib.unescape(piece) if piece.startswith("&") else piece
         if char in _WHITE:
-            if pending is None:
-                pending = Token("space", " ", [span])
-            else:
-                pending.spans.append(span)
+            pending.append(span)
             continue
-        if pending is not None and tokens:
-            tokens.append(pending)
-        pending = None
-        tokens.append(Token("c", char, [span]))
-    return Flow(tokens)
+        close_run()
+        chars.append(char)
+        if char == SOFT_HYPHEN:
+            openings.append(Opening("shy", (span,)))
+    return Flow("".join(chars), tuple(openings))
 
 
 # ---- Measuring a laid-out paragraph ----
@@ -236,7 +233,7 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
                 chosen_marks.append(len(stream) - 1)
     except LookupError:
         return None
-    # Match the flow's tokens with the laid-out characters.
+    # Match the flow's characters with the laid-out ones.
     atoms: list[list[tuple[str, object]]] = [[]]
     kinds: list[str] = []
     styles: list[object] = []
@@ -251,10 +248,10 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
             atoms[-1].append((stream[j][1], stream[j][2]))
             j += 1
 
-    for token in flow.tokens:
+    for char in flow.text:
         take_generated()
         here = stream[j] if j < len(stream) else None
-        if token.kind == "shy":
+        if char == SOFT_HYPHEN:
             if here is not None and here[0] == "c" and here[1] == SOFT_HYPHEN:
                 if j in marks:
                     chosen.append(len(kinds))
@@ -265,7 +262,7 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
             continue
         if here is None:
             return None
-        if token.kind == "space":
+        if char == " ":
             if here[0] == "brk" or (here[0] == "c" and here[1] in (" ", NBSP)):
                 if j in marks:
                     chosen.append(len(kinds))
@@ -275,7 +272,7 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
                 j += 1
                 continue
             return None
-        if here[0] != "c" or here[1] != token.text:
+        if here[0] != "c" or here[1] != char:
             return None
         atoms[-1].append((here[1], here[2]))
         last_style = here[2]
@@ -451,11 +448,11 @@ def apply_breaks(part: str, flow: Flow, breaks: Sequence[int]) -> str:
     openings *breaks*: other spaces become one no-break space, other soft hyphens go."""
     keep = set(breaks)
     edits: list[tuple[int, int, str]] = []
-    for index, token in enumerate(flow.openings):
+    for index, opening in enumerate(flow.openings):
         if index in keep:
             continue
-        first, *rest = token.spans
-        edits.append((first[0], first[1], NBSP if token.kind == "space" else ""))
+        first, *rest = opening.spans
+        edits.append((first[0], first[1], NBSP if opening.kind == "space" else ""))
         edits.extend((start, end, "") for start, end in rest)
     pieces, previous = [], 0
     for start, end, text in sorted(edits):
