@@ -63,7 +63,7 @@ def test_the_flow_collapses_spaces_across_tags_and_leaves_footnotes_out():
     )
     flow = linebreak.source_flow(part)
     assert flow.text == f"Yksi kaksi kol{SHY}me & neljä"
-    assert [t.kind for t in flow.openings] == ["space", "space", "shy", "space", "space"]
+    assert flow.kinds == ["space", "space", "shy", "space", "space"]
     assert linebreak.source_flow('<p data-p="1">Rivi<br>toinen</p>') is None
     assert linebreak.source_flow('<li data-p="1">Kohta<ul><li>Ala</li></ul></li>') is None
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import html as htmllib
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -57,23 +58,24 @@ Breaks = tuple[str, tuple[int, ...] | None, str]
 
 
 @dataclass(frozen=True)
-class Opening:
-    """A place a line may end: a word space or a soft hyphen, and where it is written."""
-
-    kind: str  # "space" or "shy"
-    spans: tuple[tuple[int, int], ...]  # in the paragraph's HTML (a space: its whole run)
-
-
-@dataclass(frozen=True)
 class Flow:
-    """A paragraph's text as the renderer flows it, with its openings numbered.
+    """A paragraph's text as the renderer flows it, with the places a line may end.
 
     *text* holds one character per character of the flow; a word space is " " and a
-    soft hyphen is "\u00ad", and each is the opening of :attr:`openings` with the
-    same rank (no other character is either)."""
+    soft hyphen is "\u00ad", and no other character is either: those are the
+    paragraph's openings, numbered in order. Where each is written in the
+    paragraph's HTML is kept compactly (the flows of a whole book stay in memory
+    while its plan is applied): *places* holds each opening's start and end, and
+    *runs* the further whitespace of a space written as more than one character."""
 
     text: str
-    openings: tuple[Opening, ...]
+    places: array  # start, end of each opening, in turn
+    runs: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+    @property
+    def kinds(self) -> list[str]:
+        """Each opening's kind: "space" or "shy"."""
+        return ["space" if c == " " else "shy" for c in self.text if c in (" ", SOFT_HYPHEN)]
 
     @property
     def digest(self) -> str:
@@ -85,7 +87,8 @@ def source_flow(part: str) -> Flow | None:
     tag): whitespace collapsed as CSS does, footnote bodies left out (they are set
     at the page's foot). None when the paragraph holds blocks or forced breaks."""
     chars: list[str] = []
-    openings: list[Opening] = []
+    places = array("q")
+    runs: dict[int, tuple[tuple[int, int], ...]] = {}
     skip: list[int] = []  # depths of open elements whose text is not in the flow
     depth = 0
     pending: list[tuple[int, int]] = []  # a whitespace run, until something follows it
@@ -93,7 +96,9 @@ def source_flow(part: str) -> Flow | None:
     def close_run() -> None:
         if pending and chars:
             chars.append(" ")
-            openings.append(Opening("space", tuple(pending)))
+            if len(pending) > 1:
+                runs[len(places) // 2] = tuple(pending[1:])
+            places.extend(pending[0])
         pending.clear()
 
     for match in _TOKEN_RE.finditer(part):
@@ -130,8 +135,8 @@ def source_flow(part: str) -> Flow | None:
         close_run()
         chars.append(char)
         if char == SOFT_HYPHEN:
-            openings.append(Opening("shy", (span,)))
-    return Flow("".join(chars), tuple(openings))
+            places.extend(span)
+    return Flow("".join(chars), places, runs)
 
 
 # ---- Measuring a laid-out paragraph ----
@@ -448,12 +453,12 @@ def apply_breaks(part: str, flow: Flow, breaks: Sequence[int]) -> str:
     openings *breaks*: other spaces become one no-break space, other soft hyphens go."""
     keep = set(breaks)
     edits: list[tuple[int, int, str]] = []
-    for index, opening in enumerate(flow.openings):
+    for index, kind in enumerate(flow.kinds):
         if index in keep:
             continue
-        first, *rest = opening.spans
-        edits.append((first[0], first[1], NBSP if opening.kind == "space" else ""))
-        edits.extend((start, end, "") for start, end in rest)
+        start, end = flow.places[2 * index], flow.places[2 * index + 1]
+        edits.append((start, end, NBSP if kind == "space" else ""))
+        edits.extend((start, end, "") for start, end in flow.runs.get(index, ()))
     pieces, previous = [], 0
     for start, end, text in sorted(edits):
         pieces += [part[previous:start], text]
