@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from workbook.render.makeup import Plan, _flow, apply, move_float, number_paragraphs
+from workbook.render.floats import move_float
+from workbook.render.makeup import Plan, _flow, apply, number_paragraphs
 from workbook.render.writein import apply_lines
 
 SHY = "\u00ad"

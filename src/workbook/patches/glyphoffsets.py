@@ -28,10 +28,11 @@ unit of stock's.
 from __future__ import annotations
 
 import ast
-import inspect
 import types
 
 from weasyprint.draw import text as draw_text
+
+from workbook.patches import recompile
 
 _stock = draw_text.draw_first_line
 
@@ -68,23 +69,9 @@ def patched(function: types.FunctionType) -> types.FunctionType:
     Raises ValueError when the function has not exactly one ``int(kerning)``,
     OSError when its module's source cannot be read.
     """
-    filename = inspect.getsourcefile(function)
-    if filename is None:
-        raise OSError(f"no source file for {function.__qualname__}")
-    with open(filename, encoding="utf-8") as stream:
-        module_source = stream.read()
-    tree = patched_tree(module_source, function.__name__)
-    code = next(
-        const
-        for const in compile(tree, filename, "exec").co_consts
-        if isinstance(const, types.CodeType) and const.co_name == function.__name__
-    )
-    copy = types.FunctionType(code, function.__globals__, function.__name__, function.__defaults__)
-    copy.__kwdefaults__ = function.__kwdefaults__
-    copy.__doc__ = function.__doc__
-    copy.__module__ = function.__module__
-    copy.__qualname__ = function.__qualname__
-    return copy
+    filename, source = recompile.module_source(function)
+    tree = patched_tree(source, function.__name__)
+    return recompile.compiled_copy(function, tree, filename)
 
 
 def apply() -> None:

@@ -8,7 +8,8 @@ numbers), until nothing is left to change or :data:`MAX_ROUNDS` is reached:
 
 - **Floats.** A chart, table or illustration (``data-float`` in the HTML) that
   opens a page after a page with a hole moves after the next paragraph of its
-  chapter, and the text fills the hole, as a float of LaTeX or InDesign would.
+  chapter, and the text fills the hole, as a float of LaTeX or InDesign would
+  (:mod:`workbook.render.floats`).
 - **Exercises.** Write-in areas give or take ruled lines so that a box does
   not leave its page's foot empty (:mod:`workbook.render.writein`).
 - **Lines.** Each justified paragraph is numbered (``data-p``) and broken as a
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from workbook.pipeline.freshness import state_file, write_json
-from workbook.render import linebreak, writein
+from workbook.render import floats, linebreak, writein
 from workbook.render import tuning as tune
 from workbook.render.chapters import CHAPTER_RE, changed_chapters
 
@@ -48,14 +49,9 @@ D = TypeVar("D")
 SOFT_HYPHEN = "\u00ad"
 MAX_ROUNDS = 5
 LOOSE = 1.3  # a line this loose without its hyphen does not need it
-HOLE = 0.2  # a page this empty before a float that jumped is a hole to fill
 SPACE_EM = linebreak.SPACE_EM  # the body font's space, in em (Charis SIL)
 _BLOCK_RE = r"<(?:p|li|dd)(?=[\s>])"
 _NUMBER_RE = re.compile(f"{CHAPTER_RE.pattern}|{_BLOCK_RE}")
-_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
-_VOID = {"img", "br", "input", "hr", "meta", "link", "col", "wbr", "source", "area"}
-_STOP = {"h1", "section"}  # a float stays in its chapter
-_HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 _CALL_RE = re.compile(r"(?<=[^\w\u00ad])\d+$")
 _WORD_EDGE_RE = re.compile(r"^[^\w\u00ad]+|[^\w\u00ad]+$")
 Unbreak = tuple[str, str, int]  # paragraph, word as written (with soft hyphens), occurrence
@@ -174,7 +170,7 @@ def number_paragraphs(html: str) -> str:
 def apply(html: str, plan: Plan) -> str:
     """*html* (numbered by :func:`number_paragraphs`) changed as *plan* says."""
     for key, steps in sorted(plan.floats.items()):
-        html = move_float(html, key, steps)
+        html = floats.move_float(html, key, steps)
     for paragraph in sorted(plan.pushed):
         html = _push(html, paragraph)
     html = writein.apply_lines(html, plan.lines)
@@ -227,7 +223,7 @@ def _paragraph_spans(html: str) -> list[tuple[str, int, int]]:
     document order (a list item holding a list is left out)."""
     found = []
     for match in _SPAN_RE.finditer(html):
-        end = _element_end(html, match.start())
+        end = floats.element_end(html, match.start())
         if ' data-p="' in html[match.end() : end]:
             continue
         found.append((match[2], match.start(), end))
@@ -261,61 +257,6 @@ def _unbreak(text: str, word: str, occurrence: int) -> str:
             return text
     plain = word.replace(SOFT_HYPHEN, "")
     return text[:index] + plain + text[index + len(word) :]
-
-
-def _element_end(html: str, start: int) -> int:
-    """The index just after the element that starts at *start*."""
-    depth = 0
-    for match in _TAG_RE.finditer(html, start):
-        closing, name, selfclosing = match[1], match[2].lower(), match[3]
-        if name in _VOID or selfclosing:
-            if depth == 0:
-                return match.end()
-            continue
-        depth += -1 if closing else 1
-        if depth == 0:
-            return match.end()
-    return len(html)
-
-
-def move_float(html: str, key: str, steps: int) -> str:
-    """Move the float *key* (with the floats right after it) past *steps* blocks of its
-    chapter; a heading counts with the block under it, so a float never lands between
-    a heading and its text, and never leaves the chapter's section."""
-    found = re.search(rf'<([a-z]+)[^>]*\sdata-float="{re.escape(key)}"', html)
-    if found is None:
-        return html
-    start = found.start()
-    end = _element_end(html, start)
-    # The floats that follow it travel with it, in their order.
-    while (nxt := _next_element(html, end)) is not None and "data-float=" in html[nxt[0] : nxt[2]]:
-        end = _element_end(html, nxt[0])
-    group = html[start:end]
-    cursor = end
-    for _ in range(steps):
-        nxt = _next_element(html, cursor)
-        if nxt is None or nxt[1] in _STOP or "data-float=" in html[nxt[0] : nxt[2]]:
-            break
-        if nxt[1] in _HEADINGS:  # a heading goes with the block under it
-            after = _next_element(html, _element_end(html, nxt[0]))
-            if after is None or after[1] in _STOP | _HEADINGS:
-                break
-            if "data-float=" in html[after[0] : after[2]]:
-                break
-            cursor = _element_end(html, after[0])
-            continue
-        cursor = _element_end(html, nxt[0])
-    if cursor == end:
-        return html
-    return html[:start] + html[end:cursor] + "\n" + group + html[cursor:]
-
-
-def _next_element(html: str, index: int) -> tuple[int, str, int] | None:
-    """The start, tag and start-tag end of the next sibling element, if there is one."""
-    match = re.compile(r"\s*<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>").match(html, index)
-    if match is None or match[1]:
-        return None
-    return match.start() + len(match[0]) - len(match[0].lstrip()), match[2].lower(), match.end()
 
 
 # ---- Looking at the laid-out pages ----
@@ -514,67 +455,6 @@ def review_footnotes(document, plan: Plan) -> set[str]:
     return push - plan.pushed
 
 
-def review_floats(document, plan: Plan) -> dict[str, int]:
-    """Floats that opened a page after a hole: how far each should now move."""
-    from weasyprint.formatting_structure import boxes
-
-    moves: dict[str, int] = {}
-    pages = document.pages
-    for index in range(len(pages) - 1):
-        page, after = pages[index]._page_box, pages[index + 1]._page_box
-        first = _first_flow_block(after)
-        if first is None or first.element is None:
-            continue
-        key = first.element.get("data-float")
-        if not key:
-            continue
-        bottom = _flow_bottom(page)
-        area_top = page.content_box_y()
-        area_bottom = area_top + page.height
-        footnotes = [c for c in page.children if isinstance(c, boxes.FootnoteAreaBox)]
-        if footnotes and footnotes[0].children:
-            area_bottom = footnotes[0].position_y
-        if bottom is None or (area_bottom - bottom) < HOLE * page.height:
-            continue
-        moves[key] = plan.floats.get(key, 0) + 1
-    return moves
-
-
-def _flow_blocks(page_box) -> list:
-    from weasyprint.formatting_structure import boxes
-
-    html = [
-        c for c in page_box.children if not isinstance(c, boxes.MarginBox | boxes.FootnoteAreaBox)
-    ]
-    found = []
-
-    def walk(box, depth: int) -> None:
-        for child in getattr(box, "children", ()):
-            if not isinstance(child, boxes.BlockLevelBox):
-                continue
-            tag = child.element_tag
-            if tag in ("html", "body", "section") and depth < 4:
-                walk(child, depth + 1)
-            else:
-                found.append(child)
-
-    for box in html:
-        walk(box, 0)
-    return found
-
-
-def _first_flow_block(page_box):
-    blocks = _flow_blocks(page_box)
-    return blocks[0] if blocks else None
-
-
-def _flow_bottom(page_box) -> float | None:
-    blocks = _flow_blocks(page_box)
-    if not blocks:
-        return None
-    return max(b.position_y + b.margin_height() - b.margin_bottom for b in blocks)
-
-
 def settle(
     html: str,
     plan: Plan,
@@ -649,7 +529,7 @@ class _Rounds:
         proposed.breaks.update(review_breaks(document, current, self.html, self.max_run))
         total_fit = proposed.set_by_total_fit()
         refuse = review_hyphens(document, current, self.max_run)
-        moves = review_floats(document, current)
+        moves = floats.review_floats(document, current.floats)
         proposed.unbreak |= {u for u in refuse if u[0] not in total_fit}
         proposed.floats.update(moves)
         proposed.pushed |= review_footnotes(document, current)
