@@ -150,6 +150,32 @@ def test_wide_word_spaces_fail():
     assert results({2: page(2, lines)})["word-spacing"] == "warn"
 
 
+def test_narrow_word_spaces_fail():
+    lines = full_page(2)
+    lines[9] = body(2, 9, spaces=0.6)  # set tighter than preflight.word_space_min (0.7)
+    assert results({2: page(2, lines)})["word-spacing"] == "warn"
+
+
+def test_a_line_past_the_measure_fails_even_with_its_spaces_as_set():
+    from dataclasses import replace
+
+    lines = full_page(2)
+    *_, right, _ = area(2)
+    plain = body(2, 9).runs[0]  # the book's most common spaces: not judged as justified
+    lines[9] = Line([replace(plain, x1=right + 0.5)])
+    assert results({2: page(2, lines)})["line-ends"] == "warn"
+
+
+def test_a_tightened_line_short_of_the_measure_fails():
+    from dataclasses import replace
+
+    lines = full_page(2)
+    *_, right, _ = area(2)
+    tight = body(2, 9, spaces=0.8).runs[0]  # justified tighter than most
+    lines[9] = Line([replace(tight, x1=right - 0.5)])
+    assert results({2: page(2, lines)})["line-ends"] == "warn"
+
+
 def test_a_justified_line_off_the_measure_fails():
     from dataclasses import replace
 

@@ -73,9 +73,16 @@ def test_a_plan_survives_the_round_trip_and_ignores_junk():
 
 
 def test_a_plan_keeps_its_line_breaks_and_reads_them_back_tolerantly():
-    plan = Plan(breaks={"4": ("d1", (3, 9), "t-"), "9": ("d2", None, "")})
+    plan = Plan(breaks={"4": ("d1", (3, 9), ((-0.004, -0.07), None)), "9": ("d2", None, ())})
     assert Plan.from_json(plan.to_json()) == plan
-    odd = {"1": ["d", [1], "bold"], "2": ["d", "3", ""], "3": [1, None, ""], "4": ["d", [2]]}
+    odd = {
+        "1": ["d", [1], "bold"],
+        "2": ["d", "3", []],
+        "3": [1, None, []],
+        "4": ["d", [2]],
+        "5": ["d", [2], [[0.01]]],  # a setting of one value
+        "6": ["d", [2], [None, None, None]],  # more settings than lines
+    }
     assert Plan.from_json({"breaks": odd}).breaks == {}
 
 
@@ -91,16 +98,17 @@ def test_refused_breaks_of_many_paragraphs_land_on_their_own_paragraphs():
     assert paragraphs[11].endswith(f"{word} ja kirjasto")
 
 
-def test_a_paragraph_broken_as_a_whole_gets_its_breaks_and_its_variant():
+def test_a_paragraph_broken_as_a_whole_gets_its_breaks_and_its_line_settings():
     html = number_paragraphs(f"<body><p>Alku ja {WORD} loppu.</p>\n<p>Teksti.</p></body>")
     first = _flow(re.search(r"<p [^>]*>.*?</p>", html)[0])
     # openings: space, space, soft hyphen, soft hyphen, space; break at the second hyphen
-    plan = Plan(pushed={"2"}, breaks={"1": (first.digest, (3,), "t-"), "2": ("x", (), "w+")})
+    setting = ((-0.004, -0.06),)
+    plan = Plan(pushed={"2"}, breaks={"1": (first.digest, (3,), setting), "2": ("x", (), ())})
     out = apply(html, plan)
-    start = '<p style="letter-spacing: -0.01em" data-p="1">'
-    assert f"{start}Alku\xa0ja\xa0kirjas{SHY}to\xa0loppu." in out
+    span = '<span class="wb-line" style="letter-spacing:-0.004em;word-spacing:-0.0600em">'
+    assert f'<p data-p="1">{span}Alku\xa0ja\xa0kirjas</span>{SHY}to\xa0loppu.' in out
     assert '<p style="break-before: page" data-p="2">' in out  # its text is not the plan's
-    stale = Plan(breaks={"1": ("another text", (3,), "t-")})
+    stale = Plan(breaks={"1": ("another text", (3,), setting)})
     assert apply(html, stale) == html
 
 

@@ -224,6 +224,7 @@ class Preflight(_Strict):
     hyphen_max_share: float = Field(default=15.0, ge=0, le=100)  # % of body lines
     hyphen_max_run: int = Field(default=2, ge=1, le=10)  # hyphenated lines in a row
     word_space_max: float = Field(default=1.5, ge=1.0, le=4.0)  # x the font's own space
+    word_space_min: float = Field(default=0.7, ge=0.3, le=1.0)  # x the font's own space
     exercise_max_gap: float = 15.0  # mm: empty height inside an exercise box
 
     @field_validator("safety_margin", mode="before")

@@ -57,9 +57,15 @@ def join_broken_words(
     texts = texts or Texts(pdf)
     order = [leaf for leaf in leaves(root) if texts.text(leaf)]
     joined = 0
-    for first, second in itertools.pairwise(order):
-        tail = _TAIL_RE.search(texts.text(first))
-        head = _HEAD_RE.match(texts.text(second)) if tail else None
+    for first, second, third in itertools.zip_longest(order, order[1:], order[2:]):
+        if second is None:
+            break
+        # A line set apart (workbook.render.linebreak) draws its hyphen in a box,
+        # and so a leaf, of its own: "kehittämis" "‐" "hankkeeseen".
+        alone = texts.text(second).lstrip("\u00ad") == HYPHENATE_CHARACTER and third is not None
+        text = texts.text(first) + HYPHENATE_CHARACTER if alone else texts.text(first)
+        tail = _TAIL_RE.search(text)
+        head = _HEAD_RE.match(texts.text(third if alone else second)) if tail else None
         if tail is None or head is None:
             continue
         if tail[2] == "-":
@@ -68,23 +74,45 @@ def join_broken_words(
                 continue
         else:
             whole = tail[1] + head[0]
-        if _join(texts, first, tail[0], second, head[0], whole):
+        if alone:
+            if _join(texts, first, tail[1], third, head[0], whole, hyphen=second):
+                joined += 1
+        elif _join(texts, first, tail[0], second, head[0], whole):
             joined += 1
     texts.save()
     return joined
 
 
-def _join(texts: Texts, first: Leaf, tail: str, second: Leaf, head: str, whole: str) -> bool:
-    """Wrap the two pieces; False (and nothing changed) when either cannot be."""
+def _join(
+    texts: Texts,
+    first: Leaf,
+    tail: str,
+    second: Leaf,
+    head: str,
+    whole: str,
+    hyphen: Leaf | None = None,
+) -> bool:
+    """Wrap the two pieces (and the *hyphen* drawn apart, read as nothing); False
+    (and nothing changed) when any cannot be."""
     page_one, page_two = texts.page(first.page), texts.page(second.page)
     if page_one is None or page_two is None:
         return False
     ending = _run(page_one, first.mcid, tail, from_end=True)
     opening = _run(page_two, second.mcid, head, from_end=False)
+    mark = None
+    if hyphen is not None:
+        mark = _run(page_one, hyphen.mcid, texts.text(hyphen), from_end=False)
+        if mark is None or hyphen.page != first.page:
+            return False
     if ending is None or opening is None or not page_one.wrap(*ending, whole):
+        return False
+    if mark is not None and not page_one.wrap(*mark, ""):
+        page_one.wraps.pop()
         return False
     if not page_two.wrap(*opening, ""):
         page_one.wraps.pop()
+        if mark is not None:
+            page_one.wraps.pop()
         return False
     return True
 

@@ -477,32 +477,35 @@ def check_exercise_space(pages: list[Page], limit_mm: float) -> CheckResult:
     )
 
 
-def check_word_spacing(pages: list[Page], limit: float) -> CheckResult:
-    """The word spaces of justified body lines are at most *limit* times the normal space."""
+def check_word_spacing(pages: list[Page], limit: float, least: float = 0.0) -> CheckResult:
+    """The word spaces of justified body lines are at most *limit* and at least *least*
+    times the normal space."""
     bad, areas, figures = [], [], []
-    widest = 1.0
+    widest, narrowest = 1.0, 1.0
     for page in pages:
-        most = 1.0
+        most, fewest = 1.0, 1.0
         for line in page.body():
             if line.x1 < _right(page) - FULL or not line.spaces:
                 continue
-            ratio = max(line.spaces)
-            most = max(most, ratio)
-            if ratio > limit + 0.005:
-                bad.append((page.number, ratio))
-                areas.append((page.number, line.x0, line.top, line.x1, line.bottom))
-        widest = max(widest, most)
+            high, low = max(line.spaces), min(line.spaces)
+            most, fewest = max(most, high), min(fewest, low)
+            for ratio in (high, low):
+                if ratio > limit + 0.005 or ratio < least - 0.005:
+                    bad.append((page.number, ratio))
+                    areas.append((page.number, line.x0, line.top, line.x1, line.bottom))
+                    break
+        widest, narrowest = max(widest, most), min(narrowest, fewest)
         if page.body():
-            figures.append((page.number, f"word space up to {most:.2f}x"))
+            figures.append((page.number, f"word spaces {fewest:.2f}-{most:.2f}x"))
     return _result(
         "word-spacing",
         not bad,
-        f"{len(bad)} lines with word spaces over {limit:g}x: "
+        f"{len(bad)} lines with word spaces outside {least:g}-{limit:g}x: "
         + ", ".join(f"p. {n} {r:.2f}x" for n, r in bad[:4])
         if bad
-        else f"justified word spaces at most {widest:.2f}x the normal space",
-        f"a justified line's word spaces are at most {limit:g} times the normal space "
-        "(preflight.word_space_max)",
+        else f"justified word spaces {narrowest:.2f}-{widest:.2f}x the normal space",
+        f"a justified line's word spaces are {least:g} to {limit:g} times the normal space "
+        "(preflight.word_space_min, preflight.word_space_max)",
         sorted({n for n, _ in bad}),
         areas,
         figures,
@@ -510,11 +513,12 @@ def check_word_spacing(pages: list[Page], limit: float) -> CheckResult:
 
 
 def check_line_ends(pages: list[Page]) -> CheckResult:
-    """Every full justified body line ends at the measure, within :data:`EDGE`.
+    """Every full justified body line ends at the measure, within :data:`EDGE`, and no
+    body line ends past it.
 
     A line whose word spaces are, font by font, the book's most common ones (not
-    stretched) is set ragged, is a paragraph's last, or fits its measure exactly:
-    it is not judged."""
+    stretched or shrunk) is set ragged, is a paragraph's last, or fits its measure
+    exactly: only its overflow is judged."""
     counts: dict[str, Counter[float]] = {}
     for page in pages:
         for line in page.body():
@@ -522,16 +526,17 @@ def check_line_ends(pages: list[Page]) -> CheckResult:
                 counts.setdefault(run.font, Counter()).update(round(s, 3) for s in run.spaces)
     natural = {font: found.most_common(1)[0][0] for font, found in counts.items() if found}
 
-    def stretched(line: Line) -> bool:
-        return any(r.spaces and max(r.spaces) > natural[r.font] + 0.01 for r in line.runs)
+    def justified(line: Line) -> bool:
+        return any(
+            r.spaces and max(abs(s - natural[r.font]) for s in r.spaces) > 0.01 for r in line.runs
+        )
 
     bad, areas = [], []
     for page in pages:
         right = _right(page)
         for line in page.body():
-            if not stretched(line):
-                continue
-            if right - FULL <= line.x1 and abs(line.x1 - right) > EDGE:
+            over = line.x1 - right > EDGE
+            if over or (justified(line) and right - FULL <= line.x1 and right - line.x1 > EDGE):
                 bad.append((page.number, line.x1 - right))
                 areas.append((page.number, line.x0, line.top, line.x1, line.bottom))
     return _result(
@@ -564,6 +569,6 @@ def check_makeup(
         check_fragments(pages),
         check_widows_orphans(pages, first_chapter),
         check_exercise_space(pages, limits.exercise_max_gap),
-        check_word_spacing(pages, limits.word_space_max),
+        check_word_spacing(pages, limits.word_space_max, limits.word_space_min),
         check_line_ends(pages),
     ]

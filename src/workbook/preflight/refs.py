@@ -77,8 +77,10 @@ def check_page_references(screen: PdfFacts) -> CheckResult:
         x0, y0, x1, y1 = link.rect
         # The words the link's area touches, and the one right after it: the
         # number may carry a closing bracket or stop outside the area.
+        # A word is on the link's line when its middle is: the line above may
+        # reach into the link's area by its descenders.
         line = sorted(
-            (w for w in page.words if w.rect[1] < y1 and w.rect[3] > y0 and w.rect[2] > x0),
+            (w for w in page.words if y0 < (w.rect[1] + w.rect[3]) / 2 < y1 and w.rect[2] > x0),
             key=lambda w: w.rect[0],
         )
         inside = [w.text for w in line if x0 - 1 <= w.rect[0] < x1]

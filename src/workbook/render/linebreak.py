@@ -11,50 +11,76 @@ page make-up does the same after a layout:
    (:func:`measure`). The places a line may end are the word spaces and the
    soft hyphens the hyphenator wrote.
 2. **Choose.** :func:`choose` finds the breaks that cost least over the whole
-   paragraph: a line's cost grows with the square of its word spaces' stretch,
-   a hyphen costs :data:`HYPHEN_COST`, a space wider than :data:`WIDE` x normal
-   costs much more, and some breaks are not allowed at all (a third hyphen in a
-   row, a hyphen at a page turn, a paragraph ending on a word fragment, a line
-   that would overflow). A paragraph never gets more lines than it had.
+   paragraph: a line's cost grows with the square of its word spaces' distance
+   from normal, a hyphen costs :data:`HYPHEN_COST`, a space wider than
+   :data:`WIDE` x normal costs much more, and some breaks are not allowed at all
+   (a third hyphen in a row, a hyphen at a page turn, a paragraph ending on a
+   word fragment, a line whose spaces would be narrower than :data:`TIGHT`).
+   Where the spaces alone would leave [TIGHT, WIDE], the line's letters may be
+   tracked by up to :data:`TRACK` em, at a cost (:func:`settle`). A paragraph
+   never gets more lines than it had.
 3. **Set.** :func:`apply_breaks` writes the choice into the HTML: the spaces
    inside a line become no-break spaces (which justification still widens) and
    only the chosen soft hyphens stay, so the greedy breaker can only break where
-   the choice says.
+   the choice says. A line set tighter than its natural width or tracked
+   (:func:`line_settings`) has its text in spans of :data:`LINE_CLASS` that
+   set its word and letter spacing.
 
 The next layout is checked (:func:`review_breaks`): a paragraph whose lines come
 out otherwise is left to the greedy breaker from then on, and one whose hyphen
-now ends a page is broken again without it.
+now ends a page, or whose line no longer fits as set (a page number it holds
+changed), is broken again (:func:`misfits`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html as htmllib
+import math
 import re
 from array import array
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-
-from workbook.render.tuning import DELTAS
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 SOFT_HYPHEN = "\u00ad"
 HYPHEN = "\u2010"  # what the renderer draws at a soft hyphen's break
 NBSP = "\u00a0"
 SPACE_EM = 0.293  # the body font's space, in em (Charis SIL)
-WIDE = 1.5  # a justified line whose spaces are wider than this x normal is loose
-HYPHEN_COST = 3000.0  # a hyphen weighs as much as a loose line
-TRACK_COST = 20.0  # a variant costs a little: set as the stylesheet says when it is as good
+# A justified line's word spaces stay within [TIGHT, WIDE] x the font's own space
+# (the stylesheet sets them at 0.86x; the preflight's limits are 0.7 and 1.5,
+# and TIGHT keeps a little off the lower one: a page reference's no-break space
+# takes a share of the justification too); where the spaces alone cannot, the
+# line's letters are tracked by up to TRACK em, about 5 % of a space, as a
+# composer's letter-spacing range allows. A line with an f-ligature is never
+# tracked (Pango sets tracked type letter by letter).
+WIDE = 1.5
+TIGHT = 0.72
+TRACK = 0.014
+TRACK_STEP = 0.002  # em: tracking in whole steps of 2/1000 em (see line_settings)
+HYPHEN_COST = 2000.0  # a hyphen weighs two thirds of a loose line
 LOOSE_COST = 3000.0  # a line looser than WIDE, on top of its stretch
+TIGHT_COST = 300.0  # x the square of a tight line's shrink below normal
+TRACK_COST = 200.0  # x the square of a line's share of its tracking range
 SLACK = 0.05  # px a line keeps free of its measure, for rounding
+# px a line keeps free for the renderer, which sets a line up to about half a px
+# wider than its measured pieces; justification gives it back
+SHRINK_MARGIN = 1.5
 _WHITE = " \t\n\r\f"
+_DROPPED = " \u200b"  # a line's end between inline boxes: the space, and a zero-width one
 _TOKEN_RE = re.compile(r"<!--.*?-->|<[^>]*>|&[#a-zA-Z0-9]+;|[^<&]", re.S)
 _BLOCKS = {"p", "ul", "ol", "li", "div", "table", "figure", "blockquote", "dl", "dd", "br"}
 _VOID = {"img", "br", "input", "hr", "wbr", "col", "source", "area"}
+_FOOTNOTE_RE = re.compile(r'\sclass="(?:[^"]*\s)?footnote(?:\s[^"]*)?"')
+LINE_CLASS = "wb-line"  # a span that sets one line's spacing (see line_settings)
 _LIGATURE_RE = re.compile("f[fil]")  # Charis SIL's ligatures: ff, fi, fl, ffi, ffl
 
+# A line set apart: its letter spacing and word spacing, in em.
+Setting = tuple[float, float]
 # The digest of a paragraph's text, the openings that end its lines (None: the greedy
-# breaker sets it) and its variant (workbook.render.tuning; "" for none).
-Breaks = tuple[str, tuple[int, ...] | None, str]
+# breaker sets it) and how each line but the last is set (None: as the stylesheet says).
+Breaks = tuple[str, tuple[int, ...] | None, tuple[Setting | None, ...]]
 
 
 @dataclass(frozen=True)
@@ -121,7 +147,7 @@ def source_flow(part: str) -> Flow | None:
                 continue
             if depth and name in _BLOCKS:
                 return None
-            if depth and re.search(r'\sclass="(?:[^"]*\s)?footnote(?:\s[^"]*)?"', piece):
+            if depth and _FOOTNOTE_RE.search(piece):
                 skip.append(depth)
             depth += 1
             continue
@@ -147,39 +173,43 @@ class Paragraph:
     """A paragraph measured for :func:`choose` (widths in CSS px)."""
 
     atoms: list[float]  # the width of the text between opening i-1 and opening i
-    letters: list[int]  # the letters of each atom (for tracking)
+    letters: list[int]  # the characters of each atom (tracking moves each)
     kinds: list[str]  # per opening: "space" or "shy"
     spaces: list[float]  # per opening: a space's natural width (0 for a soft hyphen)
     hyphens: list[float]  # per opening: the hyphen's width (0 for a space)
     normal: float  # the font's own space, for the looseness ratio
     size: float  # the font size (an em)
-    ligatures: bool  # tracking would undo ligatures: only word spacing may vary
+    ligated: list[bool]  # per atom: it holds an f-ligature (tracking would undo it)
     first: float  # the first line's measure (less its indent)
     measure: float  # the other lines' measure
     lines: int  # the lines it has now
     turns: frozenset[int] = field(default_factory=frozenset)  # lines that end a page
     chosen: tuple[int, ...] = ()  # the openings that end its lines now
+    spacing: tuple[float, float] = (0.0, 0.0)  # the paragraph's letter, word spacing (px)
 
 
 def _line_items(line_box) -> list[tuple[str, object, bool]]:
-    """(text, style, generated) of a line's text boxes in the normal flow, in order."""
+    """(text, style, generated) of a line's text boxes in the normal flow, in order; the
+    text of a line setting's span (:data:`LINE_CLASS`) in the style around it."""
     from weasyprint.formatting_structure import boxes
 
     items: list[tuple[str, object, bool]] = []
 
-    def walk(box, generated: bool) -> None:
+    def walk(box, generated: bool, style) -> None:
         for child in getattr(box, "children", ()):
             if not child.is_in_normal_flow():
                 continue
             made = generated or "::" in (getattr(child, "element_tag", "") or "")
             if isinstance(child, boxes.TextBox):
-                items.append((child.text, child.style, made))
+                items.append((child.text, style or child.style, made))
             elif isinstance(child, boxes.InlineBox | boxes.LineBox):
-                walk(child, made)
+                element = getattr(child, "element", None)
+                ours = element is not None and element.get("class") == LINE_CLASS
+                walk(child, made, box.style if ours else None)
             elif isinstance(child, boxes.AtomicInlineLevelBox):
                 raise LookupError("an image or inline block in the line")
 
-    walk(line_box, False)
+    walk(line_box, False, None)
     return items
 
 
@@ -216,7 +246,7 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
             items = _line_items(box)
             last = number == len(line_boxes) - 1
             if not last:  # the line's end: its hyphen drawn, or its space dropped
-                while items and not items[-1][2] and not items[-1][0]:
+                while items and not items[-1][2] and not items[-1][0].strip(_DROPPED):
                     items.pop()
                 if not items or items[-1][2]:
                     return None
@@ -240,6 +270,7 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
         return None
     # Match the flow's characters with the laid-out ones.
     atoms: list[list[tuple[str, object]]] = [[]]
+    generated: Counter[int] = Counter()  # per atom: its generated characters
     kinds: list[str] = []
     styles: list[object] = []
     chosen: list[int] = []
@@ -251,6 +282,7 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
         nonlocal j
         while j < len(stream) and stream[j][0] == "gen":
             atoms[-1].append((stream[j][1], stream[j][2]))
+            generated[len(atoms) - 1] += len(stream[j][1])
             j += 1
 
     for char in flow.text:
@@ -295,18 +327,29 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
         return None
     return Paragraph(
         atoms=[_atom_width(a, widths) for a in atoms],
-        letters=[sum(len(t.replace(SOFT_HYPHEN, "")) for t, _ in a) for a in atoms],
+        # generated text (a page number) is outside the spans that track a line
+        letters=[
+            sum(len(t.replace(SOFT_HYPHEN, "")) for t, _ in a) - generated[i]
+            for i, a in enumerate(atoms)
+        ],
         kinds=kinds,
         spaces=spaces,
         hyphens=hyphens,
         normal=SPACE_EM * box.style["font_size"],
         size=box.style["font_size"],
-        ligatures=bool(_LIGATURE_RE.search("".join(t for a in atoms for t, _ in a))),
+        ligated=[bool(_LIGATURE_RE.search("".join(t for t, _ in a))) for a in atoms],
         first=full - indent,
         measure=full,
         lines=len(line_boxes),
         chosen=tuple(chosen),
+        spacing=(_px(box.style["letter_spacing"]), _px(box.style["word_spacing"])),
     )
+
+
+def _px(value) -> float:
+    """A computed spacing in px ("normal" is 0)."""
+    value = getattr(value, "value", value)
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def _atom_width(pieces: list[tuple[str, object]], widths: Widths) -> float:
@@ -323,34 +366,73 @@ def _atom_width(pieces: list[tuple[str, object]], widths: Widths) -> float:
 # ---- Choosing the breaks ----
 
 
-def varied(paragraph: Paragraph, variant: str, *, undo: bool = False) -> Paragraph:
-    """*paragraph* as it measures in *variant* (:data:`~workbook.render.tuning.DELTAS`);
-    with *undo*, as it measures without it (it was laid out in it)."""
-    letter, word = (d * paragraph.size * (-1 if undo else 1) for d in DELTAS[variant])
-    if not letter and not word:
-        return paragraph
-    return replace(
-        paragraph,
-        atoms=[w + letter * n for w, n in zip(paragraph.atoms, paragraph.letters, strict=True)],
-        spaces=[w + letter + word if w else 0.0 for w in paragraph.spaces],
-        hyphens=[w + letter if w else 0.0 for w in paragraph.hyphens],
-    )
+@dataclass(frozen=True)
+class _Sums:
+    """Prefix sums over a paragraph's atoms (index i: atoms [0, i)) and openings."""
+
+    atoms: list[float]
+    chars: list[int]
+    ligated: list[int]
+    spaces: list[float]  # the natural widths of openings [0, i)
+    number: list[int]  # the spaces among openings [0, i)
+
+    @classmethod
+    def of(cls, p: Paragraph) -> _Sums:
+        def running(values) -> list:
+            out = [0]
+            for value in values:
+                out.append(out[-1] + value)
+            return out
+
+        return cls(
+            running(p.atoms),
+            running(p.letters),
+            running(int(x) for x in p.ligated),
+            running(p.spaces),
+            running(kind == "space" for kind in p.kinds),
+        )
 
 
-def best_setting(paragraph: Paragraph, max_run: int = 2) -> tuple[tuple[int, ...], str] | None:
-    """The breaks and variant that set *paragraph* best (a variant costs
-    :data:`TRACK_COST`): tracking, or word spacing where tracking would undo a
-    ligature. None when no setting obeys the rules."""
-    names = ("", "w-", "w+") if paragraph.ligatures else ("", "t-", "t+")
-    found = []
-    for name in names:
-        chosen = choose(varied(paragraph, name), max_run)
-        if chosen is not None:
-            found.append((chosen[0] + (TRACK_COST if name else 0.0), chosen[1], name))
-    if not found:
-        return None
-    _, breaks, name = min(found, key=lambda item: item[0])
-    return breaks, name
+@dataclass(frozen=True)
+class _Line:
+    """A candidate line, measured."""
+
+    total: float  # its natural width, with the hyphen it ends in
+    inner: float  # its word spaces' natural width
+    spaces: int
+    chars: int  # the characters tracking moves: letters, spaces, the hyphen
+    track: float  # px each character may be tracked by, either way (0: not at all)
+
+
+def _candidate(p: Paragraph, sums: _Sums, a: int, b: int, *, last: bool = False) -> _Line:
+    """The line after opening *a* up to opening *b* (the end of the text when *last*)."""
+    end = len(p.kinds) if last else b
+    inner = sums.spaces[end] - sums.spaces[a + 1] if end > a + 1 else 0.0
+    spaces = sums.number[end] - sums.number[a + 1] if end > a + 1 else 0
+    hyphen = not last and p.kinds[b] == "shy"
+    total = sums.atoms[end + 1] - sums.atoms[a + 1] + inner + (p.hyphens[b] if hyphen else 0.0)
+    plain = sums.ligated[end + 1] == sums.ligated[a + 1]
+    chars = sums.chars[end + 1] - sums.chars[a + 1] + spaces + hyphen
+    return _Line(total, inner, spaces, chars, TRACK * p.size if plain and not last else 0.0)
+
+
+def settle(p: Paragraph, line: _Line, measure: float) -> tuple[float, float]:
+    """How a justified *line* is set in *measure*: the ratio of its word spaces (what
+    its tracked letters leave of the measure, per space) to normal, and the px each
+    character is tracked by (negative: tighter) so that the spaces stay within
+    [TIGHT, WIDE] where they alone cannot."""
+    room = line.inner + measure - line.total  # the spaces' share of the measure, untracked
+    ratio = room / line.spaces / p.normal
+    # A word space is seen with the tracking of its own character and of the letter
+    # before it: tracking narrows the spaces by what the other letters take up.
+    letters = line.chars - 2 * line.spaces
+    if ratio > WIDE:
+        track = min(line.track, (ratio - WIDE) * line.spaces * p.normal / letters)
+    elif ratio < TIGHT:
+        track = -min(line.track, (TIGHT - ratio) * line.spaces * p.normal / letters)
+    else:
+        return ratio, 0.0
+    return ratio - track * letters / line.spaces / p.normal, track
 
 
 def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ...]] | None:
@@ -359,65 +441,54 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ..
     has now."""
     p = paragraph
     count = len(p.kinds)
-    # Prefix sums: atoms[0..i), space widths and counts of openings [0..i).
-    atoms = [0.0]
-    for width in p.atoms:
-        atoms.append(atoms[-1] + width)
-    spaces, number = [0.0], [0]
-    for kind, width in zip(p.kinds, p.spaces, strict=True):
-        spaces.append(spaces[-1] + width)
-        number.append(number[-1] + (kind == "space"))
+    sums = _Sums.of(p)
     widest = max(p.first, p.measure)
+    tightest = TIGHT * p.normal
 
-    def natural(a: int, b: int) -> tuple[float, int]:
-        """The natural width of the line after opening *a* to opening *b* (excluded),
-        and its spaces."""
-        inner = spaces[b] - spaces[a + 1] if b > a + 1 else 0.0
-        return atoms[b + 1] - atoms[a + 1] + inner, (number[b] - number[a + 1] if b > a + 1 else 0)
+    def fits(line: _Line, measure: float) -> bool:
+        """Its spaces at TIGHT and its letters tracked tightest leave it no wider."""
+        letters = line.total - line.inner - line.track * (line.chars - 2 * line.spaces)
+        return letters + line.spaces * tightest <= measure - SLACK
 
     # best[(opening, lines, run)] = (cost, previous state); opening -1 is the start.
     start = (-1, 0, 0)
     best: dict[tuple[int, int, int], tuple[float, tuple | None]] = {start: (0.0, None)}
     by_end: dict[int, list[tuple[int, int, int]]] = {-1: [start]}
     for b in range(count):
+        hyphen = p.kinds[b] == "shy"
         for a in range(b - 1, -2, -1):
-            width, spaces_in = natural(a, b)
-            if width > widest:
+            line = _candidate(p, sums, a, b)
+            if not fits(line, widest):
                 break
             for state in by_end.get(a, ()):
                 _, lines, run = state
                 if lines + 1 >= p.lines:  # the last line must still follow
                     continue
                 measure = p.first if lines == 0 else p.measure
-                hyphen = p.kinds[b] == "shy"
-                total = width + (p.hyphens[b] if hyphen else 0.0)
-                if total > measure - SLACK:
+                if not fits(line, measure):
                     continue
                 new_run = run + 1 if hyphen else 0
                 if new_run > max_run or (hyphen and lines in p.turns):
                     continue
-                inner = spaces[b] - spaces[a + 1] if b > a + 1 else 0.0
-                cost = best[state][0] + _line_cost(p, measure - total, inner, spaces_in)
+                cost = best[state][0] + _line_cost(p, line, measure)
                 cost += HYPHEN_COST if hyphen else 0.0
                 key = (b, lines + 1, new_run)
                 if key not in best or cost < best[key][0]:
                     if key not in best:
                         by_end.setdefault(b, []).append(key)
                     best[key] = (cost, state)
-    # The last line: after some opening to the end of the text.
+    # The last line: after some opening to the end of the text, set as it comes.
     finish: tuple[float, tuple] | None = None
-    atoms_end = atoms[-1]
     for a in range(count - 1, -2, -1):
-        width = atoms_end - atoms[a + 1] + (spaces[count] - spaces[a + 1])
-        if width > widest:
+        line = _candidate(p, sums, a, count, last=True)
+        if line.total > widest - SLACK:
             break
-        spaces_in = number[count] - number[a + 1]
         for state in by_end.get(a, ()):
             _, lines, _ = state
             measure = p.first if lines == 0 else p.measure
-            if width > measure - SLACK or lines + 1 > p.lines:
+            if line.total > measure - SLACK or lines + 1 > p.lines:
                 continue
-            if a >= 0 and p.kinds[a] == "shy" and spaces_in == 0:
+            if a >= 0 and p.kinds[a] == "shy" and line.spaces == 0:
                 continue  # a word fragment alone on the last line
             cost = best[state][0]
             if finish is None or cost < finish[0]:
@@ -432,25 +503,77 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ..
     return finish[0], tuple(reversed(chosen))
 
 
-def _line_cost(p: Paragraph, slack: float, inner: float, spaces_in: int) -> float:
-    """A justified line's cost, from its *slack* and its spaces (*inner*: their natural
-    width): the square of the spaces' stretch over the ideal (the font's own space),
-    and :data:`LOOSE_COST` more when it is loose."""
-    if spaces_in == 0:
+def _line_cost(p: Paragraph, line: _Line, measure: float) -> float:
+    """A justified line's cost: the square of its word spaces' distance from the
+    font's own space (shrinking weighs more), :data:`LOOSE_COST` more when it is
+    loose, and the square of the share of its tracking range it uses."""
+    if line.spaces == 0:
         return LOOSE_COST * 10  # one word stretched across the line
-    ratio = (inner + slack) / spaces_in / p.normal
-    cost = 100.0 * (ratio - 1.0) ** 2
+    ratio, track = settle(p, line, measure)
+    cost = TRACK_COST * (track / line.track) ** 2 if track else 0.0
+    if ratio < 1.0:
+        return cost + TIGHT_COST * (1.0 - ratio) ** 2
+    cost += 100.0 * (ratio - 1.0) ** 2
     if ratio > WIDE:
         cost += LOOSE_COST + 1000.0 * (ratio - WIDE)
     return cost
 
 
+def misfits(p: Paragraph, settings: Sequence[Setting | None]) -> bool:
+    """Whether *p*, broken as it is now and set as *settings* say, has a line looser
+    than :data:`WIDE` or wider than its measure (a page number it holds changed)."""
+    sums = _Sums.of(p)
+    base_letter, base_word = (value / p.size for value in p.spacing)
+    for index, (a, b) in enumerate(pairwise([-1, *p.chosen])):
+        line = _candidate(p, sums, a, b)
+        measure = p.first if index == 0 else p.measure
+        if line.spaces and settle(p, line, measure)[0] > WIDE + 0.005:
+            return True
+        setting = settings[index] if index < len(settings) else None
+        if setting is not None:
+            letter, word = setting[0] - base_letter, setting[1] - base_word
+            width = line.total + (letter * line.chars + word * line.spaces) * p.size
+            if width > measure:
+                return True
+    return False
+
+
+def line_settings(p: Paragraph, chosen: Sequence[int]) -> tuple[Setting | None, ...]:
+    """How each line but the last of *p*, broken at *chosen*, is set: its letter and
+    word spacing in em where they differ from the paragraph's (None elsewhere).
+
+    Tracking is rounded away from zero to a whole number of :data:`TRACK_STEP`: the
+    PDF places each glyph to 1/1000 em, so any other amount would add the same
+    rounding error to every glyph of the line and move its end off the measure."""
+    sums = _Sums.of(p)
+    base_letter, base_word = (value / p.size for value in p.spacing)
+    out: list[Setting | None] = []
+    for index, (a, b) in enumerate(pairwise([-1, *chosen])):
+        measure = p.first if index == 0 else p.measure
+        line = _candidate(p, sums, a, b)
+        track = settle(p, line, measure)[1] / p.size if line.spaces else 0.0
+        steps = min(math.ceil(abs(track) / TRACK_STEP - 1e-9), round(TRACK / TRACK_STEP))
+        letter = math.copysign(steps * TRACK_STEP, track) if steps else 0.0
+        # the renderer widens each space by the letter spacing too
+        over = line.total + letter * p.size * line.chars - (measure - SLACK - SHRINK_MARGIN)
+        word = 0.0
+        if over > 0 and line.spaces:
+            word = math.floor(-over / line.spaces / p.size * 10000) / 10000
+        setting = (round(base_letter + letter, 3), round(base_word + word, 4))
+        out.append(None if not letter and not word else setting)
+    return tuple(out)
+
+
 # ---- Setting the breaks in the HTML ----
 
 
-def apply_breaks(part: str, flow: Flow, breaks: Sequence[int]) -> str:
+def apply_breaks(
+    part: str, flow: Flow, breaks: Sequence[int], settings: Sequence[Setting | None] = ()
+) -> str:
     """*part* (one paragraph's HTML, whose flow is *flow*) set to break only at the
-    openings *breaks*: other spaces become one no-break space, other soft hyphens go."""
+    openings *breaks*: other spaces become one no-break space, other soft hyphens go,
+    and the text of a line with a setting (:func:`line_settings`) goes into spans
+    of :data:`LINE_CLASS` that set its letter and word spacing."""
     keep = set(breaks)
     edits: list[tuple[int, int, str]] = []
     for index, kind in enumerate(flow.kinds):
@@ -459,8 +582,58 @@ def apply_breaks(part: str, flow: Flow, breaks: Sequence[int]) -> str:
         start, end = flow.places[2 * index], flow.places[2 * index + 1]
         edits.append((start, end, NBSP if kind == "space" else ""))
         edits.extend((start, end, "") for start, end in flow.runs.get(index, ()))
+    if any(settings):
+        runs = _text_runs(part)
+        for line, (a, b) in enumerate(pairwise([-1, *breaks])):
+            setting = settings[line] if line < len(settings) else None
+            if setting is None:
+                continue
+            # The span holds the space that ends its line: the renderer breaks a line
+            # at the last opening inside the box that overflows it, and a box that
+            # ended before the space would break at a hard hyphen inside it. A soft
+            # hyphen starts the next line's span instead: the renderer draws its
+            # hyphen only where it shares a box with the text after it.
+            low = flow.places[2 * a + (flow.kinds[a] == "space")] if a >= 0 else 0
+            high = flow.places[2 * b + (flow.kinds[b] == "space")]
+            tag = (
+                f'<span class="{LINE_CLASS}" style="letter-spacing:{setting[0]:.3f}em;'
+                f'word-spacing:{setting[1]:.4f}em">'
+            )
+            for start, end in runs:
+                start, end = max(start, low), min(end, high)
+                if start < end:
+                    edits += [(start, start, tag), (end, end, "</span>")]
     pieces, previous = [], 0
-    for start, end, text in sorted(edits):
+    for start, end, text in sorted(edits, key=lambda e: (e[0], e[1], not e[2].startswith("</"))):
         pieces += [part[previous:start], text]
         previous = end
     return "".join([*pieces, part[previous:]])
+
+
+def _text_runs(part: str) -> list[tuple[int, int]]:
+    """The runs of a paragraph's flowing text in its HTML (*part*): between tags, and
+    outside footnote bodies."""
+    runs: list[tuple[int, int]] = []
+    depth, skip = 0, []
+    for match in _TOKEN_RE.finditer(part):
+        piece = match[0]
+        if piece.startswith("<"):
+            tag = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", piece)
+            if tag is None or tag[2].lower() in _VOID or piece.endswith("/>"):
+                continue
+            if tag[1]:
+                depth -= 1
+                if skip and skip[-1] == depth:
+                    skip.pop()
+                continue
+            if depth and _FOOTNOTE_RE.search(piece):
+                skip.append(depth)
+            depth += 1
+            continue
+        if skip or depth == 0:
+            continue
+        if runs and runs[-1][1] == match.start():
+            runs[-1] = (runs[-1][0], match.end())
+        else:
+            runs.append((match.start(), match.end()))
+    return runs

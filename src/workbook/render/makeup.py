@@ -14,9 +14,9 @@ numbers), until nothing is left to change or :data:`MAX_ROUNDS` is reached:
   not leave its page's foot empty (:mod:`workbook.render.writein`).
 - **Lines.** Each justified paragraph is numbered (``data-p``) and broken as a
   whole by the total-fit breaker (:mod:`workbook.render.linebreak`), which
-  weighs hyphens against loose lines, may set the paragraph a hair tighter or
-  looser (:mod:`workbook.render.tuning`), and keeps hyphens off page turns,
-  out of a paragraph's last line and to at most two in a row.
+  weighs hyphens against loose and tight lines, may track a line's letters a
+  hair where its word spaces alone would leave their limits, and keeps hyphens
+  off page turns, out of a paragraph's last line and to at most two in a row.
 - **Hyphens the greedy breaker set.** In a paragraph the total-fit breaker
   cannot set (its text and its lines do not match), a word keeps its soft
   hyphens unless its break ends a page, makes a third hyphen in a row, leaves
@@ -42,7 +42,6 @@ from typing import TypeVar
 
 from workbook.pipeline.freshness import state_file, write_json
 from workbook.render import floats, linebreak, writein
-from workbook.render import tuning as tune
 from workbook.render.chapters import CHAPTER_RE, changed_chapters
 
 D = TypeVar("D")
@@ -65,8 +64,8 @@ class Plan:
     floats: dict[str, int] = field(default_factory=dict)  # data-float -> blocks it moves past
     pushed: set[str] = field(default_factory=set)  # paragraphs that start a new page
     lines: dict[str, int] = field(default_factory=dict)  # write-in field -> lines added
-    # paragraph -> its text's digest and the openings that end its lines
-    # (workbook.render.linebreak); None: the greedy breaker sets it
+    # paragraph -> its text's digest, the openings that end its lines and how each
+    # line is set (workbook.render.linebreak); None: the greedy breaker sets it
     breaks: dict[str, linebreak.Breaks] = field(default_factory=dict)
 
     def copy(self) -> Plan:
@@ -89,8 +88,12 @@ class Plan:
             "pushed": sorted(self.pushed),
             "lines": dict(sorted(self.lines.items())),
             "breaks": {
-                p: [digest, None if chosen is None else list(chosen), variant]
-                for p, (digest, chosen, variant) in sorted(self.breaks.items())
+                p: [
+                    digest,
+                    None if chosen is None else list(chosen),
+                    [None if s is None else list(s) for s in settings],
+                ]
+                for p, (digest, chosen, settings) in sorted(self.breaks.items())
             },
         }
 
@@ -111,16 +114,33 @@ class Plan:
             if isinstance(value, int) and -10 < value < 10 and value:
                 plan.lines[str(key)] = value
         for key, value in (data.get("breaks") or {}).items():
-            if not isinstance(value, list) or len(value) != 3 or value[2] not in tune.DELTAS:
+            if not isinstance(value, list) or len(value) != 3 or not isinstance(value[0], str):
                 continue
-            digest, chosen, variant = value
-            if not isinstance(digest, str):
-                continue
+            digest, chosen, settings = value
             if chosen is None:
-                plan.breaks[str(key)] = (digest, None, "")
-            elif isinstance(chosen, list) and all(isinstance(i, int) for i in chosen):
-                plan.breaks[str(key)] = (digest, tuple(chosen), variant)
+                plan.breaks[str(key)] = (digest, None, ())
+            elif _ints(chosen) and isinstance(settings, list):
+                read = tuple(_setting(s) for s in settings)
+                if all(s is not False for s in read) and len(read) <= len(chosen):
+                    plan.breaks[str(key)] = (digest, tuple(chosen), read)  # type: ignore[arg-type]
         return plan
+
+
+def _ints(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(i, int) for i in value)
+
+
+def _setting(value: object) -> linebreak.Setting | bool | None:
+    """A line's setting read back: None, a (letter, word) pair, or False if neither."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int | float) and abs(v) < 10 for v in value)
+    ):
+        return (float(value[0]), float(value[1]))
+    return False
 
 
 def plan_path(out_dir: Path, pdf_name: str) -> Path:
@@ -186,12 +206,12 @@ def apply(html: str, plan: Plan) -> str:
     # One pass over the paragraphs' elements, from each start tag to its end tag.
     parts, previous = [], 0
     for paragraph, start, end in _paragraph_spans(html):
-        digest, chosen, variant = plan.breaks.get(paragraph, ("", None, ""))
+        digest, chosen, settings = plan.breaks.get(paragraph, ("", None, ()))
         flow = _flow(html[start:end]) if chosen is not None and start >= previous else None
         if flow is None or flow.digest != digest:
             continue  # a text the plan does not know: the greedy breaker sets it
-        part = linebreak.apply_breaks(html[start:end], flow, chosen)  # type: ignore[arg-type]
-        parts += [html[previous:start], tune.apply_tuning(part, {paragraph: variant})]
+        part = linebreak.apply_breaks(html[start:end], flow, chosen, settings)  # type: ignore[arg-type]
+        parts += [html[previous:start], part]
         previous = end
     return "".join([*parts, html[previous:]])
 
@@ -397,13 +417,13 @@ def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, li
         if flow is None or style["white_space"] != "normal":
             continue
         digest = flow.digest
-        old_digest, old, variant = plan.breaks.get(paragraph, ("", None, ""))
+        old_digest, old, settings = plan.breaks.get(paragraph, ("", None, ()))
         known = old_digest == digest
         if known and old is None:
             continue  # the greedy breaker sets it
         measured = linebreak.measure(flow, [line.box for line in lines], widths)
         if measured is None or (known and measured.chosen != old):
-            changes[paragraph] = (digest, None, "")
+            changes[paragraph] = (digest, None, ())
             continue
         measured.turns = frozenset(
             index for index, (line, after) in enumerate(pairwise(lines)) if after.page != line.page
@@ -412,11 +432,14 @@ def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, li
             measured.kinds[opening] == "shy" and index in measured.turns
             for index, opening in enumerate(measured.chosen)
         )
-        if known and not at_turn:
+        if known and not at_turn and not linebreak.misfits(measured, settings):
             continue  # as planned
-        laid_in = variant if known else ""  # a new paragraph is laid out as written
-        best = linebreak.best_setting(linebreak.varied(measured, laid_in, undo=True), max_run)
-        changes[paragraph] = (digest, None, "") if best is None else (digest, *best)
+        best = linebreak.choose(measured, max_run)
+        changes[paragraph] = (
+            (digest, None, ())
+            if best is None
+            else (digest, best[1], linebreak.line_settings(measured, best[1]))
+        )
     return {p: b for p, b in changes.items() if plan.breaks.get(p) != b}
 
 
