@@ -6,7 +6,8 @@ from itertools import pairwise
 
 from conftest import REPO
 from workbook.render import linebreak
-from workbook.render.linebreak import NBSP, SOFT_HYPHEN, Paragraph, apply_breaks, choose
+from workbook.render.linebreak import Paragraph, choose
+from workbook.render.lineflow import NBSP, SOFT_HYPHEN, apply_breaks, source_flow
 from workbook.render.makeup import Plan, _lines, number_paragraphs, settle
 
 SHY = SOFT_HYPHEN
@@ -61,16 +62,16 @@ def test_the_flow_collapses_spaces_across_tags_and_leaves_footnotes_out():
         '<p data-p="1">Yksi  <em>kaksi</em>\n kol&shy;me<span class="footnote">Alaviite '
         "tässä.</span> &amp; neljä </p>"
     )
-    flow = linebreak.source_flow(part)
+    flow = source_flow(part)
     assert flow.text == f"Yksi kaksi kol{SHY}me & neljä"
     assert flow.kinds == ["space", "space", "shy", "space", "space"]
-    assert linebreak.source_flow('<p data-p="1">Rivi<br>toinen</p>') is None
-    assert linebreak.source_flow('<li data-p="1">Kohta<ul><li>Ala</li></ul></li>') is None
+    assert source_flow('<p data-p="1">Rivi<br>toinen</p>') is None
+    assert source_flow('<li data-p="1">Kohta<ul><li>Ala</li></ul></li>') is None
 
 
 def test_breaks_glue_the_other_spaces_and_drop_the_other_soft_hyphens():
     part = f'<p data-p="1">Alku ja  <em>kir{SHY}jas{SHY}to</em> loppu.</p>'
-    flow = linebreak.source_flow(part)
+    flow = source_flow(part)
     # openings: space, space (two characters, one across a tag), hyphen, hyphen, space
     out = apply_breaks(part, flow, [3])
     assert out == f'<p data-p="1">Alku{NBSP}ja{NBSP}<em>kirjas{SHY}to</em>{NBSP}loppu.</p>'
@@ -195,7 +196,7 @@ def test_line_settings_wrap_each_run_of_a_line_with_its_ending_space():
         f'<p data-p="1">Yksi <em>kaksi</em> kol{SHY}me<span class="footnote">Alaviite '
         "tässä.</span> neljä viisi.</p>"
     )
-    flow = linebreak.source_flow(part)
+    flow = source_flow(part)
     # openings: space, space, soft hyphen, space, space; lines end at 1 and 2
     out = apply_breaks(part, flow, [1, 2], [(0.002, -0.05), (-0.004, -0.06)])
     one = '<span class="wb-line" style="letter-spacing:0.002em;word-spacing:-0.0500em">'
@@ -221,7 +222,7 @@ def test_a_shrunk_line_stays_whole_across_a_hard_hyphen():
         f"<body><p style='width: {natural - 2:.2f}px'>{' '.join(words)} {rest}</p></body>"
     )
     ((_, start, end),) = _paragraph_spans(html)
-    flow = linebreak.source_flow(html[start:end])
+    flow = source_flow(html[start:end])
     # the next line is set apart too (the fault needs a span after the break)
     breaks = [len(words) - 1, len(words) + 2]
     part = apply_breaks(html[start:end], flow, breaks, [(0.0, -0.1), (0.0, -0.05)])

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from workbook.pipeline.freshness import state_file, write_json
-from workbook.render import floats, linebreak, writein
+from workbook.render import floats, linebreak, lineflow, writein
 from workbook.render.chapters import CHAPTER_RE, changed_chapters
 
 D = TypeVar("D")
@@ -130,7 +130,7 @@ def _ints(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(i, int) for i in value)
 
 
-def _setting(value: object) -> linebreak.Setting | bool | None:
+def _setting(value: object) -> lineflow.Setting | bool | None:
     """A line's setting read back: None, a (letter, word) pair, or False if neither."""
     if value is None:
         return None
@@ -210,7 +210,7 @@ def apply(html: str, plan: Plan) -> str:
         flow = _flow(html[start:end]) if chosen is not None and start >= previous else None
         if flow is None or flow.digest != digest:
             continue  # a text the plan does not know: the greedy breaker sets it
-        part = linebreak.apply_breaks(html[start:end], flow, chosen, settings)  # type: ignore[arg-type]
+        part = lineflow.apply_breaks(html[start:end], flow, chosen, settings)  # type: ignore[arg-type]
         parts += [html[previous:start], part]
         previous = end
     return "".join([*parts, html[previous:]])
@@ -251,8 +251,8 @@ def _paragraph_spans(html: str) -> list[tuple[str, int, int]]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _flow(part: str) -> linebreak.Flow | None:
-    return linebreak.source_flow(part)
+def _flow(part: str) -> lineflow.Flow | None:
+    return lineflow.source_flow(part)
 
 
 def _push(html: str, paragraph: str) -> str:

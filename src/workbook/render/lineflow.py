@@ -1,0 +1,186 @@
+"""A justified paragraph's text as the renderer flows it, read from and written to its HTML.
+
+The total-fit breaker (:mod:`workbook.render.linebreak`) works on a paragraph's
+*flow*: its text with whitespace collapsed as CSS does and footnote bodies left
+out, and the places a line may end (:func:`source_flow`). Its choice is written
+back into the same HTML (:func:`apply_breaks`): the spaces inside a line become
+no-break spaces, which justification still widens, and only the chosen soft
+hyphens stay, so the renderer can break nowhere else; a line set apart has its
+text in spans of :data:`LINE_CLASS` that set its word and letter spacing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as htmllib
+import re
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+SOFT_HYPHEN = "\u00ad"
+NBSP = "\u00a0"
+LINE_CLASS = "wb-line"  # a span that sets one line's spacing (linebreak.line_settings)
+_WHITE = " \t\n\r\f"
+_TOKEN_RE = re.compile(r"<!--.*?-->|<[^>]*>|&[#a-zA-Z0-9]+;|[^<&]", re.S)
+_BLOCKS = {"p", "ul", "ol", "li", "div", "table", "figure", "blockquote", "dl", "dd", "br"}
+_VOID = {"img", "br", "input", "hr", "wbr", "col", "source", "area"}
+_FOOTNOTE_RE = re.compile(r'\sclass="(?:[^"]*\s)?footnote(?:\s[^"]*)?"')
+
+# A line set apart: its letter spacing and word spacing, in em.
+Setting = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A paragraph's text as the renderer flows it, with the places a line may end.
+
+    *text* holds one character per character of the flow; a word space is " " and a
+    soft hyphen is "\u00ad", and no other character is either: those are the
+    paragraph's openings, numbered in order. Where each is written in the
+    paragraph's HTML is kept compactly (the flows of a whole book stay in memory
+    while its plan is applied): *places* holds each opening's start and end, and
+    *runs* the further whitespace of a space written as more than one character."""
+
+    text: str
+    places: array  # start, end of each opening, in turn
+    runs: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+    @property
+    def kinds(self) -> list[str]:
+        """Each opening's kind: "space" or "shy"."""
+        return ["space" if c == " " else "shy" for c in self.text if c in (" ", SOFT_HYPHEN)]
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:16]
+
+
+def source_flow(part: str) -> Flow | None:
+    """The flow of one paragraph element's HTML (*part*, from its start tag to its end
+    tag): whitespace collapsed as CSS does, footnote bodies left out (they are set
+    at the page's foot). None when the paragraph holds blocks or forced breaks."""
+    chars: list[str] = []
+    places = array("q")
+    runs: dict[int, tuple[tuple[int, int], ...]] = {}
+    skip: list[int] = []  # depths of open elements whose text is not in the flow
+    depth = 0
+    pending: list[tuple[int, int]] = []  # a whitespace run, until something follows it
+
+    def close_run() -> None:
+        if pending and chars:
+            chars.append(" ")
+            if len(pending) > 1:
+                runs[len(places) // 2] = tuple(pending[1:])
+            places.extend(pending[0])
+        pending.clear()
+
+    for match in _TOKEN_RE.finditer(part):
+        piece = match[0]
+        if piece.startswith("<!--"):
+            continue
+        if piece.startswith("<"):
+            tag = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", piece)
+            if tag is None:
+                continue
+            closing, name = tag[1], tag[2].lower()
+            if name in _VOID or piece.endswith("/>"):
+                if name in _BLOCKS and depth:
+                    return None
+                continue
+            if closing:
+                depth -= 1
+                if skip and skip[-1] == depth:
+                    skip.pop()
+                continue
+            if depth and name in _BLOCKS:
+                return None
+            if depth and _FOOTNOTE_RE.search(piece):
+                skip.append(depth)
+            depth += 1
+            continue
+        if skip or depth == 0:
+            continue
+        span = (match.start(), match.end())
+        char = htmllib.unescape(piece) if piece.startswith("&") else piece
+        if char in _WHITE:
+            pending.append(span)
+            continue
+        close_run()
+        chars.append(char)
+        if char == SOFT_HYPHEN:
+            places.extend(span)
+    return Flow("".join(chars), places, runs)
+
+
+def apply_breaks(
+    part: str, flow: Flow, breaks: Sequence[int], settings: Sequence[Setting | None] = ()
+) -> str:
+    """*part* (one paragraph's HTML, whose flow is *flow*) set to break only at the
+    openings *breaks*: other spaces become one no-break space, other soft hyphens go,
+    and the text of a line with a setting (:func:`line_settings`) goes into spans
+    of :data:`LINE_CLASS` that set its letter and word spacing."""
+    keep = set(breaks)
+    edits: list[tuple[int, int, str]] = []
+    for index, kind in enumerate(flow.kinds):
+        if index in keep:
+            continue
+        start, end = flow.places[2 * index], flow.places[2 * index + 1]
+        edits.append((start, end, NBSP if kind == "space" else ""))
+        edits.extend((start, end, "") for start, end in flow.runs.get(index, ()))
+    if any(settings):
+        runs = _text_runs(part)
+        for line, (a, b) in enumerate(pairwise([-1, *breaks])):
+            setting = settings[line] if line < len(settings) else None
+            if setting is None:
+                continue
+            # The span holds the space that ends its line: the renderer breaks a line
+            # at the last opening inside the box that overflows it, and a box that
+            # ended before the space would break at a hard hyphen inside it. A soft
+            # hyphen starts the next line's span instead: the renderer draws its
+            # hyphen only where it shares a box with the text after it.
+            low = flow.places[2 * a + (flow.kinds[a] == "space")] if a >= 0 else 0
+            high = flow.places[2 * b + (flow.kinds[b] == "space")]
+            tag = (
+                f'<span class="{LINE_CLASS}" style="letter-spacing:{setting[0]:.3f}em;'
+                f'word-spacing:{setting[1]:.4f}em">'
+            )
+            for start, end in runs:
+                start, end = max(start, low), min(end, high)
+                if start < end:
+                    edits += [(start, start, tag), (end, end, "</span>")]
+    pieces, previous = [], 0
+    for start, end, text in sorted(edits, key=lambda e: (e[0], e[1], not e[2].startswith("</"))):
+        pieces += [part[previous:start], text]
+        previous = end
+    return "".join([*pieces, part[previous:]])
+
+
+def _text_runs(part: str) -> list[tuple[int, int]]:
+    """The runs of a paragraph's flowing text in its HTML (*part*): between tags, and
+    outside footnote bodies."""
+    runs: list[tuple[int, int]] = []
+    depth, skip = 0, []
+    for match in _TOKEN_RE.finditer(part):
+        piece = match[0]
+        if piece.startswith("<"):
+            tag = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", piece)
+            if tag is None or tag[2].lower() in _VOID or piece.endswith("/>"):
+                continue
+            if tag[1]:
+                depth -= 1
+                if skip and skip[-1] == depth:
+                    skip.pop()
+                continue
+            if depth and _FOOTNOTE_RE.search(piece):
+                skip.append(depth)
+            depth += 1
+            continue
+        if skip or depth == 0:
+            continue
+        if runs and runs[-1][1] == match.start():
+            runs[-1] = (runs[-1][0], match.end())
+        else:
+            runs.append((match.start(), match.end()))
+    return runs
