@@ -208,13 +208,14 @@ def test_line_settings_wrap_each_run_of_a_line_with_its_ending_space():
     )
 
 
-def test_a_shrunk_line_stays_whole_across_a_hard_hyphen():
+def test_a_shrunk_line_stays_whole_across_a_dash_inside_it():
     # The renderer breaks an overflowing line at the last opening inside the box
     # that overflows: the line's span must hold its ending space, or a line set
-    # tighter than its natural width would break at the hyphen of "Keski-Suomen".
+    # tighter than its natural width would break after the dash of "touko–kesäkuussa"
+    # (a place the renderer may break and the breaker does not offer).
     from workbook.render.makeup import _paragraph_spans
 
-    words = ["Tämä", "kirja", "kertoo", "Keski-Suomen", "yleisten", "kirjastojen", "asiakas"]
+    words = ["Tämä", "kirja", "kertoo", "touko–kesäkuussa", "tehdyistä", "kirjastojen", "työstä"]
     alone = number_paragraphs(f"<body><p style='width: 900px'>{' '.join(words)}</p></body>")
     natural = _lines(column(alone))[0].box.children[0].width
     rest = "palvelusta ja sen kehittämisestä yhdessä henkilöstön kanssa."
@@ -228,3 +229,32 @@ def test_a_shrunk_line_stays_whole_across_a_hard_hyphen():
     part = apply_breaks(html[start:end], flow, breaks, [(0.0, -0.1), (0.0, -0.05)])
     lines = _lines(column(html[:start] + part + html[end:]))
     assert lines[0].text.replace(NBSP, " ").split() == words
+
+
+def test_a_line_may_end_after_a_hard_hyphen_and_nowhere_else_in_the_word():
+    part = '<p data-p="1">Keski-Suomen ja PiKe-kirjastojen väki</p>'
+    flow = source_flow(part)
+    assert flow.kinds == ["hard", "space", "space", "hard", "space"]
+    out = apply_breaks(part, flow, [3])  # the line ends at "PiKe-"
+    assert out == f'<p data-p="1">Keski-\u2060Suomen{NBSP}ja{NBSP}PiKe-kirjastojen{NBSP}väki</p>'
+
+
+def test_a_paragraph_the_renderer_broke_at_a_hard_hyphen_is_measured_and_set():
+    from workbook.render.makeup import review_breaks
+
+    words = (
+        "Pirkanmaan ja Keski-Suomen yleisten kirjastojen yhteistoiminta-alue eli "
+        "PiKe-kirjastot kokosi asiakaspalvelun kehittämis-, koulutus- ja "
+        "tiedotustyön saman katon alle kahden vuoden ajaksi."
+    )
+    ends = set()
+    for width in range(230, 330, 9):  # measures at which the lines end differently
+        html = number_paragraphs(f"<body><p style='width: {width}px'>{words}</p></body>")
+        greedy = _lines(column(html))
+        document, plan = settle(html, Plan(), column)
+        assert plan.breaks["1"][1] is not None, width  # measured, not left to the greedy
+        assert review_breaks(document, plan, html, 2) == {}  # and came out as planned
+        ends |= {line.text.rstrip()[-1] for line in _lines(document)[:-1]}
+        ends |= {"greedy" + line.text.rstrip()[-1] for line in greedy[:-1]}
+    # The greedy breaker ended lines at hard hyphens, and so did the total-fit one.
+    assert {"greedy-", "-"} <= ends

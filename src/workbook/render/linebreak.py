@@ -9,8 +9,9 @@ page make-up does the same after a layout:
    :func:`~workbook.render.lineflow.source_flow`) is matched
    with its laid-out lines, character by character, so each word is measured
    with the renderer's own text engine in the style it was set in
-   (:func:`measure`). The places a line may end are the word spaces and the
-   soft hyphens the hyphenator wrote.
+   (:func:`measure`). The places a line may end are the word spaces, the soft
+   hyphens the hyphenator wrote, and the hard hyphens inside compounds
+   ("Keski-|Suomen"), which count as hyphens.
 2. **Choose.** :func:`choose` finds the breaks that cost least over the whole
    paragraph: a line's cost grows with the square of its word spaces' distance
    from normal, a hyphen costs :data:`HYPHEN_COST`, a space wider than
@@ -43,7 +44,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from workbook.render.lineflow import LINE_CLASS, NBSP, SOFT_HYPHEN, Flow, Setting
+from workbook.render.lineflow import (
+    HARD,
+    LINE_CLASS,
+    NBSP,
+    SOFT_HYPHEN,
+    WORD_JOINER,
+    Flow,
+    Setting,
+)
 
 HYPHEN = "\u2010"  # what the renderer draws at a soft hyphen's break
 SPACE_EM = 0.293  # the body font's space, in em (Charis SIL)
@@ -83,7 +92,7 @@ class Paragraph:
 
     atoms: list[float]  # the width of the text between opening i-1 and opening i
     letters: list[int]  # the characters of each atom (tracking moves each)
-    kinds: list[str]  # per opening: "space" or "shy"
+    kinds: list[str]  # per opening: "space", "shy" or "hard" (after a hard hyphen)
     spaces: list[float]  # per opening: a space's natural width (0 for a soft hyphen)
     hyphens: list[float]  # per opening: the hyphen's width (0 for a space)
     normal: float  # the font's own space, for the looseness ratio
@@ -163,6 +172,8 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
                 if text.endswith(HYPHEN) and text[:-1].endswith(SOFT_HYPHEN):
                     items[-1] = (text[:-1], style, False)
                     end = "shy"
+                elif text.endswith("-"):  # after a hard hyphen, or a space after it
+                    end = "either"
                 else:
                     items[-1] = (text.rstrip(" "), style, False)
                     end = "space"
@@ -172,8 +183,8 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
                 else:
                     stream.extend(("c", char, style) for char in text)
             if not last:
-                if end == "space":
-                    stream.append(("brk", " ", stream[-1][2] if stream else None))
+                if end != "shy":
+                    stream.append(("brk", end, stream[-1][2] if stream else None))
                 chosen_marks.append(len(stream) - 1)
     except LookupError:
         return None
@@ -203,6 +214,16 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
                     chosen.append(len(kinds))
                 j += 1
             kinds.append("shy")
+            styles.append(last_style)
+            atoms.append([])
+            continue
+        if char == HARD:
+            joined = here is not None and here[0] == "c" and here[1] == WORD_JOINER
+            if joined or (here is not None and here[0] == "brk" and here[1] == "either"):
+                if j in marks:
+                    chosen.append(len(kinds))
+                j += 1
+            kinds.append("hard")
             styles.append(last_style)
             atoms.append([])
             continue
@@ -364,7 +385,7 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ..
     best: dict[tuple[int, int, int], tuple[float, tuple | None]] = {start: (0.0, None)}
     by_end: dict[int, list[tuple[int, int, int]]] = {-1: [start]}
     for b in range(count):
-        hyphen = p.kinds[b] == "shy"
+        hyphen = p.kinds[b] != "space"  # a soft hyphen, or after a hard one
         for a in range(b - 1, -2, -1):
             line = _candidate(p, sums, a, b)
             if not fits(line, widest):
@@ -397,7 +418,7 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ..
             measure = p.first if lines == 0 else p.measure
             if line.total > measure - SLACK or lines + 1 > p.lines:
                 continue
-            if a >= 0 and p.kinds[a] == "shy" and line.spaces == 0:
+            if a >= 0 and p.kinds[a] != "space" and line.spaces == 0:
                 continue  # a word fragment alone on the last line
             cost = best[state][0]
             if finish is None or cost < finish[0]:

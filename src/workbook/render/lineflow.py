@@ -21,12 +21,16 @@ from itertools import pairwise
 
 SOFT_HYPHEN = "\u00ad"
 NBSP = "\u00a0"
+HARD = "\ue000"  # in a flow: the place after a hard hyphen inside a word ("Keski-|Suomen")
+WORD_JOINER = "\u2060"  # written after a hard hyphen where the line must not end
 LINE_CLASS = "wb-line"  # a span that sets one line's spacing (linebreak.line_settings)
 _WHITE = " \t\n\r\f"
 _TOKEN_RE = re.compile(r"<!--.*?-->|<[^>]*>|&[#a-zA-Z0-9]+;|[^<&]", re.S)
 _BLOCKS = {"p", "ul", "ol", "li", "div", "table", "figure", "blockquote", "dl", "dd", "br"}
 _VOID = {"img", "br", "input", "hr", "wbr", "col", "source", "area"}
 _FOOTNOTE_RE = re.compile(r'\sclass="(?:[^"]*\s)?footnote(?:\s[^"]*)?"')
+
+_KINDS = {" ": "space", SOFT_HYPHEN: "shy", HARD: "hard"}
 
 # A line set apart: its letter spacing and word spacing, in em.
 Setting = tuple[float, float]
@@ -49,8 +53,8 @@ class Flow:
 
     @property
     def kinds(self) -> list[str]:
-        """Each opening's kind: "space" or "shy"."""
-        return ["space" if c == " " else "shy" for c in self.text if c in (" ", SOFT_HYPHEN)]
+        """Each opening's kind: "space", "shy" or "hard" (after a hard hyphen)."""
+        return [_KINDS[c] for c in self.text if c in _KINDS]
 
     @property
     def digest(self) -> str:
@@ -67,6 +71,7 @@ def source_flow(part: str) -> Flow | None:
     skip: list[int] = []  # depths of open elements whose text is not in the flow
     depth = 0
     pending: list[tuple[int, int]] = []  # a whitespace run, until something follows it
+    after_hyphen = 0  # where the last character ends
 
     def close_run() -> None:
         if pending and chars:
@@ -108,9 +113,13 @@ def source_flow(part: str) -> Flow | None:
             pending.append(span)
             continue
         close_run()
+        if len(chars) > 1 and chars[-1] == "-" and chars[-2].isalnum() and char.isalnum():
+            chars.append(HARD)  # a line may end after the hyphen of "Keski-Suomen"
+            places.extend((after_hyphen, after_hyphen))
         chars.append(char)
         if char == SOFT_HYPHEN:
             places.extend(span)
+        after_hyphen = span[1]
     return Flow("".join(chars), places, runs)
 
 
@@ -119,6 +128,7 @@ def apply_breaks(
 ) -> str:
     """*part* (one paragraph's HTML, whose flow is *flow*) set to break only at the
     openings *breaks*: other spaces become one no-break space, other soft hyphens go,
+    a word joiner holds other hard hyphens to the letter after them,
     and the text of a line with a setting (:func:`line_settings`) goes into spans
     of :data:`LINE_CLASS` that set its letter and word spacing."""
     keep = set(breaks)
@@ -127,7 +137,7 @@ def apply_breaks(
         if index in keep:
             continue
         start, end = flow.places[2 * index], flow.places[2 * index + 1]
-        edits.append((start, end, NBSP if kind == "space" else ""))
+        edits.append((start, end, {"space": NBSP, "shy": "", "hard": WORD_JOINER}[kind]))
         edits.extend((start, end, "") for start, end in flow.runs.get(index, ()))
     if any(settings):
         runs = _text_runs(part)

@@ -429,7 +429,7 @@ def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, li
             index for index, (line, after) in enumerate(pairwise(lines)) if after.page != line.page
         )
         at_turn = any(
-            measured.kinds[opening] == "shy" and index in measured.turns
+            measured.kinds[opening] != "space" and index in measured.turns
             for index, opening in enumerate(measured.chosen)
         )
         if known and not at_turn and not linebreak.misfits(measured, settings):

@@ -11,8 +11,8 @@ page-list. For every page this records:
 - ``before``: the id of the element the page begins with, when the page begins
   an element that has one (a chapter, a heading, a figure or table);
 - ``offset``: how many characters of the section's text come before the page,
-  counted by :func:`countable` (no spaces, soft hyphens or hyphens, so line
-  breaks and hyphenation do not change the count);
+  counted by :func:`countable` (no spaces, soft hyphens, word joiners or
+  hyphens, so line breaks and hyphenation do not change the count);
 - ``text``: the page's first countable characters, to check the place.
 
 Only the main flow counts: running heads, folios and footnotes (which
@@ -32,7 +32,7 @@ from typing import Any
 
 from workbook.pipeline.freshness import state_file, write_json
 
-_UNCOUNTED_RE = re.compile(r"[\s\u00ad\u200b\u2010\-]+")
+_UNCOUNTED_RE = re.compile(r"[\s\u00ad\u200b\u2060\u2010\-]+")
 _FORM_TAGS = {"input", "textarea", "select", "button", "option"}
 _SAMPLE = 24  # characters kept in ``text``
 
