@@ -155,3 +155,8 @@ def test_accessibility_contact_is_a_web_form_or_a_mailbox():
     assert "accessibility.contact" in text and "https://" in text
     access = load("valid").config.accessibility
     assert access.contact == "" and access.authority_url.startswith("https://")
+
+
+def test_an_accepted_warning_needs_its_reason():
+    text = error_of("accept-without-reason")
+    assert "preflight.accept" in text and "give the reason" in text

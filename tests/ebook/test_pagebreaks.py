@@ -58,3 +58,25 @@ def test_a_page_whose_text_is_elsewhere_is_reported():
     starts = [{"page": 7, "section": "luku", "before": None, "offset": 3, "text": "neljä"}]
     placed = place_markers({"luku": chapter}, starts, front=set())
     assert placed.differing == [7]
+
+
+def test_a_page_that_opens_with_a_moved_figure_has_its_marker_before_the_figure():
+    # In print the figure moved past the paragraph after it and opens page 8; the
+    # e-book keeps it before that paragraph. The marker goes before the figure,
+    # whose text is what page 8 began with: that is where the page begins.
+    chapter = section(
+        '<section id="luku"><p>Yksi kaksi.</p><figure id="kuvio-1"><img alt="Kuva" '
+        'src="x.png"><figcaption>Kuvio 1. Otsikko</figcaption></figure>'
+        "<p>Kolme neljä.</p></section>"
+    )
+    start = {"page": 8, "section": "luku", "before": "kuvio-1", "offset": 20, "text": "Kuvio1"}
+    placed = place_markers({"luku": chapter}, [start], front=set())
+    assert placed.differing == []
+    assert chapter.xpath("//figure")[0].getprevious().get("id") == "sivu-8"
+    # The same marker with other text after it is still reported.
+    wrong = {**start, "text": "Kuvio2"}
+    chapter = section(
+        '<section id="luku"><p>Yksi kaksi.</p><figure id="kuvio-1"><img alt="Kuva" '
+        'src="x.png"><figcaption>Kuvio 1. Otsikko</figcaption></figure></section>'
+    )
+    assert place_markers({"luku": chapter}, [wrong], front=set()).differing == [8]

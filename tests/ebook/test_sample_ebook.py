@@ -36,19 +36,10 @@ def xhtml(archive, name: str):
 def test_every_printed_page_has_its_marker_where_the_page_begins(sample_build, ebook, archive):
     press = next(e for e in sample_build.editions if e.variant.name == "press")
     assert ebook.source == "press" and ebook.pages == press.pages == 60
-    # Where the print edition's page make-up moved a float past a paragraph, a page
-    # begins elsewhere in the reflowed text than in print: a few such pages are named,
-    # and the build says which.
-    differing = ebook.pages_differing
-    assert len(differing) <= 3  # the sample: pp. 17, 20 and 44 open with a moved float
-    if differing:
-        pages = ", ".join(str(p) for p in differing)
-        assert ebook.warnings == [
-            f"e-book: page-break markers of pages {pages} are near, not at, where the "
-            "printed page begins"
-        ]
-    else:
-        assert ebook.warnings == []
+    # A page that opens with a float the page make-up moved has its marker before
+    # the float (test_pagebreaks): every marker is where its page begins.
+    assert ebook.pages_differing == []
+    assert ebook.warnings == []
     nav = xhtml(archive, "sisallys.xhtml")
     entries = nav.xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
     assert [a.text for a in entries] == [str(n) for n in range(1, press.pages + 1)]

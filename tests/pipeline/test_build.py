@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import chapter, make_publication, trusted_html
+from conftest import REPO, chapter, make_publication, trusted_html
 from workbook.errors import WorkbookError
 from workbook.pipeline.build import build, load_book
 
@@ -194,3 +194,18 @@ def test_an_empty_printer_stops_the_press_edition_but_not_the_e_version(tmp_path
     assert not (tmp_path / "build" / "testikirja-press.pdf").exists()
     build(config, out_dir=tmp_path / "build", editions=["screen"], report=quiet)
     assert (tmp_path / "build" / "testikirja-screen.pdf").exists()
+
+
+def test_strict_mode_passes_a_warning_the_publication_accepts_with_its_reason(tmp_path):
+    # The press edition warns that its output intent is the bundled stand-in.
+    text = (REPO / "tests/fixtures/config/valid.toml").read_text(encoding="utf-8")
+    config = make_publication(tmp_path, {"01-a.md": chapter("A", "Teksti.")}, text)
+    with pytest.raises(WorkbookError, match="output-profile"):
+        build(config, out_dir=tmp_path / "a", editions=["press"], strict=True, report=quiet)
+    reason = "Painotalon profiili tulee ennen painoa."
+    config.write_text(
+        text + f'\n[preflight]\naccept = {{ output-profile = "{reason}" }}\n', encoding="utf-8"
+    )
+    result = build(config, out_dir=tmp_path / "b", editions=["press"], strict=True, report=quiet)
+    (check,) = [c for c in result.editions[0].checks if c.name == "output-profile"]
+    assert check.status == "warn" and check.accepted == reason

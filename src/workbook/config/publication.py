@@ -226,6 +226,8 @@ class Preflight(_Strict):
     word_space_max: float = Field(default=1.5, ge=1.0, le=4.0)  # x the font's own space
     word_space_min: float = Field(default=0.7, ge=0.3, le=1.0)  # x the font's own space
     exercise_max_gap: float = 15.0  # mm: empty height inside an exercise box
+    # check name -> why the publication accepts its warning (--strict then passes it)
+    accept: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("safety_margin", mode="before")
     @classmethod
@@ -234,6 +236,16 @@ class Preflight(_Strict):
         if not 0 <= mm <= 15:
             raise ValueError(f"{mm:g} mm is outside the allowed 0-15 mm")
         return mm
+
+    @field_validator("accept")
+    @classmethod
+    def _accept(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, reason in value.items():
+            if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
+                raise ValueError(f"{name!r} is not a check's name (as the report shows it)")
+            if not reason.strip():
+                raise ValueError(f"give the reason the warning of {name!r} is accepted")
+        return {name: " ".join(reason.split()) for name, reason in value.items()}
 
     @field_validator("exercise_max_gap", mode="before")
     @classmethod

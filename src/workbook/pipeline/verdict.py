@@ -118,7 +118,7 @@ def judge(
     strict = settings.strict
 
     def bad(result: CheckResult) -> bool:
-        return result.status == "fail" or (strict and result.status == "warn")
+        return result.counts(strict)
 
     verdict = Verdict(None)
     for result in results:

@@ -75,10 +75,10 @@ def check_publication(
     for line in console_lines(preflight):
         report(line)
     report(f"reports: {display_path(html_path)}, {display_path(html_path.with_suffix('.json'))}")
-    bad = ("fail", "warn") if strict else ("fail",)
-    failed = [(e.variant.name, r) for e in preflight.editions for r in e.results if r.status in bad]
-    failed += [(BOTH, r) for r in preflight.both if r.status in bad]
-    failed += [("ebook", r) for r in preflight.ebook if r.status in bad]
+    failed = [(e.variant.name, r) for e in preflight.editions for r in e.results]
+    failed = [(name, r) for name, r in failed if r.counts(strict)]
+    failed += [(BOTH, r) for r in preflight.both if r.counts(strict)]
+    failed += [("ebook", r) for r in preflight.ebook if r.counts(strict)]
     if not failed:
         return preflight
     error = failure_errors(failed, locations, preflight.project, fallback=html_path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
@@ -46,6 +47,22 @@ class CheckResult:
     # One line per problem found (rule id or what, page, message), listed under
     # the check in the console and the reports.
     details: tuple[str, ...] = ()
+    # Why the publication accepts this check's warning (preflight.accept): the
+    # warning stays in the reports, and --strict does not fail on it.
+    accepted: str = ""
+
+    def counts(self, strict: bool) -> bool:
+        """Whether this result fails a build (with *strict*, a warning not accepted too)."""
+        return self.status == "fail" or (strict and self.status == "warn" and not self.accepted)
+
+
+def accept(results: list[CheckResult], reasons: Mapping[str, str]) -> list[CheckResult]:
+    """*results* with each warning the publication accepts (*reasons*, by check name)
+    marked with its reason."""
+    return [
+        replace(r, accepted=reasons[r.name]) if r.status == "warn" and r.name in reasons else r
+        for r in results
+    ]
 
 
 def draw_area(read: Painted, draw) -> tuple[int, float, float, float, float]:

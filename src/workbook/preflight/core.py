@@ -47,9 +47,8 @@ class Preflight:
         return [r for e in self.editions for r in e.results] + self.both + self.ebook
 
     def failed(self, strict: bool = False) -> list[CheckResult]:
-        """Results that fail (with *strict*, warnings too)."""
-        bad = ("fail", "warn") if strict else ("fail",)
-        return [r for r in self.all_results() if r.status in bad]
+        """Results that fail (with *strict*, warnings not accepted too)."""
+        return [r for r in self.all_results() if r.counts(strict)]
 
 
 def check_edition(
@@ -67,16 +66,20 @@ def check_edition(
     data = facts.data
     pdf = painted(data).pdf  # the file as the facts read it (pikepdf, kept open)
     if variant.kind == "handout":
-        return [
-            checks.check_fonts(pdf, STYLES_DIR / "book.css"),
-            layout.check_page_size(facts, variant.page_format(fmt)),
-            forms.check_no_form_fields(data),
-        ]
+        return checks.accept(
+            [
+                checks.check_fonts(pdf, STYLES_DIR / "book.css"),
+                layout.check_page_size(facts, variant.page_format(fmt)),
+                forms.check_no_form_fields(data),
+            ],
+            config.preflight.accept,
+        )
     # The independent validator runs in a process of its own while the others do.
     if variant.tagged and validation is None:
         validation = access.Validation(data)
     try:
-        return _edition_checks(facts, variant, project, pdf, validation, lines_cache)
+        results = _edition_checks(facts, variant, project, pdf, validation, lines_cache)
+        return checks.accept(results, config.preflight.accept)
     except BaseException:
         if validation is not None:
             validation.cancel()
@@ -243,4 +246,5 @@ def run_preflight(
         ]
     elif "screen" in by_name:
         preflight.both = [refs.check_page_references(by_name["screen"])]
+    preflight.both = checks.accept(preflight.both, project.config.preflight.accept)
     return preflight

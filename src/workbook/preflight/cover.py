@@ -258,6 +258,7 @@ def check_cover_file(
     finally:
         if drawing is not None:
             drawing.finish()
+    results = checks.accept(results, project.config.preflight.accept)
     report = EditionReport(COVER, path, facts, results)
     if thumbs is not None and place:
         from workbook.preflight.pageimages import place_thumbnails

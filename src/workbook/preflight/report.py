@@ -53,6 +53,8 @@ def _lines(result: CheckResult) -> list[str]:
     text = f"  {SYMBOL[result.status]} {result.name:<18} {result.measured}"
     if result.status != "pass":
         text += f"  [rule: {result.rule}]"
+    if result.accepted:
+        text += f"  [accepted: {result.accepted}]"
     lines = [text] + [f"       - {d}" for d in result.details[:MAX_DETAILS]]
     if len(result.details) > MAX_DETAILS:
         lines.append(f"       - ... and {len(result.details) - MAX_DETAILS} more (see the report)")
@@ -79,6 +81,7 @@ def as_json(
             "figures": {str(page): text for page, text in result.figures},
             "source": locations.get((edition, result.name), ""),
             "details": list(result.details),
+            "accepted": result.accepted,
         }
 
     return {
@@ -267,6 +270,8 @@ def _table(
         pages = " ".join(f'<a href="#{edition}-p{p}">p.&nbsp;{p}</a>' for p in r.pages[:20])
         source = (locations or {}).get((key or edition, r.name)) if r.status != "pass" else None
         where = f'<br><span class="rule">in: {escape(source)}</span>' if source else ""
+        if r.accepted:
+            where += f'<br><span class="rule">accepted: {escape(r.accepted)}</span>'
         details = (
             '<ul class="details">' + "".join(f"<li>{escape(d)}</li>" for d in r.details) + "</ul>"
             if r.details
