@@ -258,3 +258,30 @@ def test_a_paragraph_the_renderer_broke_at_a_hard_hyphen_is_measured_and_set():
         ends |= {"greedy" + line.text.rstrip()[-1] for line in greedy[:-1]}
     # The greedy breaker ended lines at hard hyphens, and so did the total-fit one.
     assert {"greedy-", "-"} <= ends
+
+
+def test_a_tight_line_next_to_a_loose_one_costs_more(monkeypatch):
+    # The paragraph in a 58 mm column: without the cost of unlike neighbours, three
+    # lines sit two classes from the line before them (a tight line under a loose
+    # one); with it, one does.
+    from workbook.render.makeup import _flow, _paragraph_spans
+
+    html = number_paragraphs(f"<body><p style='width: 58mm'>{TEXT}</p></body>")
+    ((_, start, end),) = _paragraph_spans(html)
+    lines = _lines(column(html))
+    measured = linebreak.measure(
+        _flow(html[start:end]), [ln.box for ln in lines], linebreak.Widths()
+    )
+
+    def jumps(breaks: tuple[int, ...]) -> int:
+        sums, classes = linebreak._Sums.of(measured), []
+        for index, (a, b) in enumerate(pairwise([-1, *breaks])):
+            line = linebreak._candidate(measured, sums, a, b)
+            measure = measured.first if index == 0 else measured.measure
+            classes.append(linebreak._line_cost(measured, line, measure)[1])
+        return sum(abs(x - y) > 1 for x, y in pairwise(classes))
+
+    even = choose(measured)[1]
+    monkeypatch.setattr(linebreak, "ADJACENT_COST", 0.0)
+    uneven = choose(measured)[1]
+    assert jumps(uneven) == 3 and jumps(even) == 1

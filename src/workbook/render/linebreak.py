@@ -14,7 +14,8 @@ page make-up does the same after a layout:
    ("Keski-|Suomen"), which count as hyphens.
 2. **Choose.** :func:`choose` finds the breaks that cost least over the whole
    paragraph: a line's cost grows with the square of its word spaces' distance
-   from normal, a hyphen costs :data:`HYPHEN_COST`, a space wider than
+   from normal, a tight line next to a loose one costs :data:`ADJACENT_COST`,
+   a hyphen costs :data:`HYPHEN_COST`, a space wider than
    :data:`WIDE` x normal costs much more, and some breaks are not allowed at all
    (a third hyphen in a row, a hyphen at a page turn, a paragraph ending on a
    word fragment, a line whose spaces would be narrower than :data:`TIGHT`).
@@ -69,8 +70,13 @@ TRACK = 0.014
 TRACK_STEP = 0.002  # em: tracking in whole steps of 2/1000 em (see line_settings)
 HYPHEN_COST = 2000.0  # a hyphen weighs two thirds of a loose line
 LOOSE_COST = 3000.0  # a line looser than WIDE, on top of its stretch
-TIGHT_COST = 300.0  # x the square of a tight line's shrink below normal
+TIGHT_COST = 2000.0  # x the square of a tight line's shrink below normal
 TRACK_COST = 200.0  # x the square of a line's share of its tracking range
+# Lines fall in classes by their spaces, as in TeX: tight, decent, loose, very
+# loose (the ratios that part them). A line two classes or more from the one
+# before it costs ADJACENT_COST: a tight line under a loose one shows.
+FITNESS = (0.8, 1.1, 1.3)
+ADJACENT_COST = 500.0
 SLACK = 0.05  # px a line keeps free of its measure, for rounding
 # px a line keeps free for the renderer, which sets a line up to about half a px
 # wider than its measured pieces; justification gives it back
@@ -381,9 +387,9 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ..
         return letters + line.spaces * tightest <= measure - SLACK
 
     # best[(opening, lines, run)] = (cost, previous state); opening -1 is the start.
-    start = (-1, 0, 0)
-    best: dict[tuple[int, int, int], tuple[float, tuple | None]] = {start: (0.0, None)}
-    by_end: dict[int, list[tuple[int, int, int]]] = {-1: [start]}
+    start = (-1, 0, 0, 1)
+    best: dict[tuple[int, int, int, int], tuple[float, tuple | None]] = {start: (0.0, None)}
+    by_end: dict[int, list[tuple[int, int, int, int]]] = {-1: [start]}
     for b in range(count):
         hyphen = p.kinds[b] != "space"  # a soft hyphen, or after a hard one
         for a in range(b - 1, -2, -1):
@@ -391,7 +397,7 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ..
             if not fits(line, widest):
                 break
             for state in by_end.get(a, ()):
-                _, lines, run = state
+                _, lines, run, fit = state
                 if lines + 1 >= p.lines:  # the last line must still follow
                     continue
                 measure = p.first if lines == 0 else p.measure
@@ -400,9 +406,11 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ..
                 new_run = run + 1 if hyphen else 0
                 if new_run > max_run or (hyphen and lines in p.turns):
                     continue
-                cost = best[state][0] + _line_cost(p, line, measure)
-                cost += HYPHEN_COST if hyphen else 0.0
-                key = (b, lines + 1, new_run)
+                cost, new_fit = _line_cost(p, line, measure)
+                cost += best[state][0] + (HYPHEN_COST if hyphen else 0.0)
+                if lines and abs(new_fit - fit) > 1:
+                    cost += ADJACENT_COST
+                key = (b, lines + 1, new_run, new_fit)
                 if key not in best or cost < best[key][0]:
                     if key not in best:
                         by_end.setdefault(b, []).append(key)
@@ -414,7 +422,7 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ..
         if line.total > widest - SLACK:
             break
         for state in by_end.get(a, ()):
-            _, lines, _ = state
+            lines = state[1]
             measure = p.first if lines == 0 else p.measure
             if line.total > measure - SLACK or lines + 1 > p.lines:
                 continue
@@ -433,20 +441,22 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ..
     return finish[0], tuple(reversed(chosen))
 
 
-def _line_cost(p: Paragraph, line: _Line, measure: float) -> float:
-    """A justified line's cost: the square of its word spaces' distance from the
-    font's own space (shrinking weighs more), :data:`LOOSE_COST` more when it is
-    loose, and the square of the share of its tracking range it uses."""
+def _line_cost(p: Paragraph, line: _Line, measure: float) -> tuple[float, int]:
+    """A justified line's cost and its fitness class (0 tight, 1 decent, 2 loose,
+    3 very loose): the square of its word spaces' distance from the font's own
+    space (shrinking weighs more), :data:`LOOSE_COST` more when it is loose, and
+    the square of the share of its tracking range it uses."""
     if line.spaces == 0:
-        return LOOSE_COST * 10  # one word stretched across the line
+        return LOOSE_COST * 10, 3  # one word stretched across the line
     ratio, track = settle(p, line, measure)
     cost = TRACK_COST * (track / line.track) ** 2 if track else 0.0
+    fit = sum(ratio >= bound for bound in FITNESS)
     if ratio < 1.0:
-        return cost + TIGHT_COST * (1.0 - ratio) ** 2
+        return cost + TIGHT_COST * (1.0 - ratio) ** 2, fit
     cost += 100.0 * (ratio - 1.0) ** 2
     if ratio > WIDE:
         cost += LOOSE_COST + 1000.0 * (ratio - WIDE)
-    return cost
+    return cost, fit
 
 
 def misfits(p: Paragraph, settings: Sequence[Setting | None]) -> bool:
