@@ -74,3 +74,31 @@ def test_pages_read_before_are_taken_from_the_cache_by_digest_and_others_read(tm
         assert read_pages(pdf, ["uusi", keys[1]], cache) == fresh
         cache.write_text("{ rikki")
         assert read_pages(pdf, keys, cache) == fresh
+
+
+def test_a_file_read_after_another_keeps_its_own_fonts(tmp_path):
+    # Font objects are numbered per file. Two files whose fonts have the same
+    # numbers, read one after the other in one process, are each read as alone.
+    weasyprint = pytest.importorskip("weasyprint")
+    paths = []
+    for name, html in (("a", PAGE.replace("serif", "sans-serif")), ("b", PAGE)):
+        paths.append(tmp_path / f"{name}.pdf")
+        weasyprint.HTML(string=html).write_pdf(paths[-1])
+    with pikepdf.open(paths[0]) as a, pikepdf.open(paths[1]) as b:
+        fonts = [{f.objgen for f in p.pages[0].Resources.Font.values()} for p in (a, b)]
+    assert fonts[0] & fonts[1]  # the case: a font of the same number in both files
+    script = (  # each run in a process of its own: nothing read before
+        "import json, sys, pikepdf\n"
+        "from workbook.preflight.textlines import read_pages\n"
+        "for path in sys.argv[1:]:\n"
+        "    lines = read_pages(pikepdf.open(path))[0].lines\n"
+        "print(json.dumps([[round(ln.x1, 2), ln.text] for ln in lines]))\n"
+    )
+
+    def last_read(*files) -> list:
+        run = subprocess.run(
+            ["python", "-c", script, *map(str, files)], capture_output=True, text=True, check=True
+        )
+        return json.loads(run.stdout)
+
+    assert last_read(paths[0], paths[1]) == last_read(paths[1])

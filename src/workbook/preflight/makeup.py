@@ -512,14 +512,13 @@ def check_word_spacing(pages: list[Page], limit: float, least: float = 0.0) -> C
     )
 
 
-def check_line_ends(pages: list[Page], first_chapter: int = 1) -> CheckResult:
+def check_line_ends(pages: list[Page]) -> CheckResult:
     """Every full justified body line ends at the measure, within :data:`EDGE`, and no
     body line ends past it.
 
     A line whose word spaces are, font by font, the book's most common ones (not
     stretched or shrunk) is set ragged, is a paragraph's last, or fits its measure
-    exactly: only its overflow is judged. The front matter (the contents, whose
-    leaders and page numbers are set to their own measure) is not judged."""
+    exactly: only its overflow is judged."""
     counts: dict[str, Counter[float]] = {}
     for page in pages:
         for line in page.body():
@@ -535,8 +534,6 @@ def check_line_ends(pages: list[Page], first_chapter: int = 1) -> CheckResult:
     bad, areas = [], []
     for page in pages:
         right = _right(page)
-        if page.number < first_chapter:
-            continue
         for line in page.body():
             over = line.x1 - right > EDGE
             if over or (justified(line) and right - FULL <= line.x1 and right - line.x1 > EDGE):
@@ -573,5 +570,5 @@ def check_makeup(
         check_widows_orphans(pages, first_chapter),
         check_exercise_space(pages, limits.exercise_max_gap),
         check_word_spacing(pages, limits.word_space_max, limits.word_space_min),
-        check_line_ends(pages, first_chapter),
+        check_line_ends(pages),
     ]

@@ -368,6 +368,9 @@ def read_pages(
     digest was read before is taken from the cache: an edit re-reads only the
     pages it changed. The cache is a hint: unreadable, it is written anew.
     """
+    # Font objects are numbered per file: fonts kept from another file would lend
+    # theirs widths and characters to this file's fonts of the same number.
+    _FONTS.clear()
     keys = list(keys) if cache is not None and len(keys) == len(pdf.pages) else []
     known = read_json_part(cache, _CACHE_VERSION, "pages") if cache is not None and keys else {}
     pages: list[PageText] = []
