@@ -489,11 +489,9 @@ def check_word_spacing(pages: list[Page], limit: float, least: float = 0.0) -> C
                 continue
             high, low = max(line.spaces), min(line.spaces)
             most, fewest = max(most, high), min(fewest, low)
-            for ratio in (high, low):
-                if ratio > limit + 0.005 or ratio < least - 0.005:
-                    bad.append((page.number, ratio))
-                    areas.append((page.number, line.x0, line.top, line.x1, line.bottom))
-                    break
+            if high > limit + 0.005 or low < least - 0.005:
+                bad.append((page.number, high if high > limit + 0.005 else low))
+                areas.append((page.number, line.x0, line.top, line.x1, line.bottom))
         widest, narrowest = max(widest, most), min(narrowest, fewest)
         if page.body():
             figures.append((page.number, f"word spaces {fewest:.2f}-{most:.2f}x"))

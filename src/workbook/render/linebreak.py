@@ -81,6 +81,13 @@ SLACK = 0.05  # px a line keeps free of its measure, for rounding
 # px a line keeps free for the renderer, which sets a line up to about half a px
 # wider than its measured pieces; justification gives it back
 SHRINK_MARGIN = 1.5
+# What a layout shows of an opening that is not a space, where the text keeps it:
+# the soft hyphen itself; after a hard hyphen, the word joiner that holds the
+# word together, or a line's end that may be there
+_LAID = {
+    SOFT_HYPHEN: {("c", SOFT_HYPHEN)},
+    HARD: {("c", WORD_JOINER), ("brk", "either")},
+}
 _DROPPED = " \u200b"  # a line's end between inline boxes: the space, and a zero-width one
 _LIGATURE_RE = re.compile("f[fil]")  # Charis SIL's ligatures: ff, fi, fl, ffi, ffl
 
@@ -214,22 +221,12 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
     for char in flow.text:
         take_generated()
         here = stream[j] if j < len(stream) else None
-        if char == SOFT_HYPHEN:
-            if here is not None and here[0] == "c" and here[1] == SOFT_HYPHEN:
+        if char in _LAID:  # a soft hyphen, or the place after a hard one
+            if here is not None and here[:2] in _LAID[char]:  # laid out (else dropped)
                 if j in marks:
                     chosen.append(len(kinds))
                 j += 1
-            kinds.append("shy")
-            styles.append(last_style)
-            atoms.append([])
-            continue
-        if char == HARD:
-            joined = here is not None and here[0] == "c" and here[1] == WORD_JOINER
-            if joined or (here is not None and here[0] == "brk" and here[1] == "either"):
-                if j in marks:
-                    chosen.append(len(kinds))
-                j += 1
-            kinds.append("hard")
+            kinds.append("shy" if char == SOFT_HYPHEN else "hard")
             styles.append(last_style)
             atoms.append([])
             continue

@@ -15,7 +15,7 @@ import hashlib
 import html as htmllib
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -68,8 +68,6 @@ def source_flow(part: str) -> Flow | None:
     chars: list[str] = []
     places = array("q")
     runs: dict[int, tuple[tuple[int, int], ...]] = {}
-    skip: list[int] = []  # depths of open elements whose text is not in the flow
-    depth = 0
     pending: list[tuple[int, int]] = []  # a whitespace run, until something follows it
     after_hyphen = 0  # where the last character ends
 
@@ -81,32 +79,10 @@ def source_flow(part: str) -> Flow | None:
             places.extend(pending[0])
         pending.clear()
 
-    for match in _TOKEN_RE.finditer(part):
+    for match in _flowing(part):
+        if match is None:
+            return None
         piece = match[0]
-        if piece.startswith("<!--"):
-            continue
-        if piece.startswith("<"):
-            tag = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", piece)
-            if tag is None:
-                continue
-            closing, name = tag[1], tag[2].lower()
-            if name in _VOID or piece.endswith("/>"):
-                if name in _BLOCKS and depth:
-                    return None
-                continue
-            if closing:
-                depth -= 1
-                if skip and skip[-1] == depth:
-                    skip.pop()
-                continue
-            if depth and name in _BLOCKS:
-                return None
-            if depth and _FOOTNOTE_RE.search(piece):
-                skip.append(depth)
-            depth += 1
-            continue
-        if skip or depth == 0:
-            continue
         span = (match.start(), match.end())
         char = htmllib.unescape(piece) if piece.startswith("&") else piece
         if char in _WHITE:
@@ -171,26 +147,43 @@ def _text_runs(part: str) -> list[tuple[int, int]]:
     """The runs of a paragraph's flowing text in its HTML (*part*): between tags, and
     outside footnote bodies."""
     runs: list[tuple[int, int]] = []
-    depth, skip = 0, []
-    for match in _TOKEN_RE.finditer(part):
-        piece = match[0]
-        if piece.startswith("<"):
-            tag = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", piece)
-            if tag is None or tag[2].lower() in _VOID or piece.endswith("/>"):
-                continue
-            if tag[1]:
-                depth -= 1
-                if skip and skip[-1] == depth:
-                    skip.pop()
-                continue
-            if depth and _FOOTNOTE_RE.search(piece):
-                skip.append(depth)
-            depth += 1
-            continue
-        if skip or depth == 0:
+    for match in _flowing(part):
+        if match is None:
             continue
         if runs and runs[-1][1] == match.start():
             runs[-1] = (runs[-1][0], match.end())
         else:
             runs.append((match.start(), match.end()))
     return runs
+
+
+def _flowing(part: str) -> Iterator[re.Match[str] | None]:
+    """The characters (and entities) of a paragraph's HTML (*part*) that flow in its
+    lines: inside its element, outside footnote bodies; None for each block or
+    forced break inside it (then it has no flow of its own)."""
+    depth = 0
+    skip: list[int] = []  # depths of open elements whose text is not in the flow
+    for match in _TOKEN_RE.finditer(part):
+        piece = match[0]
+        if piece.startswith("<"):
+            tag = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", piece)
+            if tag is None:  # a comment
+                continue
+            closing, name = tag[1], tag[2].lower()
+            if name in _VOID or piece.endswith("/>"):
+                if name in _BLOCKS and depth:
+                    yield None
+                continue
+            if closing:
+                depth -= 1
+                if skip and skip[-1] == depth:
+                    skip.pop()
+                continue
+            if depth and name in _BLOCKS:
+                yield None
+            if depth and _FOOTNOTE_RE.search(piece):
+                skip.append(depth)
+            depth += 1
+            continue
+        if not skip and depth:
+            yield match

@@ -400,8 +400,9 @@ def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, li
     """The line breaks (:mod:`workbook.render.linebreak`) of each justified paragraph
     of *html* (numbered, before the plan is applied) that this layout changes: a new
     or edited paragraph is broken as a whole; one whose lines did not come out as
-    planned goes to the greedy breaker; one whose hyphen now ends a page is broken
-    again."""
+    planned goes to the greedy breaker; one whose hyphen now ends a page, or whose
+    line no longer fits as set (:func:`~workbook.render.linebreak.misfits`), is
+    broken again."""
     by_paragraph: dict[str, list[_Line]] = {}
     for line in _lines(document):
         by_paragraph.setdefault(line.paragraph, []).append(line)
