@@ -125,3 +125,34 @@ def test_watch_shows_the_chapter_before_the_edition(tmp_path):
     shown = next(i for i, line in enumerate(lines) if line.startswith("preview b.pdf"))
     assert shown < max(i for i, line in enumerate(lines) if line.startswith("built "))
     assert (out / "preview" / "b.pdf").is_file()
+
+
+def test_after_a_save_the_watcher_lays_out_only_the_saved_chapter_and_the_book_is_whole(
+    tmp_path,
+):
+    from workbook.preflight.access import check_pdfua_validator
+
+    config = three_chapters(tmp_path)
+    out = tmp_path / "build"
+    saved = tmp_path / "chapters" / "02-b.md"
+    with watching(config, out) as (lines, _):
+        deadline = time.monotonic() + 180
+        while not any(line.startswith("built ") for line in lines):
+            assert time.monotonic() < deadline, lines
+            time.sleep(0.1)
+        saved.write_text(saved.read_text(encoding="utf-8").replace("Katso", "Katso myös"))
+        while sum(line.startswith("built ") for line in lines) < 2:
+            assert time.monotonic() < deadline, lines
+            time.sleep(0.1)
+    rebuilt = [line for line in lines if line.startswith("built ")][1]
+    assert rebuilt.endswith("; only the saved chapters laid out"), lines
+    watched = (out / "testikirja-screen.pdf").read_bytes()
+    # The same book as a build from the same sources and the same last build's state.
+    assert b"Katso my" in subprocess.run(
+        ["pdftotext", "-", "-"], input=watched, capture_output=True, check=True
+    ).stdout
+    fresh = tmp_path / "fresh"
+    build(config, out_dir=fresh, editions=["screen"], report=quiet)
+    assert pages_text(out / "testikirja-screen.pdf") == pages_text(fresh / "testikirja-screen.pdf")
+    verdict = check_pdfua_validator(watched)
+    assert verdict.status == "pass", verdict.measured  # the structure tree of both layouts

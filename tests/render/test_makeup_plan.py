@@ -141,7 +141,7 @@ def _chapters(*names: str) -> str:
     )
 
 
-def scripted_rounds(html: str, found: list[set], layout, partial=None):
+def scripted_rounds(html: str, found: list[set], layout):
     """The make-up's rounds, each review adding the next refused breaks of *found*."""
     from workbook.render.makeup import _Rounds
 
@@ -151,26 +151,20 @@ def scripted_rounds(html: str, found: list[set], layout, partial=None):
             proposed.unbreak |= found.pop(0)
             return proposed
 
-    return Scripted(html, layout, partial, 2, 15.0, None)
+    return Scripted(html, layout, 2, 15.0, None)
 
 
-def test_rounds_confined_to_a_chapter_lay_it_out_alone_then_confirm_on_the_whole_book():
+def test_the_rounds_lay_out_until_a_review_changes_nothing():
     html = number_paragraphs(_chapters("a", "b", "c"))
-    calls: list[object] = []
+    texts: list[str] = []
     found = [{("a:1", WORD, 0)}, {("a:2", WORD, 0)}, set(), set()]
 
     def layout(text):
-        calls.append("book")
+        texts.append(text)
         return ("book", text)
 
-    def partial(text, chapter_ids):
-        calls.append(tuple(chapter_ids))
-        return ("alone", text)
-
-    rounds = scripted_rounds(html, found, layout, partial)
-    document, plan, text = rounds.run(Plan(), html, ("book", html))
-    assert calls == [("a",), ("a",), "book"]  # the chapter twice alone, then the book
-    assert document[0] == "book" and found == []
+    document, plan, text = scripted_rounds(html, found, layout).run(Plan(), html, ("book", html))
+    assert len(texts) == 2 and document == ("book", text) and found == [set()]
     assert text.count("kirjasto") == 2 and text == apply(html, plan)
     assert text.index("kirjasto") < text.index('id="b"')
 

@@ -46,7 +46,8 @@ class EditionResult:
     preflight: object | None = None  # preflight.core.EditionReport when it ran
     staged: Path | None = None  # the finished PDF in the scratch folder, until the commit
     sources: dict = field(default_factory=dict)  # page -> source blocks (render.sources)
-    layouts: int = 1  # how many times the renderer laid the edition out
+    layouts: int = 1  # how many times the renderer laid the whole edition out
+    chapter_layouts: int = 0  # layouts of chapters alone, put into the book (render.assembly)
 
     @property
     def images_converted(self) -> int:
@@ -324,10 +325,8 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
         drop_render_garbage()
     check_page_limit(book, rendered.pages)
     if clock:
-        laid = "" if rendered.layouts == 1 else f" (laid out {rendered.layouts} times)"
-        if rendered.chapter_layouts:
-            laid += f" ({rendered.chapter_layouts} layouts of changed chapters alone)"
-        clock.step(f"{variant.name}: rendered {rendered.pages} pages{laid}, finishing")
+        how = laid_out(rendered)
+        clock.step(f"{variant.name}: rendered {rendered.pages} pages{how}, finishing")
     data = finish(
         rendered.data, variant=variant, book=book, splits=rendered.splits, profile=settings.profile
     )
@@ -353,6 +352,7 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     result = EditionResult(
         variant, job.target, pages, rendered.warnings, results, plan.images,
         staged=staged, sources=rendered.sources, layouts=rendered.layouts,
+        chapter_layouts=rendered.chapter_layouts,
     )  # fmt: skip
     if clock:
         clock.step(f"{variant.name}: made" + (" and checked" if settings.verify else ", unchecked"))
@@ -370,6 +370,14 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     if report is not None:
         result.preflight = report
     return result
+
+
+def laid_out(rendered) -> str:
+    """How an edition was laid out, for the progress line ("" for once, as a whole)."""
+    parts = [f"laid out {rendered.layouts} times"] if rendered.layouts > 1 else []
+    if rendered.chapter_layouts:
+        parts.append(f"{rendered.chapter_layouts} layouts of changed chapters alone")
+    return "".join(f" ({part})" for part in parts)
 
 
 def preflight_file(path: Path, job: EditionJob, settings: RunSettings):

@@ -2,7 +2,9 @@
 
 When only chapters changed, each edited chapter is first laid out alone
 (:mod:`workbook.pipeline.preview`, ``build/preview/<chapter>.pdf``, about a
-second), then the whole edition follows.
+second), then the whole edition follows. The watcher keeps its edition's last
+layout, so the whole edition lays out only the saved chapters again and puts
+their pages in place (:mod:`workbook.render.assembly`) when their pages fit.
 
 The input files (as :mod:`workbook.pipeline.freshness` lists them) are polled; a change
 is acted on once the files have been still for one poll (debounce: an editor's
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from workbook.errors import WorkbookError, display_path, failure_lines
 from workbook.pipeline import freshness
+from workbook.render import assembly
 from workbook.runtime.memory import settle_heap, thaw
 
 Snapshot = dict[Path, tuple[int, int]]
@@ -64,7 +67,7 @@ def watch(
 
     def show_previews(changed: list[Path]) -> None:
         """Lay out the edited chapters alone first, when only chapters changed."""
-        if not changed or any(p.suffix != ".md" or p.parent.name != "chapters" for p in changed):
+        if not changed or not only_chapters(changed):
             return
         from workbook.pipeline.outputs import scratch
         from workbook.pipeline.preview import preview
@@ -79,10 +82,12 @@ def watch(
     def rebuild(reason: str, changed: list[Path] | None = None) -> None:
         nonlocal builds
         report(reason)
+        if not changed or not only_chapters(changed):
+            assembly.forget()  # styles, images or data may differ from the kept layout's
         show_previews(changed or [])
         started = time.monotonic()
         try:
-            make(
+            made = make(
                 config_path,
                 out_dir=out_dir,
                 editions=[edition],
@@ -94,7 +99,8 @@ def watch(
             )
             slug = freshness.slug_of(config_path) or "book"
             target = out_dir / f"{slug}-{edition}.pdf"
-            report(f"built {display_path(target)} in {time.monotonic() - started:.1f} s")
+            seconds = time.monotonic() - started
+            report(f"built {display_path(target)} in {seconds:.1f} s{_how(made)}")
         except (WorkbookError, OSError) as exc:  # the content's, or the machine's
             for line in failure_lines(exc, out_dir):
                 report(line)
@@ -102,6 +108,7 @@ def watch(
         builds += 1
         settle_heap()
 
+    assembly.keep_layouts()  # a save lays out only the saved chapters again
     current = snapshot(config_path, out_dir)
     rebuild(f"watching {display_path(config_path)}: building the {edition} edition")
     pending: Snapshot | None = None
@@ -122,5 +129,19 @@ def watch(
     except KeyboardInterrupt:
         report("stopped")
     finally:
+        assembly.keep_layouts(False)
         thaw()
     return builds
+
+
+def _how(made) -> str:
+    """"; only the saved chapters laid out" when no whole layout was needed."""
+    editions = made.build.editions if made.build is not None else []
+    if editions and all(e.layouts == 0 and e.chapter_layouts for e in editions):
+        return "; only the saved chapters laid out"
+    return ""
+
+
+def only_chapters(changed: list[Path]) -> bool:
+    """Whether every changed file is a chapter's Markdown."""
+    return all(p.suffix == ".md" and p.parent.name == "chapters" for p in changed)

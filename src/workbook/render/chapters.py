@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from workbook.render import pagemap
+
 _SECTION_RE = re.compile(r"<(/?)section\b[^>]*>")
 # A chapter's opening tag (its id is the group ``chapter``).
 CHAPTER_RE = re.compile(r'<section class="chapter\b[^"]*" id="(?P<chapter>[^"]+)"')
@@ -57,11 +59,18 @@ def changed_chapters(old: str, new: str) -> set[str] | None:
 
 
 def chapters_document(
-    html: str, chapter_ids: Sequence[str], first_page: int, pages: Mapping[str, int] | None = None
+    html: str,
+    chapter_ids: Sequence[str],
+    first_page: int,
+    pages: Mapping[str, int] | None = None,
+    *,
+    keep_links: bool = False,
 ) -> str:
     """*html* (a whole edition) with only the chapters *chapter_ids* in its body (in
     the book's order), numbered from *first_page*; links to targets outside them
-    print their page from *pages*."""
+    print their page from *pages*. They lose their link (a preview), or with
+    *keep_links* keep it, for pages that go into the whole book's document
+    (:mod:`workbook.render.assembly`)."""
     spans = chapter_spans(html)
     missing = [name for name in chapter_ids if name not in spans]
     if missing:
@@ -74,9 +83,25 @@ def chapters_document(
     head = html[: body_open.start()].replace("</head>", reset + "</head>", 1)
     wanted = [name for name in spans if name in set(chapter_ids)]
     sections = "\n".join(html[spans[name][0] : spans[name][1]] for name in wanted)
-    return (
-        head + body_open[0] + "\n" + outside_links(sections, pages or {}) + "\n" + html[body_close:]
-    )
+    if keep_links:
+        inside = set(_ID_RE.findall(sections))
+        outside = {k: v for k, v in (pages or {}).items() if k not in inside}
+        sections = pagemap.with_pages(sections, outside)[0]
+    else:
+        sections = outside_links(sections, pages or {})
+    return head + body_open[0] + "\n" + sections + "\n" + html[body_close:]
+
+
+def outside_targets(html: str, chapter_id: str) -> tuple[set[str], set[str]]:
+    """The targets of links in chapter *chapter_id* of *html* that lie outside it, and
+    the chapter's ids that links elsewhere in *html* point to."""
+    start, end = chapter_spans(html)[chapter_id]
+    section = html[start:end]
+    inside = set(_ID_RE.findall(section))
+    rest = html[:start] + html[end:]
+    linked_out = {m[2] for m in _LINK_RE.finditer(section)} - inside
+    linked_in = {m[2] for m in _LINK_RE.finditer(rest)} & inside
+    return linked_out, linked_in
 
 
 def outside_links(sections: str, pages: Mapping[str, int]) -> str:

@@ -42,7 +42,7 @@ from typing import TypeVar
 
 from workbook.pipeline.freshness import state_file, write_json
 from workbook.render import floats, linebreak, lineflow, writein
-from workbook.render.chapters import CHAPTER_RE, changed_chapters
+from workbook.render.chapters import CHAPTER_RE
 
 D = TypeVar("D")
 SOFT_HYPHEN = "\u00ad"
@@ -487,19 +487,18 @@ def settle(
     max_run: int = 2,
     max_gap_mm: float = 15.0,
     report: Callable[[Plan], None] | None = None,
-    partial: Callable[[str, list[str]], D | None] | None = None,
 ) -> tuple[D, Plan]:
     """Lay *html* out, review the pages and lay out again until the plan settles.
 
-    *partial* lays out only some chapters of a text (``partial(text, chapter_ids)``,
-    None when it cannot): a round that changed only those chapters is followed by
-    a layout of them alone, and the whole book is laid out again once they settle.
+    *layout* lays out the whole book; after a round that changed only a few
+    chapters it may lay out only those and put their pages in place of theirs
+    (:mod:`workbook.render.assembly`).
     """
     html = number_paragraphs(html)
     current = plan.copy()
     text = apply(html, current)
     document = layout(text)
-    rounds = _Rounds(html, layout, partial, max_run, max_gap_mm, report)
+    rounds = _Rounds(html, layout, max_run, max_gap_mm, report)
     document, current, text = rounds.run(current, text, document)
     return document, current
 
@@ -510,41 +509,27 @@ class _Rounds:
 
     html: str
     layout: Callable[[str], object]
-    partial: Callable[[str, list[str]], object | None] | None
     max_run: int
     max_gap_mm: float
     report: Callable[[Plan], None] | None
 
     def run(self, current: Plan, text: str, document):
-        """Review and lay out again until nothing changes, up to MAX_ROUNDS layouts of
-        the whole book (and as many of chapters alone): (document, plan, html). The
-        document returned is always of the whole book and of the html returned.
-        A document is let go before the next layout, so that the collector may
-        free it meanwhile (:mod:`workbook.runtime.memory`, rule 7)."""
-        whole_book, whole, alone_count = True, 0, 0
+        """Review and lay out again until nothing changes, up to MAX_ROUNDS layouts:
+        (document, plan, html), the document of the html returned. A document is
+        let go before the next layout, so that the collector may free it
+        meanwhile (:mod:`workbook.runtime.memory`, rule 7)."""
+        rounds = 1
         while True:
             proposed = self.review(document, current, text)
             changed = apply(self.html, proposed)
-            settled = changed == text
-            if whole_book and (settled or whole >= MAX_ROUNDS):
+            if changed == text or rounds >= MAX_ROUNDS:
                 break  # settled, or the rounds are spent (the document is of *text*)
-            chapters = None
-            if not settled:
-                chapters = changed_chapters(text, changed) if self.partial is not None else None
-                current, text = proposed, changed
-                if self.report is not None:
-                    self.report(current)
-            # else: the chapters settled alone; the whole book confirms them
+            current, text = proposed, changed
+            if self.report is not None:
+                self.report(current)
             document = None
-            alone = None
-            if chapters and alone_count < MAX_ROUNDS and whole < MAX_ROUNDS and self.partial:
-                alone = self.partial(text, sorted(chapters))
-            if alone is not None:
-                alone_count += 1
-                document, whole_book = alone, False
-            else:
-                whole += 1
-                document, whole_book = self.layout(text), True
+            document = self.layout(text)
+            rounds += 1
         return document, current, text
 
     def review(self, document, current: Plan, text: str) -> Plan:

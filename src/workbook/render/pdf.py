@@ -24,8 +24,8 @@ from weasyprint.formatting_structure import boxes
 from workbook.config.editions import Variant
 from workbook.errors import WorkbookError
 from workbook.pipeline.outputs import share, temp_folder
-from workbook.render import makeup, pagemap
-from workbook.render.chapters import chapter_spans, chapters_document
+from workbook.render import assembly, makeup, pagemap
+from workbook.render.chapters import changed_chapters, chapter_spans
 from workbook.render.pagestarts import page_starts
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from workbook.render.sources import page_sources
@@ -154,10 +154,11 @@ def render_pdf(
     options = {"pdf_variant": variant.pdf_variant} if variant.pdf_variant else {}
     layouts = chapter_layouts = 0
 
-    def render(text: str) -> Document:
+    def render(text: str, whole: bool = True) -> Document:
         if layouts + chapter_layouts > 1:
             collect_between_layouts()  # the last layout's document, let go (memory rule 7)
-        logs.records.clear()  # the messages of the layout that is kept
+        if whole:  # the messages of the layout that is kept, and of chapters put into it
+            logs.records.clear()
         html_doc = HTML(string=text, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         return html_doc.render(**options)
 
@@ -166,18 +167,15 @@ def render_pdf(
         layouts += 1
         return render(text)
 
-    landed: dict[str, int] = {}  # where every anchor landed in the last layout of the book
+    # The last layout of the whole book (laid out, or assembled from chapters laid
+    # out alone: workbook.render.assembly); in watch mode, the last build's.
+    last = assembly.kept(variant.name) if first_page == 1 else None
 
-    def chapters_alone(text: str, chapter_ids: list[str]) -> Document | None:
-        """Only *chapter_ids* laid out, their page numbers from the last whole layout
-        (chapters open on a recto, so their pages are those of the whole book)."""
+    def chapter_alone(text: str, first: int) -> Document:
         nonlocal chapter_layouts
-        firsts = [landed.get(name) for name in chapter_ids]
-        if first_page != 1 or not all(firsts) or not _a_small_part(text, chapter_ids):
-            return None
-        alone = chapters_document(text, chapter_ids, min(firsts), landed)  # type: ignore[type-var]
         chapter_layouts += 1
-        return render(pagemap.with_pages(alone, landed)[0])
+        known = last.landed if last is not None else {}
+        return pagemap.layout_with_pages(text, known, lambda t: render(t, whole=False), first)
 
     # No cyclic collections while WeasyPrint renders (workbook.runtime.memory, rule 2).
     with _collect_logs() as logs, no_collections():
@@ -185,11 +183,23 @@ def render_pdf(
             pages = dict(known_pages or {})
 
             def laid_out(text: str) -> Document:
+                """The whole book *text*: its changed chapters laid out alone and put in
+                place of theirs in the last layout where that holds, else laid out."""
+                nonlocal last
+                chapters = changed_chapters(last.text, text) if last is not None else None
+                if last is not None and chapters == set():
+                    return last.document  # the same book (a watch build with nothing new)
+                if last is not None and chapters and _a_part(text, chapters):
+                    made = assembly.assemble(last, text, sorted(chapters), chapter_alone)
+                    if made is not None:
+                        last = made
+                        return made.document
+                last = None  # let go before the next layout (memory rule 7)
                 document = pagemap.layout_with_pages(text, pages, layout, first_page)
-                landed.clear()
-                landed.update(pagemap.anchor_pages(document, first_page))
+                if first_page == 1:
+                    last = assembly.Laid.of(text, document)
                 if pages:  # a rebuild: the next round starts from this round's numbers
-                    pages.update(landed)
+                    pages.update(pagemap.anchor_pages(document, first_page))
                 return document
 
             document, plan = makeup.settle(
@@ -198,8 +208,9 @@ def render_pdf(
                 laid_out,
                 max_run=max_hyphen_run,
                 max_gap_mm=max_exercise_gap,
-                partial=chapters_alone,
             )
+            if last is not None and last.document is document:
+                assembly.keep(variant.name, last)
             if inspect is not None:
                 inspect(document)
             data = document.write_pdf(**options)
@@ -231,7 +242,8 @@ def render_pdf(
             line=line,
             hint="fix the content or style it names",
         )
-    warnings = [r.getMessage() for r in logs.records if r.levelno < logging.ERROR]
+    messages = (r.getMessage() for r in logs.records if r.levelno < logging.ERROR)
+    warnings = list(dict.fromkeys(messages))  # a chapter laid out again may repeat one
     return Rendered(
         data=data,
         pages=len(document.pages),
@@ -246,14 +258,14 @@ def render_pdf(
     )
 
 
-def _a_small_part(html: str, chapter_ids: list[str]) -> bool:
-    """Whether the chapters *chapter_ids* are at most a third of the book's chapters'
-    text: more, and laying them out alone, then the whole book to confirm them,
-    costs more than laying out the whole book at once."""
+def _a_part(html: str, chapter_ids: set[str]) -> bool:
+    """Whether the chapters *chapter_ids* are at most half of the book's chapters'
+    text: more, and laying them out alone costs about as much as laying out the
+    whole book, with less chance that their pages fit the last layout's."""
     spans = chapter_spans(html)
     total = sum(end - start for start, end in spans.values())
     chosen = sum(spans[name][1] - spans[name][0] for name in chapter_ids if name in spans)
-    return chosen * 3 <= total
+    return 0 < chosen * 4 <= total * 3
 
 
 def write_atomic(path: Path, data: bytes) -> None:
