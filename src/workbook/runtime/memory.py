@@ -25,7 +25,10 @@ without ever keeping garbage that would grow memory:
    once first (over :data:`FREEZE_BELOW_MB`).
 5. **Between two builds of watch mode** (:func:`settle_heap`): the last build's
    garbage is collected while the watcher waits for an edit, and what survives
-   is frozen, so the next build does not walk it. :func:`thaw` gives the heap
+   is frozen, so the next build does not walk it. What survives includes the
+   edition's last layout, which the watcher keeps for the next save
+   (:mod:`workbook.render.assembly`); the pages a save replaces are garbage
+   by the next settling, which unfreezes first. :func:`thaw` gives the heap
    back when watching stops.
 6. **At interpreter exit** (:func:`skip_exit_collection`, installed by
    :func:`workbook.runtime.startup.start`). Python's shutdown runs full
