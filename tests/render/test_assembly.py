@@ -99,11 +99,29 @@ def test_a_chapter_that_needs_more_pages_is_refused():
     assert assembly.assemble(before, book(b_paragraphs=9), ["b"], chapter_alone) is None
 
 
-def test_a_chapter_whose_linked_target_moves_to_another_page_is_refused():
+def test_the_parts_that_print_the_page_of_a_target_that_moved_are_laid_out_again():
     before = whole(book(b_paragraphs=4, target_at=0))
     moved = book(b_paragraphs=4, target_at=3)
-    assert before.landed["b-kohde"] != whole(moved).landed["b-kohde"]
-    assert assembly.assemble(before, moved, ["b"], chapter_alone) is None
+    again = whole(moved)
+    assert before.landed["b-kohde"] != again.landed["b-kohde"]
+    firsts: list[int] = []
+
+    def counted(html: str, first: int):
+        firsts.append(first)
+        return chapter_alone(html, first)
+
+    made = assembly.assemble(before, moved, ["b"], counted)
+    assert made is not None
+    # b, then the contents and chapter a, which print its target's page; not c
+    assert firsts == [before.landed["b"], 1, before.landed["a"]]
+    assert page_texts(made.document) == page_texts(again.document)
+    assert made.landed == again.landed
+
+
+def test_a_part_that_prints_a_page_it_does_not_know_is_refused():
+    before = whole(book())
+    edited = book(b_extra=' Katso <a class="pageref" href="#uusi"></a>.')
+    assert assembly.assemble(before, edited, ["b"], chapter_alone) is None
 
 
 def test_a_chapter_that_ends_before_a_blank_verso_keeps_that_page():

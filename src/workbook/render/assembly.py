@@ -1,26 +1,28 @@
-"""A book assembled from the chapters an edit changed, laid out alone.
+"""A book assembled from the parts an edit changed, laid out alone.
 
 Chapters open on a recto, so a chapter's pages depend on the rest of the book
 only through its first page and the pages it prints of targets elsewhere
-(:mod:`workbook.render.chapters`). When only some chapters of a book's HTML
-differ from a layout of the whole book at hand, each is laid out alone,
-numbered from its first page, and its pages take the place of its old ones in
-that layout: WeasyPrint writes a document of pages from several layouts
-(``Document.copy``) with its links, bookmarks, anchors and, in the tagged
-edition, its structure tree and form fields built from all of them.
+(:mod:`workbook.render.chapters`); so do the front matter's (the title, the
+contents and the lists, before the first chapter). When only some chapters of
+a book's HTML differ from a layout of the whole book at hand, each is laid out
+alone, numbered from its first page, and its pages take the place of its old
+ones in that layout: WeasyPrint writes a document of pages from several
+layouts (``Document.copy``) with its links, bookmarks, anchors and, in the
+tagged edition, its structure tree and form fields built from all of them.
 
 Pages are put in place only when that gives the pages a whole layout would:
 
-- the chapter fills as many pages as before, or one fewer where its last page
-  was the blank verso before the next chapter (that page is kept);
-- every target of the chapter that the rest of the book links to or prints
-  the page of (the contents, the list of figures, "s. N") is on the same page;
+- a part fills as many pages as before, or one fewer where its last page was
+  the blank verso before the next chapter (that page is kept);
+- a part that prints the page of a target that moved (the contents, the list
+  of figures, an "s. N" in another chapter) is laid out again alone too, with
+  the new number;
 - a chapter last in the body has nothing after it.
 
 Otherwise :func:`assemble` returns None and the whole book is laid out.
 
 The page make-up's rounds (:mod:`workbook.render.makeup`) assemble the book
-after a round that changed a few chapters, and ``invoke watch`` keeps the last
+after a round that changed some chapters, and ``invoke watch`` keeps the last
 laid-out book of its edition (:func:`keep`) so that the next save lays out only
 the saved chapters.
 """
@@ -31,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from workbook.render import pagemap
-from workbook.render.chapters import chapter_spans, chapters_document, outside_targets
+from workbook.render.chapters import FRONT, ids_in, link_targets, part_document, parts
 
 
 @dataclass
@@ -64,41 +66,56 @@ def assemble(
     chapter_ids: Sequence[str],
     lay_out: Callable[[str, int], object],
 ) -> Laid | None:
-    """*text* laid out: *laid* with the pages of *chapter_ids* laid out again alone.
+    """*text* laid out: *laid* with the pages of *chapter_ids* laid out again alone,
+    and of the parts that print the page of a target that moved.
 
     *text* must differ from ``laid.text`` only inside those chapters.
-    ``lay_out(html, first_page)`` lays out one chapter's document. None when the
+    ``lay_out(html, first_page)`` lays out one part's document. None when the
     pages would not be those of a whole layout (see the module's docstring).
     """
-    spans = chapter_spans(text)
+    spans = parts(text)
     order = list(spans)
+    firsts = {name: 1 if name == FRONT else laid.landed.get(name, 0) for name in order}
+    if any(first < 1 for first in firsts.values()):
+        return None
     pages = list(laid.document.pages)
     fonts = list(laid.fonts)
-    body_end = text.rfind("</body>")
-    for name in sorted(chapter_ids, key=order.index):
-        first = laid.landed.get(name)
-        following = order[order.index(name) + 1] if name != order[-1] else None
-        if first is None or first < 1:
-            return None
-        if following is None:
-            if text[spans[name][1] : body_end].strip():
-                return None  # something after the last chapter would move with it
-            end = len(pages) + 1
-        elif (end := laid.landed.get(following, 0)) <= first:
-            return None
-        linked_out, linked_in = outside_targets(text, name)
-        if not linked_out <= laid.landed.keys():
+    landed = dict(laid.landed)
+    todo = sorted(set(chapter_ids), key=order.index)
+    for _ in range(2 * len(order)):  # a part may be laid out again once a page it prints moved
+        if not todo:
+            break
+        name = todo.pop(0)
+        index = order.index(name)
+        start, end = spans[name]
+        first = firsts[name]
+        if index + 1 < len(order):
+            following = firsts[order[index + 1]]
+        elif text[end : text.rfind("</body>")].strip():
+            return None  # something after the last chapter would move with it
+        else:
+            following = len(pages) + 1
+        part = text[start:end]
+        if not link_targets(part) - ids_in(part) <= landed.keys():
             return None  # a page it prints is not known
-        html = chapters_document(text, [name], first, laid.landed, keep_links=True)
-        alone = lay_out(html, first)
-        count, span = len(alone.pages), end - first  # type: ignore[attr-defined]
-        if count != span and not (count == span - 1 and _blank(pages[end - 2])):
+        alone = lay_out(part_document(text, name, first, landed), first)
+        count, span = len(alone.pages), following - first  # type: ignore[attr-defined]
+        if count != span and not (count == span - 1 and _blank(pages[following - 2])):
             return None
         found = pagemap.anchor_pages(alone, first)
-        if any(found.get(target) != laid.landed.get(target) for target in linked_in):
-            return None
+        moved = {target for target in ids_in(part) if found.get(target) != landed.get(target)}
+        landed = {k: v for k, v in landed.items() if k not in moved} | found
         pages[first - 1 : first - 1 + count] = alone.pages  # type: ignore[attr-defined]
         fonts.append((alone.font_config, {id(page) for page in alone.pages}))  # type: ignore[attr-defined]
+        printing = [
+            other
+            for other in order
+            if other != name and other not in todo
+            and moved & pagemap.printed_targets(text[slice(*spans[other])])
+        ]  # fmt: skip
+        todo = sorted({*todo, *printing}, key=order.index)
+    if todo:
+        return None
     document = laid.document.copy(pages)  # type: ignore[attr-defined]
     used = {id(page) for page in pages}
     fonts = [(config, own) for config, own in fonts if own & used]  # the rest may go

@@ -92,18 +92,6 @@ def chapters_document(
     return head + body_open[0] + "\n" + sections + "\n" + html[body_close:]
 
 
-def outside_targets(html: str, chapter_id: str) -> tuple[set[str], set[str]]:
-    """The targets of links in chapter *chapter_id* of *html* that lie outside it, and
-    the chapter's ids that links elsewhere in *html* point to."""
-    start, end = chapter_spans(html)[chapter_id]
-    section = html[start:end]
-    inside = set(_ID_RE.findall(section))
-    rest = html[:start] + html[end:]
-    linked_out = {m[2] for m in _LINK_RE.finditer(section)} - inside
-    linked_in = {m[2] for m in _LINK_RE.finditer(rest)} & inside
-    return linked_out, linked_in
-
-
 def outside_links(sections: str, pages: Mapping[str, int]) -> str:
     """*sections* with their links to targets elsewhere unlinked, their page printed
     from *pages* ("?" for a target the map does not know yet)."""
@@ -118,3 +106,41 @@ def outside_links(sections: str, pages: Mapping[str, int]) -> str:
         return f'<a {attributes} data-page="{page}" data-target="{target}">'.replace("<a  ", "<a ")
 
     return _LINK_RE.sub(unlink, sections)
+
+
+FRONT = "#front"
+"""The name of the part before the first chapter (title, contents, lists; never an id)."""
+
+
+def parts(html: str) -> dict[str, tuple[int, int]]:
+    """The book's parts that open on a recto, in order: what comes before the first
+    chapter (:data:`FRONT`, when anything does) and every chapter's section."""
+    spans = chapter_spans(html)
+    body = re.search(r"<body\b[^>]*>", html)
+    if not spans or body is None:
+        return spans
+    start = next(iter(spans.values()))[0]
+    front = {FRONT: (body.end(), start)} if html[body.end() : start].strip() else {}
+    return {**front, **spans}
+
+
+def part_document(html: str, name: str, first_page: int, pages: Mapping[str, int]) -> str:
+    """The part *name* of *html* alone (:func:`parts`), numbered from *first_page*, its
+    links kept and the pages of targets elsewhere printed from *pages*."""
+    if name != FRONT:
+        return chapters_document(html, [name], first_page, pages, keep_links=True)
+    start, end = parts(html)[FRONT]
+    body_close = html.rfind("</body>")
+    inside = set(_ID_RE.findall(html[start:end]))
+    outside = {k: v for k, v in pages.items() if k not in inside}
+    return html[:start] + pagemap.with_pages(html[start:end], outside)[0] + html[body_close:]
+
+
+def ids_in(html: str) -> set[str]:
+    """The ids of the elements in *html*."""
+    return set(_ID_RE.findall(html))
+
+
+def link_targets(html: str) -> set[str]:
+    """The targets of the internal links in *html*."""
+    return {match[2] for match in _LINK_RE.finditer(html)}

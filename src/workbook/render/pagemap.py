@@ -84,6 +84,14 @@ def with_pages(html: str, pages: Mapping[str, int]) -> tuple[str, dict[str, int]
     return html, used
 
 
+def printed_targets(html: str) -> set[str]:
+    """The targets whose page *html* prints (where :func:`with_pages` would)."""
+    found = set(_PAGEREF_RE.findall(html))
+    for block in _LIST_RE.finditer(html):
+        found.update(_LIST_LINK_RE.findall(block[0]))
+    return found
+
+
 def anchor_pages(document: object, first_page: int = 1) -> dict[str, int]:
     """The page number of every anchor of a rendered WeasyPrint document.
 
