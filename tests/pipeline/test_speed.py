@@ -31,6 +31,8 @@ def test_second_build_renders_nothing(tmp_path):
     again = make(config, out_dir=out, report=quiet)
     assert again.built == [] and again.build is None
     assert sorted(again.up_to_date) == ["press", "screen"] and again.preflight_skipped
+    forced = make(config, out_dir=out, report=quiet, editions=["screen"], force=["screen"])
+    assert forced.built == ["screen"]  # as the watcher starts: its edition laid out
 
 
 def test_touching_a_file_is_not_a_change_but_editing_one_is(tmp_path):

@@ -49,6 +49,7 @@ def make(
     report: Callable[[str], None] = print,
     cover: bool = True,
     ebook: bool = False,
+    force: Sequence[str] = (),
 ) -> MakeResult:
     """Build the out-of-date editions and preflight them; say what was up to date.
 
@@ -57,7 +58,7 @@ def make(
     the press edition (when the config has a ``[cover]`` table). With *ebook*
     the EPUB and the web edition are built too when out of date, and checked
     with the preflight (:mod:`workbook.ebook.stage`); *editions* may then be
-    empty.
+    empty. The editions named in *force* are built even when up to date.
     """
     alone = ebook and editions is not None and not editions  # the e-book alone
     names = list(editions) if editions or alone else list(DEFAULT_EDITIONS)
@@ -68,6 +69,7 @@ def make(
     outputs.recover(out_dir)
     digest = freshness.inputs_digest(config_path, out_dir)
     stale = freshness.stale_editions(config_path, out_dir, names, digest)
+    stale += [name for name in names if name in force and name not in stale]
     outcome = MakeResult(built=stale, up_to_date=[n for n in names if n not in stale])
     slug = freshness.slug_of(config_path) or "book"
     for name in outcome.up_to_date:

@@ -96,6 +96,9 @@ def watch(
                 workers=1,
                 cover=False,  # and makes the cover
                 report=lambda line: None,
+                # laid out at the start even when up to date, so that its layout is
+                # kept and the first save lays out only its chapters
+                force=[edition] if builds == 0 else [],
             )
             slug = freshness.slug_of(config_path) or "book"
             target = out_dir / f"{slug}-{edition}.pdf"
