@@ -132,6 +132,25 @@ def test_a_paragraph_is_broken_as_a_whole_and_its_lines_come_out_as_planned():
     assert review_breaks(document, plan, html, 2) == {}
 
 
+def test_lines_found_as_planned_are_not_measured_again_on_the_same_pages(monkeypatch):
+    from workbook.render import makeup
+    from workbook.render.makeup import review_breaks
+
+    html = number_paragraphs(f"<body><p>{TEXT}</p></body>")
+    document, plan = settle(html, Plan(), column)
+    assert review_breaks(document, plan, html, 2) == {}
+    measured: list[object] = []
+    real = linebreak.measure
+    monkeypatch.setattr(linebreak, "measure", lambda *a: measured.append(a) or real(*a))
+    assert review_breaks(document, plan, html, 2) == {}  # its boxes: pages put into a book
+    assert measured == []
+    assert review_breaks(column(makeup.apply(html, plan)), plan, html, 2) == {}
+    assert len(measured) == 1  # a new layout of the paragraph is measured
+    digest, chosen, _ = plan.breaks["1"]
+    review_breaks(document, Plan(breaks={"1": (digest, chosen, ())}), html, 2)
+    assert len(measured) == 2  # another plan entry: measured again
+
+
 def test_a_paragraph_whose_lines_do_not_come_out_as_planned_goes_to_the_greedy_breaker():
     from workbook.render.makeup import _flow, _paragraph_spans, review_breaks
 

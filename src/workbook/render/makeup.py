@@ -31,9 +31,11 @@ once. The preflight (:mod:`workbook.preflight.makeup`) measures the result.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -210,7 +212,7 @@ def apply(html: str, plan: Plan) -> str:
         flow = _flow(html[start:end]) if chosen is not None and start >= previous else None
         if flow is None or flow.digest != digest:
             continue  # a text the plan does not know: the greedy breaker sets it
-        part = lineflow.apply_breaks(html[start:end], flow, chosen, settings)  # type: ignore[arg-type]
+        part = _applied(html[start:end], tuple(chosen), tuple(settings or ()))  # type: ignore[arg-type]
         parts += [html[previous:start], part]
         previous = end
     return "".join([*parts, html[previous:]])
@@ -253,6 +255,12 @@ def _paragraph_spans(html: str) -> list[tuple[str, int, int]]:
 @functools.lru_cache(maxsize=4096)
 def _flow(part: str) -> lineflow.Flow | None:
     return lineflow.source_flow(part)
+
+
+@functools.lru_cache(maxsize=4096)
+def _applied(part: str, chosen: tuple[int, ...], settings: tuple) -> str:
+    """*part* set with its planned breaks (every round applies the whole plan again)."""
+    return lineflow.apply_breaks(part, _flow(part), chosen, settings)  # type: ignore[arg-type]
 
 
 def _push(html: str, paragraph: str) -> str:
@@ -422,6 +430,9 @@ def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, li
         known = old_digest == digest
         if known and old is None:
             continue  # the greedy breaker sets it
+        reviewed = (paragraph, digest, plan.breaks[paragraph]) if known else None
+        if reviewed is not None and _as_planned(lines, reviewed):
+            continue  # the same lines as a review found as planned (pages put into a book)
         measured = linebreak.measure(flow, [line.box for line in lines], widths)
         if measured is None or (known and measured.chosen != old):
             changes[paragraph] = (digest, None, ())
@@ -434,6 +445,7 @@ def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, li
             for index, opening in enumerate(measured.chosen)
         )
         if known and not at_turn and not linebreak.misfits(measured, settings):
+            _remember(lines, reviewed)
             continue  # as planned
         best = linebreak.choose(measured, max_run)
         changes[paragraph] = (
@@ -442,6 +454,33 @@ def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, li
             else (digest, best[1], linebreak.line_settings(measured, best[1]))
         )
     return {p: b for p, b in changes.items() if plan.breaks.get(p) != b}
+
+
+# Paragraphs a review found set as planned, by their first line box (weakly: an
+# entry goes with its page): the paragraph, its plan entry, its other line boxes
+# (weakly) and their pages. The pages a book takes over from its last layout
+# (workbook.render.assembly) are the same boxes, so they are not measured again.
+_PLANNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _remember(lines: list[_Line], reviewed) -> None:
+    with contextlib.suppress(TypeError):  # a box that takes no weak reference
+        _PLANNED[lines[0].box] = (
+            reviewed, [weakref.ref(line.box) for line in lines], [line.page for line in lines]
+        )
+
+
+def _as_planned(lines: list[_Line], reviewed) -> bool:
+    try:
+        entry = _PLANNED.get(lines[0].box)
+    except TypeError:
+        return False
+    if entry is None or entry[0] != reviewed or entry[2] != [line.page for line in lines]:
+        return False
+    kept = entry[1]
+    return len(kept) == len(lines) and all(
+        ref() is line.box for ref, line in zip(kept, lines, strict=True)
+    )
 
 
 def review_footnotes(document, plan: Plan) -> set[str]:
