@@ -5,8 +5,8 @@ Two books: the sample (64 pages) and a generated stress book (about 300 pages,
 runs ``invoke build`` in a fresh interpreter (this one's, so a virtual
 environment's ``invoke`` is found), *repeat* times, with one baseline run beside
 each run: WeasyPrint's command line rendering that book's assembled e-version
-HTML once, stock. The watch scenario runs ``workbook.pipeline.watch`` as
-``invoke watch`` does and times each edit from the save to the new PDF. How a
+HTML once, stock. The watch scenarios run ``workbook.pipeline.watch`` as
+``invoke watch`` does and time each edit from the save to the new PDF. How a
 run is measured and how runs are summed up (medians with min-max, paired
 ratios, PSS memory): :mod:`workbook.devtools.measure`.
 """
@@ -31,7 +31,8 @@ __all__ = ["bench", "bench_patches", "table"]
 
 PDFS = ("-e", "press", "-e", "screen")  # the two PDF editions (and the cover) alone
 LOOP = "sample: one chapter edited, e-version only, no checks"
-WATCH = "sample: watch, one chapter edited, new e-version written"
+WATCHED = "watch, one chapter edited, new e-version written"
+WATCH = f"sample: {WATCHED}"
 # scenario -> (figure, limit): figure is "cpu_ratio", "wall_ratio", "wall" or "peak_mb".
 TARGETS: dict[str, list[tuple[str, float]]] = {
     "sample: clean build": [("cpu_ratio", 1.6)],
@@ -129,10 +130,11 @@ def run_watch(book: Book, repeat: int) -> Measure:
         time.sleep(0.02)
     output = process.stdout.read().decode(errors="replace") if process.stdout else ""
     if process.returncode != 0:
-        raise RuntimeError(f"{WATCH} failed:\n{output[-2000:]}")
+        raise RuntimeError(f"{book.name}: {WATCHED} failed:\n{output[-2000:]}")
     peak = round(memory.peak / 2**20, 1)
     figures = json.loads(output.strip().splitlines()[-1])
-    return Measure(WATCH, [Run(round(f["wall"], 3), round(f["cpu"], 3), peak) for f in figures])
+    runs = [Run(round(f["wall"], 3), round(f["cpu"], 3), peak) for f in figures]
+    return Measure(f"{book.name}: {WATCHED}", runs)
 
 
 def copy_sample(work: Path) -> Path:
@@ -249,6 +251,7 @@ def bench(folder: Path = REPO / "build" / "bench", report=print, repeat: int = 3
     clean.pages = _pages(next(stress.out.glob("*-screen.pdf")))
     measures += [clean, runner.scenario("one-chapter edit", pdfs, before=runner.edit)]
     measures.append(_with_baselines(run_preview(stress, repeat), runner, report))
+    measures.append(_with_baselines(run_watch(stress, repeat), runner, report))
     _judge(measures)
     (folder / "bench.json").write_text(
         json.dumps([m.as_dict() for m in measures], indent=2, ensure_ascii=False), "utf-8"
