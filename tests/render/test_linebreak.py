@@ -8,7 +8,7 @@ from conftest import REPO
 from workbook.render import linebreak
 from workbook.render.linebreak import Paragraph, choose
 from workbook.render.lineflow import NBSP, SOFT_HYPHEN, apply_breaks, source_flow
-from workbook.render.makeup import Plan, _lines, number_paragraphs, settle
+from workbook.render.makeup import Plan, _lines, apply, number_paragraphs, settle
 
 SHY = SOFT_HYPHEN
 
@@ -133,7 +133,6 @@ def test_a_paragraph_is_broken_as_a_whole_and_its_lines_come_out_as_planned():
 
 
 def test_lines_found_as_planned_are_not_measured_again_on_the_same_pages(monkeypatch):
-    from workbook.render import makeup
     from workbook.render.makeup import review_breaks
 
     html = number_paragraphs(f"<body><p>{TEXT}</p></body>")
@@ -144,11 +143,28 @@ def test_lines_found_as_planned_are_not_measured_again_on_the_same_pages(monkeyp
     monkeypatch.setattr(linebreak, "measure", lambda *a: measured.append(a) or real(*a))
     assert review_breaks(document, plan, html, 2) == {}  # its boxes: pages put into a book
     assert measured == []
-    assert review_breaks(column(makeup.apply(html, plan)), plan, html, 2) == {}
+    assert review_breaks(column(apply(html, plan)), plan, html, 2) == {}
     assert len(measured) == 1  # a new layout of the paragraph is measured
     digest, chosen, _ = plan.breaks["1"]
     review_breaks(document, Plan(breaks={"1": (digest, chosen, ())}), html, 2)
     assert len(measured) == 2  # another plan entry: measured again
+
+
+def test_a_paragraph_broken_again_just_as_planned_is_not_broken_again_on_the_same_pages(
+    monkeypatch,
+):
+    from workbook.render.makeup import review_breaks
+
+    html = number_paragraphs(f"<body><p>{TEXT}</p></body>")
+    _, plan = settle(html, Plan(), column)
+    chosen: list[object] = []
+    real = linebreak.choose
+    monkeypatch.setattr(linebreak, "misfits", lambda *a: True)  # as if a line did not fit
+    monkeypatch.setattr(linebreak, "choose", lambda *a: chosen.append(a) or real(*a))
+    fresh = column(apply(html, plan))
+    assert review_breaks(fresh, plan, html, 2) == {}  # broken again: the same breaks
+    assert review_breaks(fresh, plan, html, 2) == {}
+    assert len(chosen) == 1
 
 
 def test_a_paragraph_whose_lines_do_not_come_out_as_planned_goes_to_the_greedy_breaker():

@@ -453,13 +453,16 @@ def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, li
             if best is None
             else (digest, best[1], linebreak.line_settings(measured, best[1]))
         )
+        if reviewed is not None and changes[paragraph] == reviewed[2]:
+            _remember(lines, reviewed)  # broken again as planned: the same again next time
     return {p: b for p, b in changes.items() if plan.breaks.get(p) != b}
 
 
-# Paragraphs a review found set as planned, by their first line box (weakly: an
-# entry goes with its page): the paragraph, its plan entry, its other line boxes
-# (weakly) and their pages. The pages a book takes over from its last layout
-# (workbook.render.assembly) are the same boxes, so they are not measured again.
+# Paragraphs a review left as planned (set as planned, or broken again just as
+# planned), by their first line box (weakly: an entry goes with its page): the
+# paragraph, its plan entry, its other line boxes (weakly) and their pages. The
+# pages a book takes over from its last layout (workbook.render.assembly) are the
+# same boxes, so they are not measured again.
 _PLANNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
