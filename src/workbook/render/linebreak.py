@@ -393,17 +393,22 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ..
             line = _candidate(p, sums, a, b)
             if not fits(line, widest):
                 break
+            # The line's cost depends on its measure only: the first line's or the rest's.
+            costs: dict[bool, tuple[float, int] | None] = {}
             for state in by_end.get(a, ()):
                 _, lines, run, fit = state
                 if lines + 1 >= p.lines:  # the last line must still follow
                     continue
-                measure = p.first if lines == 0 else p.measure
-                if not fits(line, measure):
-                    continue
                 new_run = run + 1 if hyphen else 0
                 if new_run > max_run or (hyphen and lines in p.turns):
                     continue
-                cost, new_fit = _line_cost(p, line, measure)
+                first = lines == 0
+                if first not in costs:
+                    measure = p.first if first else p.measure
+                    costs[first] = _line_cost(p, line, measure) if fits(line, measure) else None
+                if (priced := costs[first]) is None:
+                    continue
+                cost, new_fit = priced
                 cost += best[state][0] + (HYPHEN_COST if hyphen else 0.0)
                 if lines and abs(new_fit - fit) > 1:
                     cost += ADJACENT_COST
