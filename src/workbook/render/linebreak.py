@@ -368,11 +368,35 @@ def settle(p: Paragraph, line: _Line, measure: float) -> tuple[float, float]:
     return ratio - track * letters / line.spaces / p.normal, track
 
 
-def choose(paragraph: Paragraph, max_run: int = 2) -> tuple[float, tuple[int, ...]] | None:
+Chosen = tuple[float, tuple[int, ...]] | None
+_CHOSEN: dict[tuple, Chosen] = {}  # choose()'s answers, by everything they depend on
+_CHOSEN_MAX = 4096
+
+
+def choose(paragraph: Paragraph, max_run: int = 2) -> Chosen:
     """The cost and the openings that end the lines of the best setting of
     *paragraph*, or None when no setting obeys the rules in no more lines than it
-    has now."""
+    has now.
+
+    An answer is kept by the paragraph's measurements, its page turns and the
+    rules: a paragraph a later make-up round lays out the same way is not broken
+    again (most paragraphs of a long book, round after round)."""
     p = paragraph
+    key = (
+        tuple(p.atoms), tuple(p.letters), tuple(p.kinds), tuple(p.spaces), tuple(p.hyphens),
+        tuple(p.ligated), p.normal, p.size, p.first, p.measure, p.lines, p.turns, max_run,
+        WIDE, TIGHT, TRACK, HYPHEN_COST, LOOSE_COST, TIGHT_COST, TRACK_COST, FITNESS,
+        ADJACENT_COST, SLACK,
+    )  # fmt: skip
+    if key in _CHOSEN:
+        return _CHOSEN[key]
+    if len(_CHOSEN) >= _CHOSEN_MAX:
+        _CHOSEN.clear()
+    found = _CHOSEN[key] = _choose(p, max_run)
+    return found
+
+
+def _choose(p: Paragraph, max_run: int) -> Chosen:
     count = len(p.kinds)
     sums = _Sums.of(p)
     widest = max(p.first, p.measure)
