@@ -144,24 +144,47 @@ def _line_items(line_box) -> list[tuple[str, object, bool]]:
     return items
 
 
+# The computed properties WeasyPrint's text engine reads when it sets a piece of text.
+_TEXT_PROPERTIES = (
+    "font_family", "font_size", "font_style", "font_stretch", "font_weight",
+    "font_kerning", "font_variant_ligatures", "font_variant_position", "font_variant_caps",
+    "font_variant_numeric", "font_variant_alternates", "font_variant_east_asian",
+    "font_feature_settings", "font_variation_settings", "font_language_override", "lang",
+    "letter_spacing", "word_spacing", "white_space", "tab_size", "direction", "hyphens",
+    "hyphenate_character", "hyphenate_limit_chars", "hyphenate_limit_zone", "overflow_wrap",
+    "word_break", "line_height", "text_decoration_line",
+)  # fmt: skip
+
+
 class Widths:
-    """Text widths by the renderer's own text engine, cached."""
+    """Text widths by the renderer's own text engine, cached by the text and what its
+    style says of type (not by the style object: every layout makes new ones, and
+    one Widths serves all the layouts of one render, whose fonts are the same)."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, int], float] = {}
+        self._cache: dict[tuple[str, tuple], float] = {}
+        self._keys: dict[int, tuple] = {}
         self._styles: dict[int, object] = {}
 
     def __call__(self, text: str, style) -> float:
         if not text:
             return 0.0
-        key = (text, id(style))
+        typed = self._keys.get(id(style))
+        if typed is None:
+            self._styles[id(style)] = style  # keeps the id valid while cached
+            typed = self._keys[id(style)] = tuple(repr(style[k]) for k in _TEXT_PROPERTIES)
+        key = (text, typed)
         found = self._cache.get(key)
         if found is None:
             from weasyprint.text.line_break import split_first_line
 
-            self._styles[id(style)] = style  # keeps the id valid while cached
             found = self._cache[key] = split_first_line(text, style, None, None, 0)[3]
         return found
+
+    def forget_styles(self) -> None:
+        """Let the last layout's styles go (the widths stay)."""
+        self._keys.clear()
+        self._styles.clear()
 
     def space(self, style) -> float:
         return self("n n", style) - 2 * self("n", style)

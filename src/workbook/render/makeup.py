@@ -404,7 +404,9 @@ def review_hyphens(document, plan: Plan, max_run: int) -> set[Unbreak]:
     return refuse - plan.unbreak
 
 
-def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, linebreak.Breaks]:
+def review_breaks(
+    document, plan: Plan, html: str, max_run: int, widths: linebreak.Widths | None = None
+) -> dict[str, linebreak.Breaks]:
     """The line breaks (:mod:`workbook.render.linebreak`) of each justified paragraph
     of *html* (numbered, before the plan is applied) that this layout changes: a new
     or edited paragraph is broken as a whole; one whose lines did not come out as
@@ -415,7 +417,8 @@ def review_breaks(document, plan: Plan, html: str, max_run: int) -> dict[str, li
     for line in _lines(document):
         by_paragraph.setdefault(line.paragraph, []).append(line)
     spans = {p: (start, end) for p, start, end in _paragraph_spans(html)}
-    widths = linebreak.Widths()
+    widths = widths or linebreak.Widths()
+    widths.forget_styles()  # a new layout's: the widths by text and type stay
     changes: dict[str, linebreak.Breaks] = {}
     for paragraph, lines in by_paragraph.items():
         style = lines[0].box.style
@@ -554,6 +557,8 @@ class _Rounds:
     max_run: int
     max_gap_mm: float
     report: Callable[[Plan], None] | None
+    # Text widths for every review of this render (its layouts use the same fonts).
+    widths: linebreak.Widths = field(default_factory=linebreak.Widths)
 
     def run(self, current: Plan, text: str, document):
         """Review and lay out again until nothing changes, up to MAX_ROUNDS layouts:
@@ -577,7 +582,8 @@ class _Rounds:
     def review(self, document, current: Plan, text: str) -> Plan:
         """The plan with what this layout's reviews change."""
         proposed = current.copy()
-        proposed.breaks.update(review_breaks(document, current, self.html, self.max_run))
+        found = review_breaks(document, current, self.html, self.max_run, self.widths)
+        proposed.breaks.update(found)
         total_fit = proposed.set_by_total_fit()
         refuse = review_hyphens(document, current, self.max_run)
         moves = floats.review_floats(document, current.floats)
