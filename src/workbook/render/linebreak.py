@@ -411,11 +411,15 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> Chosen:
         WIDE, TIGHT, TRACK, HYPHEN_COST, LOOSE_COST, TIGHT_COST, TRACK_COST, FITNESS,
         ADJACENT_COST, SLACK,
     )  # fmt: skip
-    if key in _CHOSEN:
-        return _CHOSEN[key]
+    # Kept by the key's 64-bit hash with the paragraph's size, not by the key: a long
+    # book's measurements would hold tens of megabytes. Two paragraphs of one size
+    # share a hash once in about 2**64 pairs.
+    digest = (hash(key), len(p.atoms), p.lines)
+    if digest in _CHOSEN:
+        return _CHOSEN[digest]
     if len(_CHOSEN) >= _CHOSEN_MAX:
         _CHOSEN.clear()
-    found = _CHOSEN[key] = _choose(p, max_run)
+    found = _CHOSEN[digest] = _choose(p, max_run)
     return found
 
 
