@@ -3,8 +3,8 @@
 Chapters open on a recto, so a chapter's pages depend on the rest of the book
 only through its first page number and the page numbers it prints of other
 chapters' targets. The chapter preview (:mod:`workbook.pipeline.preview`)
-lays one chapter out alone; the page make-up (:mod:`workbook.render.makeup`)
-lays out only the chapters a round of its reviews changed.
+lays one chapter out alone; :mod:`workbook.render.assembly` lays out only the
+parts of a book that changed (:func:`parts`) and puts their pages in place.
 """
 
 from __future__ import annotations
@@ -84,9 +84,7 @@ def chapters_document(
     wanted = [name for name in spans if name in set(chapter_ids)]
     sections = "\n".join(html[spans[name][0] : spans[name][1]] for name in wanted)
     if keep_links:
-        inside = set(_ID_RE.findall(sections))
-        outside = {k: v for k, v in (pages or {}).items() if k not in inside}
-        sections = pagemap.with_pages(sections, outside)[0]
+        sections = _outside_pages(sections, pages or {})
     else:
         sections = outside_links(sections, pages or {})
     return head + body_open[0] + "\n" + sections + "\n" + html[body_close:]
@@ -130,10 +128,14 @@ def part_document(html: str, name: str, first_page: int, pages: Mapping[str, int
     if name != FRONT:
         return chapters_document(html, [name], first_page, pages, keep_links=True)
     start, end = parts(html)[FRONT]
-    body_close = html.rfind("</body>")
-    inside = set(_ID_RE.findall(html[start:end]))
-    outside = {k: v for k, v in pages.items() if k not in inside}
-    return html[:start] + pagemap.with_pages(html[start:end], outside)[0] + html[body_close:]
+    return html[:start] + _outside_pages(html[start:end], pages) + html[html.rfind("</body>") :]
+
+
+def _outside_pages(sections: str, pages: Mapping[str, int]) -> str:
+    """*sections* printing the pages of targets outside them from *pages*, links kept
+    (the numbers of targets inside are left to the layout's own check)."""
+    inside = set(_ID_RE.findall(sections))
+    return pagemap.with_pages(sections, {k: v for k, v in pages.items() if k not in inside})[0]
 
 
 def ids_in(html: str) -> set[str]:

@@ -212,7 +212,7 @@ def apply(html: str, plan: Plan) -> str:
         flow = _flow(html[start:end]) if chosen is not None and start >= previous else None
         if flow is None or flow.digest != digest:
             continue  # a text the plan does not know: the greedy breaker sets it
-        part = _applied(html[start:end], tuple(chosen), tuple(settings or ()))  # type: ignore[arg-type]
+        part = lineflow.apply_breaks(html[start:end], flow, chosen, settings)  # type: ignore[arg-type]
         parts += [html[previous:start], part]
         previous = end
     return "".join([*parts, html[previous:]])
@@ -255,12 +255,6 @@ def _paragraph_spans(html: str) -> list[tuple[str, int, int]]:
 @functools.lru_cache(maxsize=4096)
 def _flow(part: str) -> lineflow.Flow | None:
     return lineflow.source_flow(part)
-
-
-@functools.lru_cache(maxsize=4096)
-def _applied(part: str, chosen: tuple[int, ...], settings: tuple) -> str:
-    """*part* set with its planned breaks (every round applies the whole plan again)."""
-    return lineflow.apply_breaks(part, _flow(part), chosen, settings)  # type: ignore[arg-type]
 
 
 def _push(html: str, paragraph: str) -> str:

@@ -193,6 +193,8 @@ def render_pdf(
                     made = assembly.assemble(last, text, sorted(chapters), chapter_alone)
                     if made is not None:
                         last = made
+                        if pages:  # as after a whole layout: the next round starts from these
+                            pages.update(made.landed)
                         return made.document
                 last = None  # let go before the next layout (memory rule 7)
                 document = pagemap.layout_with_pages(text, pages, layout, first_page)
