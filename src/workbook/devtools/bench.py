@@ -39,7 +39,7 @@ TARGETS: dict[str, list[tuple[str, float]]] = {
     "sample: no-change rebuild": [("wall", 0.5)],
     WATCH: [("wall_ratio", 1.0)],
     "stress: clean build": [("cpu_ratio", 1.6), ("peak_mb", 1024)],
-    "stress: one-chapter edit": [("cpu_ratio", 0.5)],
+    "stress: one-chapter edit": [("cpu_ratio", 0.5), ("peak_mb", 1024)],
     "sample: chapter preview after a save": [("wall", 1.0)],
     "stress: chapter preview after a save": [("wall", 1.5)],
 }
