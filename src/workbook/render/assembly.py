@@ -81,11 +81,14 @@ def assemble(
     pages = list(laid.document.pages)
     fonts = list(laid.fonts)
     landed = dict(laid.landed)
+    # The changed chapters first (the likeliest not to fit), then the parts that
+    # print a page that moved.
     todo = sorted(set(chapter_ids), key=order.index)
+    printing: list[str] = []
     for _ in range(2 * len(order)):  # a part may be laid out again once a page it prints moved
-        if not todo:
+        if not todo and not printing:
             break
-        name = todo.pop(0)
+        name = todo.pop(0) if todo else printing.pop(0)
         index = order.index(name)
         start, end = spans[name]
         first = firsts[name]
@@ -107,14 +110,14 @@ def assemble(
         landed = {k: v for k, v in landed.items() if k not in moved} | found
         pages[first - 1 : first - 1 + count] = alone.pages  # type: ignore[attr-defined]
         fonts.append((alone.font_config, {id(page) for page in alone.pages}))  # type: ignore[attr-defined]
-        printing = [
+        dependent = [
             other
             for other in order
             if other != name and other not in todo
             and moved & pagemap.printed_targets(text[slice(*spans[other])])
         ]  # fmt: skip
-        todo = sorted({*todo, *printing}, key=order.index)
-    if todo:
+        printing = sorted({*printing, *dependent}, key=order.index)
+    if todo or printing:
         return None
     document = laid.document.copy(pages)  # type: ignore[attr-defined]
     used = {id(page) for page in pages}
