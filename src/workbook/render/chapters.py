@@ -19,6 +19,7 @@ _SECTION_RE = re.compile(r"<(/?)section\b[^>]*>")
 CHAPTER_RE = re.compile(r'<section class="chapter\b[^"]*" id="(?P<chapter>[^"]+)"')
 _ID_RE = re.compile(r'\bid="([^"]+)"')
 _LINK_RE = re.compile(r'<a ([^>]*?)href="#([^"]+)"([^>]*)>')
+_BODY_RE = re.compile(r"<body\b[^>]*>")
 
 
 def _section_end(html: str, start: int, chapter_id: str) -> int:
@@ -75,7 +76,7 @@ def chapters_document(
     missing = [name for name in chapter_ids if name not in spans]
     if missing:
         raise ValueError(f"no chapter section '{missing[0]}' in the HTML")
-    body_open = re.search(r"<body\b[^>]*>", html)
+    body_open = _BODY_RE.search(html)
     body_close = html.rfind("</body>")
     if body_open is None or body_close < 0:
         raise ValueError("no <body> in the HTML")
@@ -93,7 +94,7 @@ def chapters_document(
 def outside_links(sections: str, pages: Mapping[str, int]) -> str:
     """*sections* with their links to targets elsewhere unlinked, their page printed
     from *pages* ("?" for a target the map does not know yet)."""
-    inside = set(_ID_RE.findall(sections))
+    inside = ids_in(sections)
 
     def unlink(match: re.Match[str]) -> str:
         before, target, after = match[1], match[2], match[3]
@@ -114,7 +115,7 @@ def parts(html: str) -> dict[str, tuple[int, int]]:
     """The book's parts that open on a recto, in order: what comes before the first
     chapter (:data:`FRONT`, when anything does) and every chapter's section."""
     spans = chapter_spans(html)
-    body = re.search(r"<body\b[^>]*>", html)
+    body = _BODY_RE.search(html)
     if not spans or body is None:
         return spans
     start = next(iter(spans.values()))[0]
@@ -134,7 +135,7 @@ def part_document(html: str, name: str, first_page: int, pages: Mapping[str, int
 def _outside_pages(sections: str, pages: Mapping[str, int]) -> str:
     """*sections* printing the pages of targets outside them from *pages*, links kept
     (the numbers of targets inside are left to the layout's own check)."""
-    inside = set(_ID_RE.findall(sections))
+    inside = ids_in(sections)
     return pagemap.with_pages(sections, {k: v for k, v in pages.items() if k not in inside})[0]
 
 

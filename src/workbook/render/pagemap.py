@@ -79,17 +79,20 @@ def with_pages(html: str, pages: Mapping[str, int]) -> tuple[str, dict[str, int]
         used[target] = pages[target]
         return f'{match[0][:-1]} data-page="{pages[target]}">'
 
-    html = _PAGEREF_RE.sub(annotate, html)
-    html = _LIST_RE.sub(lambda block: _LIST_LINK_RE.sub(annotate, block[0]), html)
-    return html, used
+    return _each_printed(html, annotate), used
 
 
 def printed_targets(html: str) -> set[str]:
     """The targets whose page *html* prints (where :func:`with_pages` would)."""
-    found = set(_PAGEREF_RE.findall(html))
-    for block in _LIST_RE.finditer(html):
-        found.update(_LIST_LINK_RE.findall(block[0]))
+    found: set[str] = set()
+    _each_printed(html, lambda match: found.add(match[1]) or match[0])
     return found
+
+
+def _each_printed(html: str, change: Callable[[re.Match[str]], str]) -> str:
+    """*html* with *change* applied to each link that prints its target's page."""
+    html = _PAGEREF_RE.sub(change, html)
+    return _LIST_RE.sub(lambda block: _LIST_LINK_RE.sub(change, block[0]), html)
 
 
 def anchor_pages(document: object, first_page: int = 1) -> dict[str, int]:
