@@ -10,6 +10,7 @@ and wraps runs of glyphs in marked content of their own (``/ActualText``).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pikepdf import Array, Dictionary, Name, Operator
 from workbook.finish.structtree import children, is_element
 
 _SHOW = frozenset({"TJ", "Tj", "'", '"'})
+_BOUNDS = frozenset({"BT", "ET", "BDC", "BMC", "EMC"})
 _HEX_RE = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 
 
@@ -116,13 +118,32 @@ class _Wrap:
 _ITEM_RE = re.compile(rb"<([0-9A-Fa-f\s]*)>|(\(\))|([-+]?[\d.]+)")
 _HEX_ITEM_RE = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 Item = bytes | float  # a string's bytes, or a move between strings
+# What a show operation shows, as kept: a TJ array of hex strings as its bytes
+# (``[<...> n <...>]``), anything else as pikepdf's object.
+Shown = bytes | pikepdf.Object
 
 
-def _items(shown: object) -> list[Item]:
+def _compact(shown: object) -> Shown:
+    """*shown* as kept by :class:`PageText`: unparsed, when a TJ array of hex strings."""
+    if isinstance(shown, Array):
+        raw = shown.unparse()
+        if b"(" not in raw.replace(b"()", b""):
+            return raw
+    return shown
+
+
+def _raw(shown: Shown) -> bytes:
+    """A TJ array's bytes as written (kept, or unparsed now); b"" for anything else."""
+    if isinstance(shown, bytes):
+        return shown
+    return shown.unparse() if isinstance(shown, Array) else b""
+
+
+def _items(shown: Shown) -> list[Item]:
     """The strings (as bytes) and numbers of a shown string or TJ array."""
     if isinstance(shown, pikepdf.String):
         return [bytes(shown)]
-    raw = shown.unparse() if isinstance(shown, Array) else b""
+    raw = _raw(shown)
     if b"(" not in raw.replace(b"()", b""):  # hex strings only: read fast
         return [
             float(number) if number else bytes.fromhex(text.decode("ascii"))
@@ -131,27 +152,33 @@ def _items(shown: object) -> list[Item]:
     return [bytes(i) if isinstance(i, pikepdf.String) else float(i) for i in shown]
 
 
-def _shown_bytes(shown: object) -> bytes:
+def _shown_bytes(shown: Shown) -> bytes:
     """The glyph codes of a shown string or TJ array, joined."""
     if isinstance(shown, pikepdf.String):
         return bytes(shown)
-    raw = shown.unparse() if isinstance(shown, Array) else b""
+    raw = _raw(shown)
     if b"(" not in raw.replace(b"()", b""):
         return bytes.fromhex(b"".join(_HEX_ITEM_RE.findall(raw)).decode("ascii"))
     return b"".join(i for i in _items(shown) if isinstance(i, bytes))
 
 
 class PageText:
-    """A page's content stream, parsed once: the text of each MCID, and edits."""
+    """A page's content stream, parsed once: the text of each MCID, and edits.
+
+    Only what reading needs is kept (each text-showing operand, compacted, and
+    where text objects and marked content begin and end), not the parsed
+    stream: held for every page of a book, the parsed instructions took about
+    1 MB a page. A page with edits is parsed again when it is saved.
+    """
 
     def __init__(
         self, pdf: pikepdf.Pdf, page: pikepdf.Page, fonts: dict[tuple[int, int], FontMap]
     ) -> None:
         self.pdf = pdf
         self.page = page
-        self.instructions = pikepdf.parse_content_stream(page)
-        self.shows: dict[int, tuple[FontMap, object]] = {}  # op index -> font, what it shows
+        self.shows: dict[int, tuple[FontMap, Shown]] = {}  # op index -> font, what it shows
         self.sequences: dict[int, list[int]] = {}  # MCID -> its show operations
+        self.bounds: list[int] = []  # op indexes of BT, ET, BDC, BMC and EMC, in order
         self.wraps: list[_Wrap] = []
         self._glyphs: dict[int, list[Glyph]] = {}
         self._texts: dict[int, str] = {}
@@ -160,9 +187,11 @@ class PageText:
         page_fonts = resources.get("/Font", Dictionary())
         current: FontMap | None = None
         stack: list[int | None] = []
-        for index, instruction in enumerate(self.instructions):
+        for index, instruction in enumerate(pikepdf.parse_content_stream(page)):
             name = str(instruction.operator)
             operands = instruction.operands
+            if name in _BOUNDS:
+                self.bounds.append(index)
             if name in ("BDC", "BMC"):
                 properties = operands[1] if len(operands) > 1 else None
                 mcid = properties.get("/MCID") if isinstance(properties, Dictionary) else None
@@ -176,7 +205,7 @@ class PageText:
             elif name in _SHOW and current is not None and operands:
                 mcid = next((m for m in reversed(stack) if m is not None), None)
                 if mcid is not None:
-                    self.shows[index] = (current, operands[-1])
+                    self.shows[index] = (current, _compact(operands[-1]))
                     self.sequences.setdefault(mcid, []).append(index)
 
     def text(self, mcid: int) -> str:
@@ -226,10 +255,9 @@ class PageText:
     def wrap(self, first: Glyph, last: Glyph, actual_text: str) -> bool:
         """Mark the glyphs from *first* to *last* (in one text object) to be read as
         *actual_text*; False when they cannot be wrapped."""
-        between = self.instructions[first.op : last.op + 1]
         if (
             _place(last) < _place(first)
-            or any(str(i.operator) in ("BT", "ET", "BDC", "BMC", "EMC") for i in between)
+            or bisect.bisect_left(self.bounds, first.op) < bisect.bisect_right(self.bounds, last.op)
             or any(
                 _place(w.first) <= _place(last) and _place(first) <= _place(w.last)
                 for w in self.wraps
@@ -250,7 +278,7 @@ class PageText:
             events.setdefault(w.first.op, []).append(((w.first.item, w.first.offset), 1, w))
             events.setdefault(w.last.op, []).append((end, 0, w))  # an end before a start
         out: list = []
-        for index, instruction in enumerate(self.instructions):
+        for index, instruction in enumerate(pikepdf.parse_content_stream(self.page)):
             if index not in events:
                 out.append(instruction)
                 continue
