@@ -156,3 +156,14 @@ def test_after_a_save_the_watcher_lays_out_only_the_saved_chapter_and_the_book_i
     assert pages_text(out / "testikirja-screen.pdf") == pages_text(fresh / "testikirja-screen.pdf")
     verdict = check_pdfua_validator(watched)
     assert verdict.status == "pass", verdict.measured  # the structure tree of both layouts
+
+
+def test_a_preview_says_when_the_styles_rules_for_the_first_page_style_it(tmp_path):
+    from workbook.pipeline.preview import Preview
+
+    shown = Preview("b", tmp_path / "b.pdf", 5, 3, 9, 12, 0.4)
+    assert shown.line() == "preview b.pdf: pp. 5-7 in 0.4 s"
+    styled = Preview("b", tmp_path / "b.pdf", 5, 3, 9, 12, 0.4, first_styled=True)
+    assert styled.line().endswith(
+        "; the styles' @page :first rules (for the book's p. 1) style its first page"
+    )

@@ -150,3 +150,35 @@ def test_kept_layouts_are_kept_only_when_asked():
         assert assembly.kept("screen") is None
     finally:
         assembly.keep_layouts(False)
+
+
+def rendered_twice(tmp_path, style: str = ""):
+    """The book rendered, then rendered again after an edit to chapter b, by a renderer
+    that keeps its layouts (as ``invoke watch`` does)."""
+    from workbook.config.editions import VARIANTS
+    from workbook.render.pdf import render_pdf
+
+    def render(html: str):
+        html = html.replace("<html>", '<html lang="fi">').replace(
+            "</head>", f"<title>Kirja</title><style>{style}</style></head>"
+        )
+        return render_pdf(html, base=tmp_path, variant=VARIANTS["screen"], allowed=[],
+                          source=tmp_path)  # fmt: skip
+
+    assembly.keep_layouts()
+    try:
+        render(book())
+        return render(book(b_extra=" Lisätty lause."))
+    finally:
+        assembly.keep_layouts(False)
+
+
+def test_a_renderer_that_keeps_its_layout_lays_out_only_the_edited_chapter(tmp_path):
+    again = rendered_twice(tmp_path)
+    assert (again.layouts, again.chapter_layouts) == (0, 1)
+
+
+def test_a_book_whose_styles_style_the_first_page_is_laid_out_whole(tmp_path):
+    # Laid out alone, chapter b would take the rule meant for the book's p. 1.
+    again = rendered_twice(tmp_path, "@page :first { margin-top: 25mm }")
+    assert (again.layouts, again.chapter_layouts) == (1, 0)

@@ -13,7 +13,8 @@ and keep no link.
 The preview is written to ``build/preview/<chapter id>.pdf`` without the
 checks; the full build settles the book. When the chapter now has more or
 fewer pages than the map says, the preview says so: the pages after it will
-move in the full build.
+move in the full build. So it does when the styles have ``@page :first`` rules,
+meant for the book's first page, which style the preview's first page.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from workbook.errors import WorkbookError
 from workbook.html.book import DEFAULT_RESOURCES, Resources
 from workbook.model import Book, kept_conversions
 from workbook.render import makeup, pagemap
-from workbook.render.chapters import chapters_document
+from workbook.render.chapters import chapters_document, styles_first_page
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Preview:
     next_first: int | None  # where the book's next part starts in the map (None: the end)
     book_pages: int | None  # the edition's page count in the map
     seconds: float
+    first_styled: bool = False  # the styles have `@page :first` rules (for the book's p. 1)
 
     @property
     def moves(self) -> bool:
@@ -56,6 +58,8 @@ class Preview:
         text = f"preview {self.path.name}: pp. {self.first_page}-{last} in {self.seconds:.1f} s"
         if self.moves:
             text += "; its page count changed: the full build moves the pages after it"
+        if self.first_styled:
+            text += "; the styles' @page :first rules (for the book's p. 1) style its first page"
         return text
 
 
@@ -117,7 +121,8 @@ def preview_chapter(
     write_atomic(target, rendered.data)
     seconds = time.monotonic() - started
     total = known.get(pagemap.LAST_PAGE)
-    return Preview(chapter_id, target, first, rendered.pages, next_first, total, seconds)
+    styled = styles_first_page(html)
+    return Preview(chapter_id, target, first, rendered.pages, next_first, total, seconds, styled)
 
 
 def preview(

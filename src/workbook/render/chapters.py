@@ -10,7 +10,11 @@ parts of a book that changed (:func:`parts`) and puts their pages in place.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import tinycss2
 
 from workbook.render import pagemap
 
@@ -20,6 +24,8 @@ CHAPTER_RE = re.compile(r'<section class="chapter\b[^"]*" id="(?P<chapter>[^"]+)
 _ID_RE = re.compile(r'\bid="([^"]+)"')
 _LINK_RE = re.compile(r'<a ([^>]*?)href="#([^"]+)"([^>]*)>')
 _BODY_RE = re.compile(r"<body\b[^>]*>")
+_SHEET_RE = re.compile(r'<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"')
+_STYLE_RE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
 
 
 def _section_end(html: str, start: int, chapter_id: str) -> int:
@@ -147,3 +153,48 @@ def ids_in(html: str) -> set[str]:
 def link_targets(html: str) -> set[str]:
     """The targets of the internal links in *html*."""
     return {match[2] for match in _LINK_RE.finditer(html)}
+
+
+def styles_first_page(html: str) -> bool:
+    """Whether the styles of *html* (its ``<style>`` elements and the local stylesheets
+    it links, with their ``@import``s) have ``@page`` rules for ``:first``.
+
+    Such a rule styles the book's first page; in a chapter laid out alone it would
+    style the chapter's first page instead. A book with one is not assembled from
+    chapters, and its chapter previews say so.
+    """
+    head = html[: m.start()] if (m := _BODY_RE.search(html)) else html
+    sheets = [(text, None) for text in _STYLE_RE.findall(head)]
+    sheets += [(None, url) for url in _SHEET_RE.findall(head)]
+    return any(_first_page_rule(text, url, set()) for text, url in sheets)
+
+
+def _first_page_rule(text: str | None, url: str | None, seen: set[str]) -> bool:
+    if text is None:
+        if url is None or url in seen or urlparse(url).scheme != "file":
+            return False
+        seen.add(url)
+        try:
+            text = Path(unquote(urlparse(url).path)).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False  # the renderer reports a stylesheet it cannot read
+    for rule in _rules(text):
+        prelude = tinycss2.serialize(rule.prelude or [])
+        if rule.lower_at_keyword == "page" and ":first" in prelude.lower():
+            return True
+        if rule.lower_at_keyword == "import" and url is not None:
+            target = next((t.value for t in rule.prelude if t.type in ("string", "url")), None)
+            if target and _first_page_rule(None, urljoin(url, target), seen):
+                return True
+    return False
+
+
+def _rules(text: str) -> Iterator[tinycss2.ast.AtRule]:
+    """The at-rules of a stylesheet, also inside ``@media`` blocks."""
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type != "at-rule":
+            continue
+        if rule.lower_at_keyword == "media" and rule.content is not None:
+            yield from _rules(tinycss2.serialize(rule.content))
+        else:
+            yield rule

@@ -466,7 +466,9 @@ _PLANNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _remember(lines: list[_Line], reviewed) -> None:
     with contextlib.suppress(TypeError):  # a box that takes no weak reference
         _PLANNED[lines[0].box] = (
-            reviewed, [weakref.ref(line.box) for line in lines], [line.page for line in lines]
+            reviewed,
+            [weakref.ref(line.box) for line in lines],
+            [line.page for line in lines],
         )
 
 

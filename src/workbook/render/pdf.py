@@ -25,7 +25,7 @@ from workbook.config.editions import Variant
 from workbook.errors import WorkbookError
 from workbook.pipeline.outputs import share, temp_folder
 from workbook.render import assembly, makeup, pagemap
-from workbook.render.chapters import changed_chapters, chapter_spans
+from workbook.render.chapters import changed_chapters, chapter_spans, styles_first_page
 from workbook.render.pagestarts import page_starts
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
 from workbook.render.sources import page_sources
@@ -170,6 +170,8 @@ def render_pdf(
     # The last layout of the whole book (laid out, or assembled from chapters laid
     # out alone: workbook.render.assembly); in watch mode, the last build's.
     last = assembly.kept(variant.name) if first_page == 1 else None
+    # A chapter laid out alone would take the book's `@page :first` rules.
+    assemble = first_page == 1 and not styles_first_page(html)
 
     def chapter_alone(text: str, first: int) -> Document:
         nonlocal chapter_layouts
@@ -189,7 +191,7 @@ def render_pdf(
                 chapters = changed_chapters(last.text, text) if last is not None else None
                 if last is not None and chapters == set():
                     return last.document  # the same book (a watch build with nothing new)
-                if last is not None and chapters and _a_part(text, chapters):
+                if last is not None and chapters and assemble and _a_part(text, chapters):
                     made = assembly.assemble(last, text, sorted(chapters), chapter_alone)
                     if made is not None:
                         last = made
