@@ -148,9 +148,12 @@ def test_after_a_save_the_watcher_lays_out_only_the_saved_chapter_and_the_book_i
     assert rebuilt.endswith("; only the saved chapters laid out"), lines
     watched = (out / "testikirja-screen.pdf").read_bytes()
     # The same book as a build from the same sources and the same last build's state.
-    assert b"Katso my" in subprocess.run(
-        ["pdftotext", "-", "-"], input=watched, capture_output=True, check=True
-    ).stdout
+    assert (
+        b"Katso my"
+        in subprocess.run(
+            ["pdftotext", "-", "-"], input=watched, capture_output=True, check=True
+        ).stdout
+    )
     fresh = tmp_path / "fresh"
     build(config, out_dir=fresh, editions=["screen"], report=quiet)
     assert pages_text(out / "testikirja-screen.pdf") == pages_text(fresh / "testikirja-screen.pdf")

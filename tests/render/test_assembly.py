@@ -26,7 +26,7 @@ def book(b_paragraphs: int = 3, b_extra: str = "", target_at: int = 0) -> str:
 
     def chapter(name: str, paragraphs: int, extra: str = "", target: int | None = None) -> str:
         body = "".join(
-            f'<p{" id=" + chr(34) + name + "-kohde" + chr(34) if i == target else ""}>'
+            f"<p{' id=' + chr(34) + name + '-kohde' + chr(34) if i == target else ''}>"
             f"{FILL * 4}{extra if i == 0 else ''}</p>"
             for i in range(paragraphs)
         )

@@ -138,7 +138,7 @@ def watch(
 
 
 def _how(made) -> str:
-    """"; only the saved chapters laid out" when no whole layout was needed."""
+    """ "; only the saved chapters laid out" when no whole layout was needed."""
     editions = made.build.editions if made.build is not None else []
     if editions and all(e.layouts == 0 and e.chapter_layouts for e in editions):
         return "; only the saved chapters laid out"
