@@ -132,23 +132,17 @@ def _compact(shown: object) -> Shown:
     return shown
 
 
-def _raw(shown: Shown) -> bytes:
-    """A TJ array's bytes as written (kept, or unparsed now); b"" for anything else."""
-    if isinstance(shown, bytes):
-        return shown
-    return shown.unparse() if isinstance(shown, Array) else b""
-
-
 def _items(shown: Shown) -> list[Item]:
     """The strings (as bytes) and numbers of a shown string or TJ array."""
     if isinstance(shown, pikepdf.String):
         return [bytes(shown)]
-    raw = _raw(shown)
-    if b"(" not in raw.replace(b"()", b""):  # hex strings only: read fast
+    if isinstance(shown, bytes):  # hex strings only (:func:`_compact`): read fast
         return [
             float(number) if number else bytes.fromhex(text.decode("ascii"))
-            for text, _, number in _ITEM_RE.findall(raw)
+            for text, _, number in _ITEM_RE.findall(shown)
         ]
+    if not isinstance(shown, Array):
+        return []
     return [bytes(i) if isinstance(i, pikepdf.String) else float(i) for i in shown]
 
 
@@ -156,9 +150,8 @@ def _shown_bytes(shown: Shown) -> bytes:
     """The glyph codes of a shown string or TJ array, joined."""
     if isinstance(shown, pikepdf.String):
         return bytes(shown)
-    raw = _raw(shown)
-    if b"(" not in raw.replace(b"()", b""):
-        return bytes.fromhex(b"".join(_HEX_ITEM_RE.findall(raw)).decode("ascii"))
+    if isinstance(shown, bytes):  # hex strings only (:func:`_compact`)
+        return bytes.fromhex(b"".join(_HEX_ITEM_RE.findall(shown)).decode("ascii"))
     return b"".join(i for i in _items(shown) if isinstance(i, bytes))
 
 
