@@ -9,7 +9,7 @@ import pypdf
 from weasyprint import HTML
 
 from workbook.render import assembly, pagemap
-from workbook.render.chapters import changed_chapters
+from workbook.render.chapters import PAD, changed_chapters
 
 STYLE = """<style>
 @page { size: 90mm 60mm; margin: 8mm; @bottom-center { content: counter(page) } }
@@ -133,9 +133,24 @@ def test_a_chapter_that_ends_before_a_blank_verso_keeps_that_page():
     assert page_texts(made.document) == page_texts(whole(edited).document)
 
 
-def test_a_chapter_one_page_shorter_is_refused_where_no_blank_page_can_take_its_place():
-    before = whole(book(b_paragraphs=3))  # b fills the verso before c
-    assert assembly.assemble(before, book(b_paragraphs=2), ["b"], chapter_alone) is None
+def test_a_chapter_one_page_shorter_gets_the_blank_verso_a_whole_layout_gives_it():
+    laid = whole(book(b_paragraphs=3))  # b fills the verso before c
+    assert not laid.document.pages[laid.landed["c"] - 2]._page_box.page_type.blank
+    shorter = book(b_paragraphs=2)
+    made = assembly.assemble(laid, shorter, ["b"], chapter_alone)
+    assert made is not None
+    again = whole(shorter)
+    assert made.document.pages[made.landed["c"] - 2]._page_box.page_type.blank
+    assert page_texts(made.document) == page_texts(again.document)
+    assert made.landed == again.landed
+    assert PAD not in made.landed
+
+
+def test_a_chapter_two_pages_shorter_is_refused():
+    laid = whole(book(b_paragraphs=5))
+    shorter = book(b_paragraphs=2)
+    assert len(whole(shorter).document.pages) == len(laid.document.pages) - 2
+    assert assembly.assemble(laid, shorter, ["b"], chapter_alone) is None
 
 
 def test_kept_layouts_are_kept_only_when_asked():

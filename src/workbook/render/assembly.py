@@ -12,8 +12,12 @@ tagged edition, its structure tree and form fields built from all of them.
 
 Pages are put in place only when that gives the pages a whole layout would:
 
-- a part fills as many pages as before, or one fewer where its last page was
-  the blank verso before the next chapter (that page is kept);
+- a part fills as many pages as before. It is laid out with an empty copy of
+  the next part's opening element after it (:data:`~workbook.render.chapters.PAD`),
+  so it ends as in the whole book: with the blank verso before the next
+  chapter where its text now ends on a recto. The copy's page is dropped. A
+  chapter last in the body ends with its text; one page fewer is taken there
+  where its last page was a blank verso (that page is kept);
 - a part that prints the page of a target that moved (the contents, the list
   of figures, an "s. N" in another chapter) is laid out again alone too, with
   the new number;
@@ -33,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from workbook.render import pagemap
-from workbook.render.chapters import FRONT, ids_in, link_targets, part_document, parts
+from workbook.render.chapters import FRONT, PAD, ids_in, link_targets, part_document, parts
 
 
 @dataclass
@@ -101,15 +105,21 @@ def assemble(
         part = text[start:end]
         if not link_targets(part) - ids_in(part) <= landed.keys():
             return None  # a page it prints is not known
-        alone = lay_out(part_document(text, name, first, landed), first)
-        count, span = len(alone.pages), following - first  # type: ignore[attr-defined]
+        padded = index + 1 < len(order)
+        alone = lay_out(part_document(text, name, first, landed, pad=padded), first)
+        own = list(alone.pages)  # type: ignore[attr-defined]
+        found = pagemap.anchor_pages(alone, first)
+        if padded:  # the next part's stand-in, alone on the last page, is not the part's
+            if found.pop(PAD, None) != first + len(own) - 1:
+                return None
+            own.pop()
+        count, span = len(own), following - first
         if count != span and not (count == span - 1 and _blank(pages[following - 2])):
             return None
-        found = pagemap.anchor_pages(alone, first)
         moved = {target for target in ids_in(part) if found.get(target) != landed.get(target)}
         landed = {k: v for k, v in landed.items() if k not in moved} | found
-        pages[first - 1 : first - 1 + count] = alone.pages  # type: ignore[attr-defined]
-        fonts.append((alone.font_config, {id(page) for page in alone.pages}))  # type: ignore[attr-defined]
+        pages[first - 1 : first - 1 + count] = own
+        fonts.append((alone.font_config, {id(page) for page in own}))  # type: ignore[attr-defined]
         dependent = [
             other
             for other in order

@@ -72,12 +72,13 @@ def chapters_document(
     pages: Mapping[str, int] | None = None,
     *,
     keep_links: bool = False,
+    tail: str = "",
 ) -> str:
     """*html* (a whole edition) with only the chapters *chapter_ids* in its body (in
     the book's order), numbered from *first_page*; links to targets outside them
     print their page from *pages*. They lose their link (a preview), or with
     *keep_links* keep it, for pages that go into the whole book's document
-    (:mod:`workbook.render.assembly`)."""
+    (:mod:`workbook.render.assembly`). *tail* follows the chapters."""
     spans = chapter_spans(html)
     missing = [name for name in chapter_ids if name not in spans]
     if missing:
@@ -94,7 +95,7 @@ def chapters_document(
         sections = _outside_pages(sections, pages or {})
     else:
         sections = outside_links(sections, pages or {})
-    return head + body_open[0] + "\n" + sections + "\n" + html[body_close:]
+    return head + body_open[0] + "\n" + sections + tail + "\n" + html[body_close:]
 
 
 def outside_links(sections: str, pages: Mapping[str, int]) -> str:
@@ -129,13 +130,36 @@ def parts(html: str) -> dict[str, tuple[int, int]]:
     return {**front, **spans}
 
 
-def part_document(html: str, name: str, first_page: int, pages: Mapping[str, int]) -> str:
+PAD = "workbook-next-part"
+"""The id of the empty stand-in for the next part that :func:`part_document` adds."""
+
+_OPENING_RE = re.compile(r"<(\w+)\b([^>]*)>")
+
+
+def part_document(
+    html: str, name: str, first_page: int, pages: Mapping[str, int], *, pad: bool = False
+) -> str:
     """The part *name* of *html* alone (:func:`parts`), numbered from *first_page*, its
-    links kept and the pages of targets elsewhere printed from *pages*."""
+    links kept and the pages of targets elsewhere printed from *pages*.
+
+    With *pad*, an empty copy of the next part's opening element (id :data:`PAD`)
+    follows it: the part then ends as in the whole book, with the blank verso
+    before a recto where one is needed, and the copy alone on the last page.
+    """
+    spans = parts(html)
+    start, end = spans[name]
+    tail = ""
+    if pad:
+        order = list(spans)
+        following = spans[order[order.index(name) + 1]][0]
+        tag, attributes = _OPENING_RE.match(html, following).groups()  # type: ignore[union-attr]
+        attributes = _ID_RE.sub("", attributes).rstrip()
+        tail = f'\n<{tag}{attributes} id="{PAD}" aria-hidden="true"></{tag}>'
     if name != FRONT:
-        return chapters_document(html, [name], first_page, pages, keep_links=True)
-    start, end = parts(html)[FRONT]
-    return html[:start] + _outside_pages(html[start:end], pages) + html[html.rfind("</body>") :]
+        return chapters_document(html, [name], first_page, pages, keep_links=True, tail=tail)
+    return (
+        html[:start] + _outside_pages(html[start:end], pages) + tail + html[html.rfind("</body>") :]
+    )
 
 
 def _outside_pages(sections: str, pages: Mapping[str, int]) -> str:

@@ -155,7 +155,7 @@ def render_pdf(
     layouts = chapter_layouts = 0
 
     def render(text: str, whole: bool = True) -> Document:
-        if layouts + chapter_layouts > 1:
+        if whole and layouts + chapter_layouts > 1:
             collect_between_layouts()  # the last layout's document, let go (memory rule 7)
         if whole:  # the messages of the layout that is kept, and of chapters put into it
             logs.records.clear()
@@ -192,6 +192,8 @@ def render_pdf(
                 if last is not None and chapters == set():
                     return last.document  # the same book (a watch build with nothing new)
                 if last is not None and chapters and assemble and _a_part(text, chapters):
+                    if layouts + chapter_layouts:  # what the last round let go; the
+                        collect_between_layouts()  # chapters of one assembly need none
                     made = assembly.assemble(last, text, sorted(chapters), chapter_alone)
                     if made is not None:
                         last = made
