@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
+
 from conftest import REPO
 from workbook.render import linebreak
 from workbook.render.linebreak import Paragraph, choose
@@ -208,9 +210,49 @@ def test_a_line_a_little_too_wide_is_set_tighter_rather_than_hyphenated(monkeypa
     # Set that way, the line is no wider than its measure less the margin kept free.
     assert 96 + word * 12 * 2 <= 95.3 - linebreak.SHRINK_MARGIN
     # Neither shrunk nor tracked, the same line does not fit: the hyphen it is.
-    monkeypatch.setattr(linebreak, "TIGHT", 0.86)
+    paragraph.limits = linebreak.Spacing.within(0.84, linebreak.WIDE)  # spaces 0.86x
     monkeypatch.setattr(linebreak, "TRACK", 0.0)
     assert choose(paragraph)[1] == (2,)
+
+
+def test_the_word_space_limits_follow_the_preflight_s():
+    assert linebreak.Spacing.within(0.7, 1.5) == linebreak.Spacing()  # the defaults
+    assert linebreak.Spacing.within(0.8, 1.2) == linebreak.Spacing(0.82, 1.2)
+    assert linebreak.Spacing.within(1.0, 1.0) == linebreak.Spacing(1.0, 1.0)  # never crossed
+
+
+def _ratios(limits: linebreak.Spacing | None) -> list[float]:
+    html = number_paragraphs(f"<body><p>{TEXT}</p></body>")
+    document, _ = settle(html, Plan(), column, limits=limits)
+    return [ratio(line) for line in _lines(document)[:-1]]
+
+
+def test_a_paragraph_keeps_its_word_spaces_within_the_publication_s_limits():
+    default = _ratios(None)
+    assert max(default) > 1.3 and min(default) < 0.85  # what the breaker's own allow
+    assert max(_ratios(linebreak.Spacing.within(0.7, 1.2))) <= 1.2 + 0.01
+    assert min(_ratios(linebreak.Spacing.within(0.9, 1.5))) >= 0.92 - 0.01
+
+
+def test_the_renderer_hands_the_word_space_limits_to_the_breaker(tmp_path):
+    from workbook.config.editions import VARIANTS
+    from workbook.render.pdf import render_pdf
+
+    font = (REPO / "styles/fonts/charis/CharisSIL-Regular.ttf").as_uri()
+    html = (
+        '<html lang="fi"><head><title>Kirja</title><style>'
+        f"@font-face {{ font-family: C; src: url({font}); }}"
+        "p { font: 10pt C; width: 70mm; text-align: justify; hyphens: manual;"
+        f" word-spacing: -0.04em; margin: 0 }}</style></head><body><p>{TEXT}</p></body></html>"
+    )
+    found: list[float] = []
+
+    def measured(document) -> None:
+        found.extend(ratio(line) for line in _lines(document)[:-1])
+
+    render_pdf(html, base=tmp_path, variant=VARIANTS["screen"], allowed=[REPO / "styles"],
+               source=tmp_path, word_spaces=(0.7, 1.2), inspect=measured)  # fmt: skip
+    assert found and max(found) <= 1.2 + 0.01
 
 
 def test_a_line_that_would_be_loose_is_tracked_by_at_most_its_range():
@@ -320,3 +362,25 @@ def test_a_tight_line_next_to_a_loose_one_costs_more(monkeypatch):
     monkeypatch.setattr(linebreak, "ADJACENT_COST", 0.0)
     uneven = choose(measured)[1]
     assert jumps(uneven) == 3 and jumps(even) == 1
+
+
+def test_a_plan_made_for_a_wider_first_line_is_broken_again_where_it_overflows():
+    # Broken for a paragraph without an indent, then laid out with one (a moved float
+    # changes what the paragraph follows): its first line no longer fits. The line
+    # box grows with what overflows it; the measure is still the column's.
+    from workbook.render.makeup import review_breaks
+
+    html = number_paragraphs(f"<body><p>{TEXT}</p></body>")
+    _, plan = settle(html, Plan(), column)
+    indented = apply(html, plan).replace("<p ", '<p style="text-indent: 12mm" ', 1)
+    document = column(indented)
+    lines = _lines(document)
+    assert lines[0].box.width > lines[0].room  # the planned first line overflows
+    assert lines[0].room == lines[1].room == lines[1].box.width  # 70 mm
+    flow = source_flow(indented[indented.index("<p ") : indented.index("</p>") + 4])
+    boxes = [line.box for line in lines]
+    measured = linebreak.measure(flow, boxes, linebreak.Widths(), lines[0].room)
+    assert measured.measure == lines[0].room
+    assert measured.first == pytest.approx(lines[0].room - 12 * 96 / 25.4)
+    changed = review_breaks(document, plan, html, 2)
+    assert "1" in changed and changed["1"] != plan.breaks["1"]

@@ -285,6 +285,10 @@ def render_edition(
         known_plan=known_plan,
         max_hyphen_run=book.project.config.preflight.hyphen_max_run,
         max_exercise_gap=book.project.config.preflight.exercise_max_gap,
+        word_spaces=(
+            book.project.config.preflight.word_space_min,
+            book.project.config.preflight.word_space_max,
+        ),
         first_page=first_page,
     )
 

@@ -19,7 +19,8 @@ page make-up does the same after a layout:
    :data:`WIDE` x normal costs much more, and some breaks are not allowed at all
    (a third hyphen in a row, a hyphen at a page turn, a paragraph ending on a
    word fragment, a line whose spaces would be narrower than :data:`TIGHT`).
-   Where the spaces alone would leave [TIGHT, WIDE], the line's letters may be
+   A publication's preflight limits for word spaces move both ends
+   (:class:`Spacing`). Where the spaces alone would leave [TIGHT, WIDE], the line's letters may be
    tracked by up to :data:`TRACK` em, at a cost (:func:`settle`). A paragraph
    never gets more lines than it had.
 3. **Set.** :func:`~workbook.render.lineflow.apply_breaks` writes the choice
@@ -66,6 +67,7 @@ SPACE_EM = 0.293  # the body font's space, in em (Charis SIL)
 # tracked (Pango sets tracked type letter by letter).
 WIDE = 1.5
 TIGHT = 0.72
+TIGHT_MARGIN = 0.02  # TIGHT's distance from the preflight's lower limit
 TRACK = 0.014
 TRACK_STEP = 0.002  # em: tracking in whole steps of 2/1000 em (see line_settings)
 HYPHEN_COST = 2000.0  # a hyphen weighs two thirds of a loose line
@@ -117,6 +119,23 @@ class Paragraph:
     turns: frozenset[int] = field(default_factory=frozenset)  # lines that end a page
     chosen: tuple[int, ...] = ()  # the openings that end its lines now
     spacing: tuple[float, float] = (0.0, 0.0)  # the paragraph's letter, word spacing (px)
+    limits: Spacing = field(default_factory=lambda: Spacing())  # its word spaces' range
+
+
+@dataclass(frozen=True)
+class Spacing:
+    """The word spaces a justified line is set with, x the font's own space: from
+    *tight* to *wide* (:data:`TIGHT` and :data:`WIDE` unless the publication says)."""
+
+    tight: float = TIGHT
+    wide: float = WIDE
+
+    @classmethod
+    def within(cls, least: float, most: float) -> Spacing:
+        """The range the breaker keeps to for the preflight's limits
+        (``preflight.word_space_min`` and ``word_space_max``): *most* at the wide
+        end, and :data:`TIGHT_MARGIN` off *least* at the tight end."""
+        return cls(tight=min(round(least + TIGHT_MARGIN, 4), most), wide=most)
 
 
 def _line_items(line_box) -> list[tuple[str, object, bool]]:
@@ -190,9 +209,12 @@ class Widths:
         return self("n n", style) - 2 * self("n", style)
 
 
-def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | None:
+def measure(
+    flow: Flow, line_boxes: Sequence, widths: Widths, room: float | None = None
+) -> Paragraph | None:
     """*flow* measured in the styles its laid-out *line_boxes* set it in; None when the
-    two do not match (then the paragraph is left to the greedy breaker)."""
+    two do not match (then the paragraph is left to the greedy breaker). *room* is
+    their block's content width."""
     stream: list[tuple[str, str, object]] = []  # kind, text, style
     chosen_marks: list[int] = []  # stream indexes where a line ends
     try:
@@ -278,9 +300,11 @@ def measure(flow: Flow, line_boxes: Sequence, widths: Widths) -> Paragraph | Non
     box = line_boxes[0]
     indent = box.style["text_indent"]
     indent = indent.value if getattr(indent, "unit", None) == "px" else 0.0
-    full = line_boxes[0].width if len(line_boxes) > 1 else None
-    if full is None:
+    if len(line_boxes) < 2:
         return None
+    # The measure: the first line box's width, or its block's where the line box
+    # overflows it (a line set for a measure it no longer has).
+    full = line_boxes[0].width if room is None else min(line_boxes[0].width, room)
     return Paragraph(
         atoms=[_atom_width(a, widths) for a in atoms],
         # generated text (a page number) is outside the spans that track a line
@@ -376,16 +400,17 @@ def settle(p: Paragraph, line: _Line, measure: float) -> tuple[float, float]:
     """How a justified *line* is set in *measure*: the ratio of its word spaces (what
     its tracked letters leave of the measure, per space) to normal, and the px each
     character is tracked by (negative: tighter) so that the spaces stay within
-    [TIGHT, WIDE] where they alone cannot."""
+    [tight, wide] (:class:`Spacing`) where they alone cannot."""
+    tight, wide = p.limits.tight, p.limits.wide
     room = line.inner + measure - line.total  # the spaces' share of the measure, untracked
     ratio = room / line.spaces / p.normal
     # A word space is seen with the tracking of its own character and of the letter
     # before it: tracking narrows the spaces by what the other letters take up.
     letters = line.chars - 2 * line.spaces
-    if ratio > WIDE:
-        track = min(line.track, (ratio - WIDE) * line.spaces * p.normal / letters)
-    elif ratio < TIGHT:
-        track = -min(line.track, (TIGHT - ratio) * line.spaces * p.normal / letters)
+    if ratio > wide:
+        track = min(line.track, (ratio - wide) * line.spaces * p.normal / letters)
+    elif ratio < tight:
+        track = -min(line.track, (tight - ratio) * line.spaces * p.normal / letters)
     else:
         return ratio, 0.0
     return ratio - track * letters / line.spaces / p.normal, track
@@ -408,7 +433,7 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> Chosen:
     key = (
         tuple(p.atoms), tuple(p.letters), tuple(p.kinds), tuple(p.spaces), tuple(p.hyphens),
         tuple(p.ligated), p.normal, p.size, p.first, p.measure, p.lines, p.turns, max_run,
-        WIDE, TIGHT, TRACK, HYPHEN_COST, LOOSE_COST, TIGHT_COST, TRACK_COST, FITNESS,
+        p.limits, TRACK, HYPHEN_COST, LOOSE_COST, TIGHT_COST, TRACK_COST, FITNESS,
         ADJACENT_COST, SLACK,
     )  # fmt: skip
     # Kept by the key's 64-bit hash with the paragraph's size, not by the key: a long
@@ -427,10 +452,11 @@ def _choose(p: Paragraph, max_run: int) -> Chosen:
     count = len(p.kinds)
     sums = _Sums.of(p)
     widest = max(p.first, p.measure)
-    tightest = TIGHT * p.normal
+    tightest = p.limits.tight * p.normal
 
     def fits(line: _Line, measure: float) -> bool:
-        """Its spaces at TIGHT and its letters tracked tightest leave it no wider."""
+        """Its spaces at their tightest and its letters tracked tightest leave it no
+        wider."""
         letters = line.total - line.inner - line.track * (line.chars - 2 * line.spaces)
         return letters + line.spaces * tightest <= measure - SLACK
 
@@ -507,21 +533,24 @@ def _line_cost(p: Paragraph, line: _Line, measure: float) -> tuple[float, int]:
     if ratio < 1.0:
         return cost + TIGHT_COST * (1.0 - ratio) ** 2, fit
     cost += 100.0 * (ratio - 1.0) ** 2
-    if ratio > WIDE:
-        cost += LOOSE_COST + 1000.0 * (ratio - WIDE)
+    if ratio > p.limits.wide:
+        cost += LOOSE_COST + 1000.0 * (ratio - p.limits.wide)
     return cost, fit
 
 
 def misfits(p: Paragraph, settings: Sequence[Setting | None]) -> bool:
     """Whether *p*, broken as it is now and set as *settings* say, has a line looser
-    than :data:`WIDE` or wider than its measure (a page number it holds changed)."""
+    than its limits (:class:`Spacing`) allow or wider than its measure (a page number
+    it holds changed, or the measure did)."""
     sums = _Sums.of(p)
     base_letter, base_word = (value / p.size for value in p.spacing)
     for index, (a, b) in enumerate(pairwise([-1, *p.chosen])):
         line = _candidate(p, sums, a, b)
         measure = p.first if index == 0 else p.measure
-        if line.spaces and settle(p, line, measure)[0] > WIDE + 0.005:
-            return True
+        if line.spaces:
+            ratio = settle(p, line, measure)[0]
+            if ratio > p.limits.wide + 0.005:
+                return True
         setting = settings[index] if index < len(settings) else None
         if setting is not None:
             letter, word = setting[0] - base_letter, setting[1] - base_word

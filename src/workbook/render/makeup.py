@@ -291,6 +291,7 @@ class _Line:
     text: str
     page: int
     last: bool = False  # the paragraph's last line
+    room: float | None = None  # its block's content width (a line box may overflow it)
 
     @property
     def hyphenated(self) -> bool:
@@ -302,7 +303,7 @@ def _lines(document) -> list[_Line]:
 
     found: list[_Line] = []
 
-    def walk(box, page: int) -> None:
+    def walk(box, page: int, room: float | None) -> None:
         if isinstance(box, boxes.LineBox):
             element = box.element
             paragraph = element.get("data-p") if element is not None else None
@@ -310,15 +311,16 @@ def _lines(document) -> list[_Line]:
                 b.text for b in box.descendants() if isinstance(b, boxes.TextBox)
             ).rstrip()
             if paragraph:
-                found.append(_Line(box, paragraph, text, page))
+                found.append(_Line(box, paragraph, text, page, room=room))
             return
         if isinstance(box, boxes.FootnoteAreaBox | boxes.MarginBox):
             return
+        width = box.width if isinstance(box, boxes.BlockContainerBox) else None
         for child in getattr(box, "children", ()):
-            walk(child, page)
+            walk(child, page, width if isinstance(width, int | float) else None)
 
     for number, page in enumerate(document.pages, start=1):
-        walk(page._page_box, number)
+        walk(page._page_box, number, None)
     for line, after in pairwise(found):
         line.last = after.paragraph != line.paragraph
     if found:
@@ -399,14 +401,21 @@ def review_hyphens(document, plan: Plan, max_run: int) -> set[Unbreak]:
 
 
 def review_breaks(
-    document, plan: Plan, html: str, max_run: int, widths: linebreak.Widths | None = None
+    document,
+    plan: Plan,
+    html: str,
+    max_run: int,
+    widths: linebreak.Widths | None = None,
+    limits: linebreak.Spacing | None = None,
 ) -> dict[str, linebreak.Breaks]:
     """The line breaks (:mod:`workbook.render.linebreak`) of each justified paragraph
     of *html* (numbered, before the plan is applied) that this layout changes: a new
     or edited paragraph is broken as a whole; one whose lines did not come out as
     planned goes to the greedy breaker; one whose hyphen now ends a page, or whose
     line no longer fits as set (:func:`~workbook.render.linebreak.misfits`), is
-    broken again."""
+    broken again. *limits* are the word spaces' range (the breaker's own by
+    default)."""
+    limits = limits or linebreak.Spacing()
     by_paragraph: dict[str, list[_Line]] = {}
     for line in _lines(document):
         by_paragraph.setdefault(line.paragraph, []).append(line)
@@ -430,10 +439,11 @@ def review_breaks(
         reviewed = (paragraph, digest, plan.breaks[paragraph]) if known else None
         if reviewed is not None and _as_planned(lines, reviewed):
             continue  # the same lines as a review found as planned (pages put into a book)
-        measured = linebreak.measure(flow, [line.box for line in lines], widths)
+        measured = linebreak.measure(flow, [line.box for line in lines], widths, lines[0].room)
         if measured is None or (known and measured.chosen != old):
             changes[paragraph] = (digest, None, ())
             continue
+        measured.limits = limits
         measured.turns = frozenset(
             index for index, (line, after) in enumerate(pairwise(lines)) if after.page != line.page
         )
@@ -528,8 +538,11 @@ def settle(
     max_run: int = 2,
     max_gap_mm: float = 15.0,
     report: Callable[[Plan], None] | None = None,
+    limits: linebreak.Spacing | None = None,
 ) -> tuple[D, Plan]:
     """Lay *html* out, review the pages and lay out again until the plan settles.
+
+    *limits* are the word spaces' range the line breaker keeps to.
 
     *layout* lays out the whole book; after a round that changed only a few
     chapters it may lay out only those and put their pages in place of theirs
@@ -539,7 +552,7 @@ def settle(
     current = plan.copy()
     text = apply(html, current)
     document = layout(text)
-    rounds = _Rounds(html, layout, max_run, max_gap_mm, report)
+    rounds = _Rounds(html, layout, max_run, max_gap_mm, report, limits=limits)
     document, current, text = rounds.run(current, text, document)
     return document, current
 
@@ -555,6 +568,7 @@ class _Rounds:
     report: Callable[[Plan], None] | None
     # Text widths for every review of this render (its layouts use the same fonts).
     widths: linebreak.Widths = field(default_factory=linebreak.Widths)
+    limits: linebreak.Spacing | None = None
 
     def run(self, current: Plan, text: str, document):
         """Review and lay out again until nothing changes, up to MAX_ROUNDS layouts:
@@ -578,7 +592,7 @@ class _Rounds:
     def review(self, document, current: Plan, text: str) -> Plan:
         """The plan with what this layout's reviews change."""
         proposed = current.copy()
-        found = review_breaks(document, current, self.html, self.max_run, self.widths)
+        found = review_breaks(document, current, self.html, self.max_run, self.widths, self.limits)
         proposed.breaks.update(found)
         total_fit = proposed.set_by_total_fit()
         refuse = review_hyphens(document, current, self.max_run)

@@ -24,7 +24,7 @@ from weasyprint.formatting_structure import boxes
 from workbook.config.editions import Variant
 from workbook.errors import WorkbookError
 from workbook.pipeline.outputs import share, temp_folder
-from workbook.render import assembly, makeup, pagemap
+from workbook.render import assembly, linebreak, makeup, pagemap
 from workbook.render.chapters import changed_chapters, chapter_spans, styles_first_page
 from workbook.render.pagestarts import page_starts
 from workbook.render.sandbox import SandboxFetcher, SandboxViolation, find_attachment
@@ -129,6 +129,7 @@ def render_pdf(
     known_plan: makeup.Plan | None = None,
     max_hyphen_run: int = 2,
     max_exercise_gap: float = 15.0,
+    word_spaces: tuple[float, float] | None = None,
     first_page: int = 1,
     inspect: Callable[[Document], None] | None = None,
 ) -> Rendered:
@@ -140,7 +141,9 @@ def render_pdf(
     *known_pages* (anchor -> page, from the last build) are printed as page
     numbers when layout confirms them (:mod:`workbook.render.pagemap`).
     *known_plan* is the last build's page make-up (:mod:`workbook.render.makeup`),
-    reviewed after every layout. *first_page* is the number of the first page (a
+    reviewed after every layout; its line breaker keeps the word spaces within
+    *word_spaces* (the preflight's least and most, x the font's own space) where
+    given. *first_page* is the number of the first page (a
     chapter preview's). *inspect* sees the laid-out
     document before it is written (and may raise).
     """
@@ -214,6 +217,7 @@ def render_pdf(
                 laid_out,
                 max_run=max_hyphen_run,
                 max_gap_mm=max_exercise_gap,
+                limits=linebreak.Spacing.within(*word_spaces) if word_spaces else None,
             )
             if last is not None and last.document is document:
                 assembly.keep(variant.name, last)
