@@ -146,8 +146,7 @@ def part_document(
     follows it: the part then ends as in the whole book, with the blank verso
     before a recto where one is needed, and the copy alone on the last page.
     """
-    spans = parts(html)
-    start, end = spans[name]
+    spans = parts(html) if pad or name == FRONT else {}
     tail = ""
     if pad:
         order = list(spans)
@@ -157,6 +156,7 @@ def part_document(
         tail = f'\n<{tag}{attributes} id="{PAD}" aria-hidden="true"></{tag}>'
     if name != FRONT:
         return chapters_document(html, [name], first_page, pages, keep_links=True, tail=tail)
+    start, end = spans[FRONT]
     return (
         html[:start] + _outside_pages(html[start:end], pages) + tail + html[html.rfind("</body>") :]
     )

@@ -20,9 +20,9 @@ page make-up does the same after a layout:
    (a third hyphen in a row, a hyphen at a page turn, a paragraph ending on a
    word fragment, a line whose spaces would be narrower than :data:`TIGHT`).
    A publication's preflight limits for word spaces move both ends
-   (:class:`Spacing`). Where the spaces alone would leave [TIGHT, WIDE], the line's letters may be
-   tracked by up to :data:`TRACK` em, at a cost (:func:`settle`). A paragraph
-   never gets more lines than it had.
+   (:class:`Spacing`). Where the spaces alone would leave [TIGHT, WIDE], the
+   line's letters may be tracked by up to :data:`TRACK` em, at a cost
+   (:func:`settle`). A paragraph never gets more lines than it had.
 3. **Set.** :func:`~workbook.render.lineflow.apply_breaks` writes the choice
    into the HTML: the spaces
    inside a line become no-break spaces (which justification still widens) and
@@ -101,6 +101,22 @@ Breaks = tuple[str, tuple[int, ...] | None, tuple[Setting | None, ...]]
 # ---- Measuring a laid-out paragraph ----
 
 
+@dataclass(frozen=True)
+class Spacing:
+    """The word spaces a justified line is set with, x the font's own space: from
+    *tight* to *wide* (:data:`TIGHT` and :data:`WIDE` unless the publication says)."""
+
+    tight: float = TIGHT
+    wide: float = WIDE
+
+    @classmethod
+    def within(cls, least: float, most: float) -> Spacing:
+        """The range the breaker keeps to for the preflight's limits
+        (``preflight.word_space_min`` and ``word_space_max``): *most* at the wide
+        end, and :data:`TIGHT_MARGIN` off *least* at the tight end."""
+        return cls(tight=min(round(least + TIGHT_MARGIN, 4), most), wide=most)
+
+
 @dataclass
 class Paragraph:
     """A paragraph measured for :func:`choose` (widths in CSS px)."""
@@ -119,23 +135,7 @@ class Paragraph:
     turns: frozenset[int] = field(default_factory=frozenset)  # lines that end a page
     chosen: tuple[int, ...] = ()  # the openings that end its lines now
     spacing: tuple[float, float] = (0.0, 0.0)  # the paragraph's letter, word spacing (px)
-    limits: Spacing = field(default_factory=lambda: Spacing())  # its word spaces' range
-
-
-@dataclass(frozen=True)
-class Spacing:
-    """The word spaces a justified line is set with, x the font's own space: from
-    *tight* to *wide* (:data:`TIGHT` and :data:`WIDE` unless the publication says)."""
-
-    tight: float = TIGHT
-    wide: float = WIDE
-
-    @classmethod
-    def within(cls, least: float, most: float) -> Spacing:
-        """The range the breaker keeps to for the preflight's limits
-        (``preflight.word_space_min`` and ``word_space_max``): *most* at the wide
-        end, and :data:`TIGHT_MARGIN` off *least* at the tight end."""
-        return cls(tight=min(round(least + TIGHT_MARGIN, 4), most), wide=most)
+    limits: Spacing = field(default_factory=Spacing)  # its word spaces' range
 
 
 def _line_items(line_box) -> list[tuple[str, object, bool]]:
@@ -547,10 +547,8 @@ def misfits(p: Paragraph, settings: Sequence[Setting | None]) -> bool:
     for index, (a, b) in enumerate(pairwise([-1, *p.chosen])):
         line = _candidate(p, sums, a, b)
         measure = p.first if index == 0 else p.measure
-        if line.spaces:
-            ratio = settle(p, line, measure)[0]
-            if ratio > p.limits.wide + 0.005:
-                return True
+        if line.spaces and settle(p, line, measure)[0] > p.limits.wide + 0.005:
+            return True
         setting = settings[index] if index < len(settings) else None
         if setting is not None:
             letter, word = setting[0] - base_letter, setting[1] - base_word
