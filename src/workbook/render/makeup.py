@@ -212,7 +212,7 @@ def apply(html: str, plan: Plan) -> str:
         flow = _flow(html[start:end]) if chosen is not None and start >= previous else None
         if flow is None or flow.digest != digest:
             continue  # a text the plan does not know: the greedy breaker sets it
-        part = lineflow.apply_breaks(html[start:end], flow, chosen, settings)  # type: ignore[arg-type]
+        part = _broken(html[start:end], chosen, settings)  # type: ignore[arg-type]
         parts += [html[previous:start], part]
         previous = end
     return "".join([*parts, html[previous:]])
@@ -255,6 +255,17 @@ def _paragraph_spans(html: str) -> list[tuple[str, int, int]]:
 @functools.lru_cache(maxsize=4096)
 def _flow(part: str) -> lineflow.Flow | None:
     return lineflow.source_flow(part)
+
+
+@functools.lru_cache(maxsize=4096)
+def _broken(
+    part: str, chosen: tuple[int, ...], settings: tuple[lineflow.Setting | None, ...]
+) -> str:
+    """*part* set to break at *chosen* (kept: the rounds of one render, and the
+    renders of one process, apply the same breaks to mostly the same paragraphs)."""
+    flow = _flow(part)
+    assert flow is not None  # apply() sets only the parts it found a flow for
+    return lineflow.apply_breaks(part, flow, chosen, settings)
 
 
 def _push(html: str, paragraph: str) -> str:
@@ -578,7 +589,8 @@ class _Rounds:
         rounds = 1
         while True:
             proposed = self.review(document, current, text)
-            changed = apply(self.html, proposed)
+            # *text* is always the html with *current* applied
+            changed = text if proposed == current else apply(self.html, proposed)
             if changed == text or rounds >= MAX_ROUNDS:
                 break  # settled, or the rounds are spent (the document is of *text*)
             current, text = proposed, changed
@@ -602,7 +614,8 @@ class _Rounds:
         proposed.pushed |= review_footnotes(document, current)
         moved = current.copy()
         moved.floats, moved.pushed = proposed.floats, proposed.pushed
-        if apply(self.html, moved) == text:  # ruled lines are fitted to pages that stay put
+        # Ruled lines are fitted to pages that stay put.
+        if moved == current or apply(self.html, moved) == text:
             proposed.lines.update(
                 writein.review_exercises(document, current.lines, self.max_gap_mm)
             )
