@@ -107,6 +107,22 @@ def test_the_breaker_prefers_even_spaces_to_a_hyphen_and_never_overfills_a_line(
     assert breaks == (2,)  # the hyphen would cost more than three spaces stretched a little
 
 
+def test_a_hyphen_is_preferred_to_a_line_twice_as_loose_as_allowed(monkeypatch):
+    # Two lines: four words (64 px, spaces over 3x normal) or a hyphen after the
+    # fifth (spaces about 1.6x). A line's cost grows steeply past the widest spaces.
+    paragraph = _paragraph([12, 12, 20, 20, 8, 25, 8], "    - ", lines=2)
+
+    def spaces(breaks: tuple[int, ...]) -> float:
+        line = linebreak._candidate(paragraph, linebreak._Sums.of(paragraph), -1, breaks[0])
+        return linebreak.settle(paragraph, line, paragraph.measure)[0]
+
+    breaks = choose(paragraph)[1]
+    assert breaks == (4,) and spaces(breaks) < 1.6
+    monkeypatch.setattr(linebreak, "LOOSE_SLOPE", 0.0)  # without the slope: the loose line
+    breaks = choose(paragraph)[1]
+    assert breaks == (3,) and spaces(breaks) > 3.0
+
+
 def test_the_breaker_obeys_page_turns_and_fragments():
     # Best in two lines with a hyphen (the first line full, the second "30 10")...
     atoms, kinds = [43, 40, 8, 30, 10], "  - "
@@ -338,12 +354,12 @@ def test_a_paragraph_the_renderer_broke_at_a_hard_hyphen_is_measured_and_set():
 
 
 def test_a_tight_line_next_to_a_loose_one_costs_more(monkeypatch):
-    # The paragraph in a 58 mm column: without the cost of unlike neighbours, three
+    # The paragraph in an 84 mm column: without the cost of unlike neighbours, two
     # lines sit two classes from the line before them (a tight line under a loose
-    # one); with it, one does.
+    # one); with it, none does.
     from workbook.render.makeup import _flow, _paragraph_spans
 
-    html = number_paragraphs(f"<body><p style='width: 58mm'>{TEXT}</p></body>")
+    html = number_paragraphs(f"<body><p style='width: 84mm'>{TEXT}</p></body>")
     ((_, start, end),) = _paragraph_spans(html)
     lines = _lines(column(html))
     measured = linebreak.measure(
@@ -361,7 +377,7 @@ def test_a_tight_line_next_to_a_loose_one_costs_more(monkeypatch):
     even = choose(measured)[1]
     monkeypatch.setattr(linebreak, "ADJACENT_COST", 0.0)
     uneven = choose(measured)[1]
-    assert jumps(uneven) == 3 and jumps(even) == 1
+    assert jumps(uneven) == 2 and jumps(even) == 0
 
 
 def test_a_plan_made_for_a_wider_first_line_is_broken_again_where_it_overflows():

@@ -72,6 +72,10 @@ TRACK = 0.014
 TRACK_STEP = 0.002  # em: tracking in whole steps of 2/1000 em (see line_settings)
 HYPHEN_COST = 2000.0  # a hyphen weighs two thirds of a loose line
 LOOSE_COST = 3000.0  # a line looser than WIDE, on top of its stretch
+# and LOOSE_SLOPE x the square of its spaces' excess over WIDE (x normal): a little
+# past WIDE costs little more, but spaces 2x normal weigh four hyphens and 2.5x
+# eleven; a word alone on a line is as loose as the gap it leaves
+LOOSE_SLOPE = 20000.0
 TIGHT_COST = 2000.0  # x the square of a tight line's shrink below normal
 TRACK_COST = 200.0  # x the square of a line's share of its tracking range
 # Lines fall in classes by their spaces, as in TeX: tight, decent, loose, very
@@ -433,7 +437,7 @@ def choose(paragraph: Paragraph, max_run: int = 2) -> Chosen:
     key = (
         tuple(p.atoms), tuple(p.letters), tuple(p.kinds), tuple(p.spaces), tuple(p.hyphens),
         tuple(p.ligated), p.normal, p.size, p.first, p.measure, p.lines, p.turns, max_run,
-        p.limits, TRACK, HYPHEN_COST, LOOSE_COST, TIGHT_COST, TRACK_COST, FITNESS,
+        p.limits, TRACK, HYPHEN_COST, LOOSE_COST, LOOSE_SLOPE, TIGHT_COST, TRACK_COST, FITNESS,
         ADJACENT_COST, SLACK,
     )  # fmt: skip
     # Kept by the key's 64-bit hash with the paragraph's size, not by the key: a long
@@ -525,8 +529,9 @@ def _line_cost(p: Paragraph, line: _Line, measure: float) -> tuple[float, int]:
     3 very loose): the square of its word spaces' distance from the font's own
     space (shrinking weighs more), :data:`LOOSE_COST` more when it is loose, and
     the square of the share of its tracking range it uses."""
-    if line.spaces == 0:
-        return LOOSE_COST * 10, 3  # one word stretched across the line
+    if line.spaces == 0:  # one word alone: the rest of the line is one wide gap
+        gap = max(measure - line.total, 0.0) / p.normal
+        return LOOSE_COST * 10 + LOOSE_SLOPE * max(gap - p.limits.wide, 0.0) ** 2, 3
     ratio, track = settle(p, line, measure)
     cost = TRACK_COST * (track / line.track) ** 2 if track else 0.0
     fit = sum(ratio >= bound for bound in FITNESS)
@@ -534,7 +539,7 @@ def _line_cost(p: Paragraph, line: _Line, measure: float) -> tuple[float, int]:
         return cost + TIGHT_COST * (1.0 - ratio) ** 2, fit
     cost += 100.0 * (ratio - 1.0) ** 2
     if ratio > p.limits.wide:
-        cost += LOOSE_COST + 1000.0 * (ratio - p.limits.wide)
+        cost += LOOSE_COST + LOOSE_SLOPE * (ratio - p.limits.wide) ** 2
     return cost, fit
 
 
