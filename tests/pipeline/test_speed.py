@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from conftest import chapter, illustrated, make_publication, wait_for, watching
@@ -378,3 +379,29 @@ def test_a_clean_build_settles_the_page_make_up_once_for_both_editions(tmp_path)
     assert layouts["screen"] == 1  # the screen edition started from it
     press, screen = (makeup.plan_path(out, e.path.name) for e in made.build.editions)
     assert press.read_text() == screen.read_text()
+
+
+def test_an_edit_renders_the_press_edition_s_chapter_alone_into_the_last_render(tmp_path):
+    chapters = {"01-a.md": chapter("A", "Ensimmäinen luku."), "02-b.md": chapter("B", "Toinen.")}
+    config = make_publication(tmp_path, chapters)
+    out = tmp_path / "build"
+    make(config, out_dir=out, report=quiet, check=False)
+    (tmp_path / "chapters" / "02-b.md").write_text(chapter("B", "Toinen luku, muutettu."))
+    made = make(config, out_dir=out, report=quiet)
+    editions = {e.variant.name: e for e in made.build.editions}
+    assert (editions["press"].layouts, editions["press"].chapter_layouts) == (0, 1)
+    assert editions["screen"].layouts == 1  # the tagged edition is laid out whole
+    assert all(check.status != "fail" for e in editions.values() for check in e.checks)
+    make(config, out_dir=tmp_path / "clean", report=quiet, check=False)
+
+    def words(folder: Path) -> list[str]:
+        reader = pypdf.PdfReader(folder / "testikirja-press.pdf")
+        return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+    assert words(out) == words(tmp_path / "clean")
+    assert "Toinen luku, muutettu." in " ".join(words(out))
+    # An input other than the chapters lets the kept render go.
+    (tmp_path / "extra.css").write_text("p { color: black }")
+    (tmp_path / "chapters" / "02-b.md").write_text(chapter("B", "Toinen luku."))
+    again = make(config, out_dir=out, report=quiet, check=False, editions=["press"])
+    assert again.build.editions[0].layouts >= 1

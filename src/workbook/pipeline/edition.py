@@ -295,7 +295,9 @@ def render_edition(
 
 def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     from workbook.finish.postprocess import finish
+    from workbook.pipeline.freshness import inputs_digest
     from workbook.preflight.checks import page_count
+    from workbook.render import splice
     from workbook.render.sources import sources_path, write_sources
 
     book = settings.book
@@ -318,7 +320,22 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
         seed = VARIANTS[job.seed].filename(book.project.config.publication.slug)
         known_plan = makeup.read_plan(makeup.plan_path(settings.out_dir, seed))
         known_map = pagemap.read_map(pagemap.map_path(settings.out_dir, seed))
-    rendered = render_edition(plan.html, plan, job, settings, known_map, known_plan)
+    rendered, inputs = None, None
+    if splice.eligible(variant):  # the last render, and the changed parts alone
+        leave_out = [chapter.source.path for chapter in book.chapters]
+        inputs = inputs_digest(project.config_path, settings.out_dir, leave_out=leave_out)
+        if (kept := splice.load(settings.out_dir, job.target.name, inputs)) is not None:
+            rendered = splice.rebuild(
+                plan.html,
+                kept,
+                lambda part, first: render_edition(
+                    part, plan, job, settings, kept.landed, known_plan, first
+                ),
+            )
+    if rendered is None:
+        rendered = render_edition(plan.html, plan, job, settings, known_map, known_plan)
+    if inputs is not None:
+        splice.keep(settings.out_dir, job.target.name, plan.html, rendered, inputs)
     pagemap.write_map(page_map, pagemap.with_total(rendered))  # a hint for the next build
     makeup.write_plan(makeup_plan, rendered.plan)
     if (ready := plan_ready.get(variant.name)) is not None:

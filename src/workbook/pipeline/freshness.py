@@ -18,6 +18,7 @@ import os
 import stat
 import tempfile
 import tomllib
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -126,11 +127,17 @@ def _file_key(path: Path) -> bytes:
     return hashlib.sha256(data).digest() if data is not None else b"unreadable"
 
 
-def inputs_digest(config_path: Path, out_dir: Path | None = None, *, cover: bool = False) -> str:
+def inputs_digest(
+    config_path: Path,
+    out_dir: Path | None = None,
+    *,
+    cover: bool = False,
+    leave_out: Iterable[Path] = (),
+) -> str:
     """One hash of every input file's path and content, and the tool versions.
 
     The back-cover text (``cover.blurb``) is an input of the cover alone: it is
-    left out unless *cover*.
+    left out unless *cover*; so are the files *leave_out*.
     """
     h = hashlib.sha256()
     for name in ("weasyprint", "pydyf", "pikepdf", "pillow"):
@@ -139,6 +146,7 @@ def inputs_digest(config_path: Path, out_dir: Path | None = None, *, cover: bool
         except metadata.PackageNotFoundError:
             h.update(f"{name}=missing\n".encode())
     skip = set() if cover else cover_only_inputs(config_path)
+    skip |= {path.resolve() for path in leave_out}
     for path in _files(input_folders(config_path), exclude=out_dir):
         if path.resolve() in skip:
             continue

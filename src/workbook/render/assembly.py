@@ -33,7 +33,7 @@ the saved chapters.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from workbook.render import pagemap
@@ -64,27 +64,51 @@ def _blank(page) -> bool:
     return bool(page._page_box.page_type.blank)
 
 
-def assemble(
-    laid: Laid,
-    text: str,
-    chapter_ids: Sequence[str],
-    lay_out: Callable[[str, int], object],
-) -> Laid | None:
-    """*text* laid out: *laid* with the pages of *chapter_ids* laid out again alone,
-    and of the parts that print the page of a target that moved.
+@dataclass
+class Part:
+    """One part laid out alone: what made it (a document, a render), the book's
+    pages it fills (from *first*, *count* of them: the made pages after those are
+    the stand-in's) and the pages of its anchors."""
 
-    *text* must differ from ``laid.text`` only inside those chapters.
-    ``lay_out(html, first_page)`` lays out one part's document. None when the
-    pages would not be those of a whole layout (see the module's docstring).
+    name: str
+    first: int
+    made: object
+    count: int
+    found: dict[str, int]
+
+
+# lay_out(html, first page) -> (what made it, its pages, its anchors' pages, its blank pages)
+PartLayout = Callable[[str, int], tuple[object, int, dict[str, int], set[int]]]
+
+
+def fit(
+    text: str,
+    landed: Mapping[str, int],
+    chapter_ids: Sequence[str],
+    total: int,
+    blank: Callable[[int], bool],
+    lay_out: PartLayout,
+    *,
+    keep_links: bool = True,
+) -> tuple[list[Part], dict[str, int]] | None:
+    """The parts to lay out alone so that *text* has a whole layout's pages: the
+    chapters *chapter_ids*, then the parts that print the page of a target that
+    moved; with the anchors' pages after them. None when that does not hold (see
+    the module's docstring).
+
+    *landed* are the anchors' pages in the book at hand (*total* pages; *blank*
+    tells whether one of its pages is blank). A part laid out again appears again,
+    later in the list. Without *keep_links* a part's links to targets elsewhere go
+    (:func:`~workbook.render.chapters.part_document`).
     """
     spans = parts(text)
     order = list(spans)
-    firsts = {name: 1 if name == FRONT else laid.landed.get(name, 0) for name in order}
+    firsts = {name: 1 if name == FRONT else landed.get(name, 0) for name in order}
     if any(first < 1 for first in firsts.values()):
         return None
-    pages = list(laid.document.pages)
-    fonts = list(laid.fonts)
-    landed = dict(laid.landed)
+    landed = dict(landed)
+    blanks: dict[int, bool] = {}  # the pages of parts laid out alone
+    placed: list[Part] = []
     # The changed chapters first (the likeliest not to fit), then the parts that
     # print a page that moved.
     todo = sorted(set(chapter_ids), key=order.index)
@@ -101,25 +125,26 @@ def assemble(
         elif text[end : text.rfind("</body>")].strip():
             return None  # something after the last chapter would move with it
         else:
-            following = len(pages) + 1
+            following = total + 1
         part = text[start:end]
         if not link_targets(part) - ids_in(part) <= landed.keys():
             return None  # a page it prints is not known
         padded = index + 1 < len(order)
-        alone = lay_out(part_document(text, name, first, landed, pad=padded), first)
-        own = list(alone.pages)  # type: ignore[attr-defined]
-        found = pagemap.anchor_pages(alone, first)
+        made, count, found, own_blanks = lay_out(
+            part_document(text, name, first, landed, pad=padded, keep_links=keep_links), first
+        )
         if padded:  # the next part's stand-in, alone on the last page, is not the part's
-            if found.pop(PAD, None) != first + len(own) - 1:
+            if found.pop(PAD, None) != first + count - 1:
                 return None
-            own.pop()
-        count, span = len(own), following - first
-        if count != span and not (count == span - 1 and _blank(pages[following - 2])):
+            count -= 1
+        span = following - first
+        last_blank = blanks.get(following - 1, blank(following - 1))
+        if count != span and not (count == span - 1 and last_blank):
             return None
         moved = {target for target in ids_in(part) if found.get(target) != landed.get(target)}
         landed = {k: v for k, v in landed.items() if k not in moved} | found
-        pages[first - 1 : first - 1 + count] = own
-        fonts.append((alone.font_config, {id(page) for page in own}))  # type: ignore[attr-defined]
+        blanks.update({page: page in own_blanks for page in range(first, first + count)})
+        placed.append(Part(name, first, made, count, found))
         dependent = [
             other
             for other in order
@@ -129,6 +154,38 @@ def assemble(
         printing = sorted({*printing, *dependent}, key=order.index)
     if todo or printing:
         return None
+    return placed, landed
+
+
+def assemble(
+    laid: Laid,
+    text: str,
+    chapter_ids: Sequence[str],
+    lay_out: Callable[[str, int], object],
+) -> Laid | None:
+    """*text* laid out: *laid* with the pages of *chapter_ids* laid out again alone,
+    and of the parts that print the page of a target that moved.
+
+    *text* must differ from ``laid.text`` only inside those chapters.
+    ``lay_out(html, first_page)`` lays out one part's document. None when the
+    pages would not be those of a whole layout (see the module's docstring).
+    """
+    pages = list(laid.document.pages)
+
+    def alone(html: str, first: int) -> tuple[object, int, dict[str, int], set[int]]:
+        document = lay_out(html, first)
+        own = document.pages  # type: ignore[attr-defined]
+        blanks = {number for number, page in enumerate(own, start=first) if _blank(page)}
+        return document, len(own), pagemap.anchor_pages(document, first), blanks
+
+    fitted = fit(text, laid.landed, chapter_ids, len(pages), lambda n: _blank(pages[n - 1]), alone)
+    if fitted is None:
+        return None
+    fonts = list(laid.fonts)
+    for part in fitted[0]:  # in the order laid out: a part laid out again comes later
+        own = list(part.made.pages)[: part.count]  # type: ignore[attr-defined]
+        pages[part.first - 1 : part.first - 1 + part.count] = own
+        fonts.append((part.made.font_config, {id(page) for page in own}))  # type: ignore[attr-defined]
     document = laid.document.copy(pages)  # type: ignore[attr-defined]
     used = {id(page) for page in pages}
     fonts = [(config, own) for config, own in fonts if own & used]  # the rest may go

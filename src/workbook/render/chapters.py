@@ -137,10 +137,18 @@ _OPENING_RE = re.compile(r"<(\w+)\b([^>]*)>")
 
 
 def part_document(
-    html: str, name: str, first_page: int, pages: Mapping[str, int], *, pad: bool = False
+    html: str,
+    name: str,
+    first_page: int,
+    pages: Mapping[str, int],
+    *,
+    pad: bool = False,
+    keep_links: bool = True,
 ) -> str:
-    """The part *name* of *html* alone (:func:`parts`), numbered from *first_page*, its
-    links kept and the pages of targets elsewhere printed from *pages*.
+    """The part *name* of *html* alone (:func:`parts`), numbered from *first_page*, the
+    pages of targets elsewhere printed from *pages*; its links to them kept (for
+    pages that go into a document with those targets), or without *keep_links*
+    unlinked (:func:`outside_links`: for pages written alone).
 
     With *pad*, an empty copy of the next part's opening element (id :data:`PAD`)
     follows it: the part then ends as in the whole book, with the blank verso
@@ -155,11 +163,10 @@ def part_document(
         attributes = _ID_RE.sub("", attributes).rstrip()
         tail = f'\n<{tag}{attributes} id="{PAD}" aria-hidden="true"></{tag}>'
     if name != FRONT:
-        return chapters_document(html, [name], first_page, pages, keep_links=True, tail=tail)
+        return chapters_document(html, [name], first_page, pages, keep_links=keep_links, tail=tail)
     start, end = spans[FRONT]
-    return (
-        html[:start] + _outside_pages(html[start:end], pages) + tail + html[html.rfind("</body>") :]
-    )
+    outside = _outside_pages if keep_links else outside_links
+    return html[:start] + outside(html[start:end], pages) + tail + html[html.rfind("</body>") :]
 
 
 def _outside_pages(sections: str, pages: Mapping[str, int]) -> str:

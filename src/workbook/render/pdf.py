@@ -49,6 +49,7 @@ class Rendered:
     plan: makeup.Plan = field(default_factory=makeup.Plan)  # the page make-up it settled on
     sources: dict = field(default_factory=dict)  # page -> source blocks (render.sources)
     page_starts: list[dict] = field(default_factory=list)  # see workbook.render.pagestarts
+    blanks: set[int] = field(default_factory=set)  # the blank pages (numbered from the first)
 
 
 def _edge_path(box: boxes.Box, last: bool) -> list[object]:
@@ -194,7 +195,7 @@ def render_pdf(
                 chapters = changed_chapters(last.text, text) if last is not None else None
                 if last is not None and chapters == set():
                     return last.document  # the same book (a watch build with nothing new)
-                if last is not None and chapters and assemble and _a_part(text, chapters):
+                if last is not None and chapters and assemble and a_part(text, chapters):
                     if layouts + chapter_layouts:  # what the last round let go; the
                         collect_between_layouts()  # chapters of one assembly need none
                     made = assembly.assemble(last, text, sorted(chapters), chapter_alone)
@@ -265,10 +266,15 @@ def render_pdf(
         plan=plan,
         sources=page_sources(document),
         page_starts=page_starts(document),
+        blanks={
+            number
+            for number, page in enumerate(document.pages, start=first_page)
+            if page._page_box.page_type.blank
+        },
     )
 
 
-def _a_part(html: str, chapter_ids: set[str]) -> bool:
+def a_part(html: str, chapter_ids: set[str]) -> bool:
     """Whether the chapters *chapter_ids* are at most half of the book's chapters'
     text: more, and laying them out alone costs about as much as laying out the
     whole book, with less chance that their pages fit the last layout's."""
