@@ -6,10 +6,13 @@ Work is counted (layouts, pages laid out), never timed.
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+import pypdf
 
 from conftest import chapter, make_publication
 from workbook.pipeline.build import build
@@ -151,10 +154,35 @@ def test_a_rebuild_lays_each_page_out_once(tmp_path):
     (tmp_path / "chapters" / "01-a.md").write_text(
         chapter("Alku", "Katso tulokset tarkemmin (ks. [[#tulokset]]).")
     )
+    shutil.rmtree(out / "cache" / "renders")  # laid out whole, not spliced into the last render
     with counting_page_layouts() as second:
         build(config, out_dir=out, editions=["screen"], report=quiet)
     assert len(second) == pages  # every page once: the numbers came from the map
     assert f"(ks. s. {target})" in page_reference_text(out / "testikirja-screen.pdf")
+
+
+def test_an_edit_spliced_into_the_last_render_prints_and_links_a_page_elsewhere(tmp_path):
+    config = forward_reference_book(tmp_path)
+    out = tmp_path / "build"
+    result = build(config, out_dir=out, editions=["screen"], report=quiet)
+    target = pagemap.read_map(pagemap.map_path(out, "testikirja-screen.pdf"))["tulokset"]
+    (tmp_path / "chapters" / "01-a.md").write_text(
+        chapter("Alku", "Katso tulokset tarkemmin (ks. [[#tulokset]]).")
+    )
+    with counting_page_layouts() as second:
+        again = build(config, out_dir=out, editions=["screen"], report=quiet)
+    assert again.editions[0].chapter_layouts == 1
+    assert 0 < len(second) < result.editions[0].pages  # chapter a's pages alone
+    pdf = out / "testikirja-screen.pdf"
+    assert f"(ks. s. {target})" in page_reference_text(pdf)
+    reader = pypdf.PdfReader(pdf)
+    links = [
+        reader.get_destination_page_number(reader.named_destinations[str(a.get_object()["/Dest"])])
+        for page in reader.pages
+        for a in page.get("/Annots", [])
+        if "/Dest" in a.get_object()
+    ]
+    assert target - 1 in links  # the link into chapter b leads to its page
 
 
 def test_a_wrong_map_is_caught_and_the_right_page_printed(tmp_path):

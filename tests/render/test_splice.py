@@ -27,6 +27,17 @@ def render(tmp_path):
     return go
 
 
+@pytest.fixture
+def render_tagged(tmp_path):
+    def go(html: str, first: int = 1, known=None) -> Rendered:
+        html = html.replace("<html>", '<html lang="fi">')
+        html = html.replace("</head>", "<title>Kirja</title></head>")
+        return render_pdf(html, base=tmp_path, variant=VARIANTS["screen"], allowed=[],
+                          source=tmp_path, known_pages=known, first_page=first)  # fmt: skip
+
+    return go
+
+
 def kept(tmp_path, render, html: str) -> splice.Kept:
     """*html* rendered whole, kept and read back as a build keeps it."""
     splice.keep(tmp_path, PDF, html, render(html), "syötteet")
@@ -35,13 +46,15 @@ def kept(tmp_path, render, html: str) -> splice.Kept:
     return found
 
 
-def rebuilt(before: splice.Kept, html: str, render, firsts: list[int] | None = None):
+def rebuilt(
+    before: splice.Kept, html: str, render, firsts: list[int] | None = None, tagged: bool = False
+):
     def part(text: str, first: int) -> Rendered:
         if firsts is not None:
             firsts.append(first)
         return render(text, first, before.landed)
 
-    return splice.rebuild(html, before, part)
+    return splice.rebuild(html, before, part, tagged=tagged)
 
 
 def described(data: bytes) -> dict:
@@ -128,6 +141,79 @@ def test_a_render_with_warnings_is_not_kept(tmp_path, render):
     assert splice.load(tmp_path, PDF, "syötteet") is None
 
 
-def test_only_untagged_book_editions_are_spliced():
+def test_only_whole_book_editions_are_spliced():
     eligible = {name for name, variant in VARIANTS.items() if splice.eligible(variant)}
-    assert eligible == {"press"}
+    assert eligible == {"press", "screen"}  # not the exercises alone
+
+
+TABLE = (
+    "</p><table><tr><th>Teema</th><th>Arvio</th></tr><tr><td>Kohtaaminen</td><td>4</td></tr>"
+    '</table><p>Katso <a href="#c">luku c</a> ja <a href="#a">luku a</a>.'
+)
+
+
+def structure(data: bytes) -> dict:
+    """The tagged file as a screen reader meets it: every element's type and ids in
+    reading order, what each ParentTree entry and each annotation point to."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root.StructTreeRoot
+        order, ids, headers, stack = [], [], [], [root.K[0]]
+        while stack:
+            element = stack.pop()
+            order.append(str(element.S))
+            if "/ID" in element:
+                ids.append(str(element.ID))
+            if "/A" in element and "/Headers" in element.A:
+                headers += [str(h) for h in element.A.Headers]
+            kids = element.get("/K")
+            kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+            stack += reversed([k for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k])
+        nums = root.ParentTree.Nums
+        entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        pages = [int(page.obj.StructParents) for page in pdf.pages]
+        links = [
+            str(entries[int(annotation.StructParent)].S)
+            for page in pdf.pages
+            for annotation in page.obj.get("/Annots", [])
+        ]
+        return {
+            "order": order, "ids": len(ids), "unique ids": len(set(ids)) == len(ids),
+            "headers named": set(headers) <= set(ids), "pages": pages, "links": links,
+            "entries": len(entries),
+        }  # fmt: skip
+
+
+def test_a_tagged_edition_keeps_a_whole_render_s_structure_and_links(tmp_path, render_tagged):
+    before = kept(tmp_path, render_tagged, book(b_extra=TABLE))
+    edited = book(b_extra=" Lisätty lause." + TABLE)
+    made = rebuilt(before, edited, render_tagged, tagged=True)
+    assert made is not None and (made.layouts, made.chapter_layouts) == (0, 1)
+    whole = render_tagged(edited)
+    assert described(made.data) == described(whole.data)
+    seen = structure(made.data)
+    assert seen == structure(whole.data)
+    assert seen["ids"] > 0 and seen["unique ids"] and seen["headers named"]
+    assert seen["links"].count("/Link") == len(seen["links"]) > 2  # b's links out, too
+    reader = pypdf.PdfReader(io.BytesIO(made.data))
+    dests = {str(a.get_object()["/Dest"]) for p in reader.pages for a in p.get("/Annots", [])}
+    assert {"a", "c"} <= dests
+
+
+def test_table_header_ids_stay_unique_when_two_parts_were_numbered_alike(tmp_path, render_tagged):
+    from workbook.render import makeup
+    from workbook.render.chapters import part_document
+
+    table = TABLE.removeprefix("</p>").split("<p>")[0]
+    html = book().replace("<h1>Luku b</h1>", "<h1>Luku b</h1>" + table)
+    before = kept(tmp_path, render_tagged, html)
+    first = before.landed["b"]
+    text = makeup.number_paragraphs(html)
+    part = part_document(text, "b", first, before.landed, pad=True, stand_ins=True)
+    data = render_tagged(part, first, before.landed).data
+    # b's first page, with its table, put in place of c's too: two tables whose
+    # header ids WeasyPrint made alike.
+    spliced = splice.splice_pdf(before.data, [(first, 1, data), (before.landed["c"], 1, data)])
+    seen = structure(spliced)
+    assert seen["ids"] == 4 and seen["unique ids"] and seen["headers named"]

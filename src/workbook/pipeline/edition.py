@@ -331,6 +331,7 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
                 lambda part, first: render_edition(
                     part, plan, job, settings, kept.landed, known_plan, first
                 ),
+                tagged=variant.tagged,
             )
     if rendered is None:
         rendered = render_edition(plan.html, plan, job, settings, known_map, known_plan)

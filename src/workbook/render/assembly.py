@@ -90,6 +90,7 @@ def fit(
     lay_out: PartLayout,
     *,
     keep_links: bool = True,
+    stand_ins: bool = False,
 ) -> tuple[list[Part], dict[str, int]] | None:
     """The parts to lay out alone so that *text* has a whole layout's pages: the
     chapters *chapter_ids*, then the parts that print the page of a target that
@@ -98,7 +99,9 @@ def fit(
 
     *landed* are the anchors' pages in the book at hand (*total* pages; *blank*
     tells whether one of its pages is blank). A part laid out again appears again,
-    later in the list. Without *keep_links* a part's links to targets elsewhere go
+    later in the list. Without *keep_links* a part's links to targets elsewhere go;
+    with *stand_ins* they point to stand-ins on the page that is dropped, so a
+    part written alone keeps them, and a last part with such links is refused
     (:func:`~workbook.render.chapters.part_document`).
     """
     spans = parts(text)
@@ -130,13 +133,17 @@ def fit(
         if not link_targets(part) - ids_in(part) <= landed.keys():
             return None  # a page it prints is not known
         padded = index + 1 < len(order)
-        made, count, found, own_blanks = lay_out(
-            part_document(text, name, first, landed, pad=padded, keep_links=keep_links), first
+        if stand_ins and not padded and link_targets(part) - ids_in(part):
+            return None  # no page to put the stand-ins on
+        document = part_document(
+            text, name, first, landed, pad=padded, keep_links=keep_links, stand_ins=stand_ins
         )
+        made, count, found, own_blanks = lay_out(document, first)
         if padded:  # the next part's stand-in, alone on the last page, is not the part's
             if found.pop(PAD, None) != first + count - 1:
                 return None
             count -= 1
+            found = {k: v for k, v in found.items() if v < first + count}
         span = following - first
         last_blank = blanks.get(following - 1, blank(following - 1))
         if count != span and not (count == span - 1 and last_blank):

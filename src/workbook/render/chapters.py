@@ -144,6 +144,7 @@ def part_document(
     *,
     pad: bool = False,
     keep_links: bool = True,
+    stand_ins: bool = False,
 ) -> str:
     """The part *name* of *html* alone (:func:`parts`), numbered from *first_page*, the
     pages of targets elsewhere printed from *pages*; its links to them kept (for
@@ -152,7 +153,9 @@ def part_document(
 
     With *pad*, an empty copy of the next part's opening element (id :data:`PAD`)
     follows it: the part then ends as in the whole book, with the blank verso
-    before a recto where one is needed, and the copy alone on the last page.
+    before a recto where one is needed, and the copy alone on the last page. With
+    *stand_ins* that copy holds an empty element for each target elsewhere that
+    the part links to, so that a PDF of the part alone keeps those links.
     """
     spans = parts(html) if pad or name == FRONT else {}
     tail = ""
@@ -161,7 +164,13 @@ def part_document(
         following = spans[order[order.index(name) + 1]][0]
         tag, attributes = _OPENING_RE.match(html, following).groups()  # type: ignore[union-attr]
         attributes = _ID_RE.sub("", attributes).rstrip()
-        tail = f'\n<{tag}{attributes} id="{PAD}" aria-hidden="true"></{tag}>'
+        part = html[slice(*spans[name])]
+        inner = (
+            "".join(f'<div id="{t}"></div>' for t in sorted(link_targets(part) - ids_in(part)))
+            if stand_ins
+            else ""
+        )
+        tail = f'\n<{tag}{attributes} id="{PAD}" aria-hidden="true">{inner}</{tag}>'
     if name != FRONT:
         return chapters_document(html, [name], first_page, pages, keep_links=keep_links, tail=tail)
     start, end = spans[FRONT]

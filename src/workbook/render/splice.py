@@ -1,11 +1,11 @@
-"""An untagged edition rebuilt from its last render and the parts an edit changed.
+"""An edition rebuilt from its last render and the parts an edit changed.
 
 ``invoke watch`` keeps its editions' layouts in memory (:mod:`workbook.render.assembly`);
 a fresh ``invoke build`` has only files. So a build keeps the last render of each
-untagged book edition (the press PDF) in ``build/cache/renders/``: WeasyPrint's
-PDF before finishing, the HTML it was made from, the page of every anchor, the
-blank pages, the page sources and page starts, and a digest of every input but
-the chapters (:func:`keep`).
+book edition in ``build/cache/renders/``: WeasyPrint's PDF before finishing, the
+HTML it was made from, the page of every anchor, the blank pages, the page
+sources and page starts, and a digest of every input but the chapters
+(:func:`keep`).
 
 When the next build's HTML differs from the kept one only inside some chapters
 and the digest is the same (:func:`load`), those chapters are rendered alone,
@@ -14,11 +14,12 @@ pages of targets elsewhere printed from the kept map; so are the parts that
 print the page of a target that moved. Where
 :func:`workbook.render.assembly.fit` finds that the result has a whole layout's
 pages, their pages take the place of theirs in the kept PDF, with its named
-destinations and bookmarks (:func:`splice_pdf`); otherwise the edition is laid
-out whole. The finishing steps and the checks then treat the PDF as any other.
-
-The tagged e-version is not rebuilt so: its structure tree, ParentTree, form
-fields and links would have to be merged across files.
+destinations and bookmarks (:func:`splice_pdf`) and, in the tagged edition, its
+structure tree, ParentTree and form fields (:mod:`workbook.render.splicetags`);
+otherwise the edition is laid out whole. A tagged part keeps its links to
+targets elsewhere: its document has empty stand-ins for them on the page that
+is dropped, and the kept PDF's named destinations resolve them. The finishing
+steps and the checks then treat the PDF as any other.
 """
 
 from __future__ import annotations
@@ -36,14 +37,15 @@ from workbook.render import assembly, makeup
 from workbook.render.chapters import changed_chapters, styles_first_page
 from workbook.render.pdf import Rendered, a_part, write_atomic
 from workbook.render.sources import Block
+from workbook.render.splicetags import Tags, Unspliceable
 
 _VERSION = 1
 
 
 def eligible(variant) -> bool:
     """Whether an edition of *variant* is kept and rebuilt from its parts: a whole
-    book without a structure tree."""
-    return variant.kind == "book" and not variant.tagged
+    book (not the exercises alone)."""
+    return variant.kind == "book"
 
 
 @dataclass
@@ -127,9 +129,12 @@ def load(out_dir: Path, pdf_name: str, inputs: str) -> Kept | None:
 RenderPart = Callable[[str, int], Rendered]
 
 
-def rebuild(html: str, kept: Kept, render_part: RenderPart) -> Rendered | None:
+def rebuild(
+    html: str, kept: Kept, render_part: RenderPart, *, tagged: bool = False
+) -> Rendered | None:
     """*html* rendered from *kept* and its changed parts rendered alone, or None when
-    it must be laid out whole (see the module's docstring)."""
+    it must be laid out whole (see the module's docstring). *tagged*: the edition
+    has a structure tree and links."""
     chapters = changed_chapters(kept.html, html)
     if not chapters or not a_part(html, chapters) or styles_first_page(html):
         return None
@@ -139,9 +144,11 @@ def rebuild(html: str, kept: Kept, render_part: RenderPart) -> Rendered | None:
         rendered = render_part(part, first)
         return rendered, rendered.pages, dict(rendered.anchor_pages), rendered.blanks
 
+    # A tagged edition keeps its links (a part's stand-ins for targets elsewhere
+    # give WeasyPrint somewhere to point them); an untagged one loses them anyway.
     fitted = assembly.fit(
         text, kept.landed, sorted(chapters), kept.pages, kept.blanks.__contains__, alone,
-        keep_links=False,
+        keep_links=tagged, stand_ins=tagged,
     )  # fmt: skip
     if fitted is None:
         return None
@@ -149,8 +156,8 @@ def rebuild(html: str, kept: Kept, render_part: RenderPart) -> Rendered | None:
     spliced = [(part.first, part.count, part.made.data) for part in final.values()]  # type: ignore[attr-defined]
     try:
         data = splice_pdf(kept.data, spliced)
-    except _Unspliceable:
-        return None
+    except (Unspliceable, pikepdf.PdfError):
+        return None  # a bookmark across a part's edge, or a kept PDF pikepdf cannot read
     return _merged(kept, data, list(final.values()), len(fitted[0]))
 
 
@@ -204,10 +211,6 @@ def union(plans: Sequence[makeup.Plan]) -> makeup.Plan:
     return merged
 
 
-class _Unspliceable(Exception):
-    """A bookmark crosses a part's edge: the pages cannot be swapped alone."""
-
-
 @dataclass
 class _Mark:
     """A bookmark: its title's bytes, its destination (page index, x, y), whether it
@@ -252,7 +255,7 @@ def _marks(item, index: dict) -> list[_Mark]:
     while item is not None:
         where = _destination(item.get("/Dest"), index)
         if where is None:
-            raise _Unspliceable("a bookmark without a page")
+            raise Unspliceable("a bookmark without a page")
         children = _marks(item.get("/First"), index)
         marks.append(_Mark(bytes(item.Title), *where, int(item.get("/Count", 0)) < 0, children))
         item = item.get("/Next")
@@ -271,7 +274,7 @@ def _within(marks: list[_Mark], low: int, high: int) -> list[_Mark]:
     for mark in marks:
         pages = [low <= page < high for page in mark.pages()]
         if any(pages) != all(pages):
-            raise _Unspliceable("a bookmark's children cross a part's edge")
+            raise Unspliceable("a bookmark's children cross a part's edge")
         if pages[0]:
             inside.append(mark)
     return inside
@@ -286,6 +289,7 @@ def splice_pdf(base: bytes, parts: Sequence[tuple[int, int, bytes]]) -> bytes:
         try:
             index = {page.objgen: n for n, page in enumerate(pdf.pages)}
             dests, marks = _dests(pdf, index), _outline(pdf, index)
+            tags = Tags(pdf) if "/StructTreeRoot" in pdf.Root else None
             for first, count, data in parts:
                 part = pikepdf.open(BytesIO(data))
                 opened.append(part)
@@ -295,6 +299,8 @@ def splice_pdf(base: bytes, parts: Sequence[tuple[int, int, bytes]]) -> bytes:
                 new = [m.shifted(low) for m in _within(_outline(part, own), 0, count)]
                 for number in range(count):
                     pdf.pages[low + number] = part.pages[number]
+                if tags is not None:
+                    tags.add(part, count, prefix=f"p{first}-")
                 dests = {k: v for k, v in dests.items() if not low <= v[0] < high}
                 found = _dests(part, own).items()
                 dests |= {k: (low + n, x, y) for k, (n, x, y) in found if n < count}
@@ -306,6 +312,8 @@ def splice_pdf(base: bytes, parts: Sequence[tuple[int, int, bytes]]) -> bytes:
                 marks[at:at] = new
             _write_dests(pdf, dests)
             _write_outline(pdf, marks)
+            if tags is not None:
+                tags.write()
             out = BytesIO()
             pdf.save(out)
         finally:
