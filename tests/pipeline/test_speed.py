@@ -15,7 +15,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from conftest import chapter, illustrated, make_publication, wait_for, watching
+from conftest import FIXTURES, chapter, illustrated, make_publication, wait_for, watching
 from workbook.pipeline.make import make
 from workbook.render import makeup
 
@@ -409,3 +409,26 @@ def test_an_edit_renders_the_chapter_alone_into_each_edition_s_last_render(tmp_p
     (tmp_path / "chapters" / "02-b.md").write_text(chapter("B", "Toinen luku."))
     again = make(config, out_dir=out, report=quiet, check=False, editions=["press"])
     assert again.build.editions[0].layouts >= 1
+
+
+def test_a_spliced_chapter_keeps_its_form_fields_and_the_book_stays_pdf_ua(tmp_path):
+    exercises = (FIXTURES / "chapters" / "exercise-all-components.md").read_text()
+    text = "\n\n".join(["Kirjasto kehittää palvelujaan yhdessä asiakkaidensa kanssa. " * 8] * 6)
+    chapters = {"01-a.md": exercises, "02-b.md": chapter("B", text)}
+    config = make_publication(tmp_path, chapters)
+    out = tmp_path / "build"
+    make(config, out_dir=out, report=quiet, check=False, editions=["screen"])
+    edited = exercises.replace("Johdantoteksti ennen", "Lyhyt johdantoteksti ennen")
+    (tmp_path / "chapters" / "01-a.md").write_text(edited)
+    made = make(config, out_dir=out, report=quiet, editions=["screen"])
+    [screen] = made.build.editions
+    assert (screen.layouts, screen.chapter_layouts) == (0, 1)
+    checks = {c.name: c.status for c in screen.checks}
+    assert checks["form-fields"] == checks["pdfua-validator"] == checks["id-tree"] == "pass"
+    make(config, out_dir=tmp_path / "clean", report=quiet, check=False, editions=["screen"])
+
+    def fields(folder: Path) -> dict[str, str]:
+        reader = pypdf.PdfReader(folder / "testikirja-screen.pdf")
+        return {name: str(f.get("/FT")) for name, f in (reader.get_fields() or {}).items()}
+
+    assert fields(out) == fields(tmp_path / "clean") != {}

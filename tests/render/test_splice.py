@@ -217,3 +217,18 @@ def test_table_header_ids_stay_unique_when_two_parts_were_numbered_alike(tmp_pat
     spliced = splice.splice_pdf(before.data, [(first, 1, data), (before.landed["c"], 1, data)])
     seen = structure(spliced)
     assert seen["ids"] == 4 and seen["unique ids"] and seen["headers named"]
+
+
+def test_a_last_chapter_linking_elsewhere_is_spliced_only_where_links_go(
+    tmp_path, render, render_tagged
+):
+    # The tagged edition keeps links through stand-ins on the page after the
+    # chapter; the last chapter has none, so it is laid out with the book.
+    link = '<h1>Luku c</h1><p>Katso <a href="#a">luku a</a>.</p>'
+    edited = book().replace("<h1>Luku c</h1>", link)
+    tagged = kept(tmp_path / "e", render_tagged, book())
+    assert rebuilt(tagged, edited, render_tagged, tagged=True) is None
+    press = kept(tmp_path / "p", render, book())
+    made = rebuilt(press, edited, render)
+    assert made is not None and made.chapter_layouts == 1
+    assert described(made.data) == described(render(edited).data)
