@@ -62,6 +62,21 @@ def test_new_letters_change_the_text_maps_and_every_page_is_read(tmp_path, read)
     assert facts.pages[3].text == "Neljä yksi ja åäö"
 
 
+def test_pages_put_in_from_another_render_are_the_only_ones_read(tmp_path, read):
+    from workbook.render.splice import splice_pdf
+
+    pdf, cache = tmp_path / "a.pdf", tmp_path / "a.words.json"
+    book(pdf, PAGES)
+    read_facts(pdf, cache)
+    read.clear()
+    part = tmp_path / "part.pdf"
+    book(part, ["Kolme kaksi ja åäö"])  # its own fonts, with letters the book's lack
+    pdf.write_bytes(splice_pdf(pdf.read_bytes(), [(2, 1, part.read_bytes())]))
+    facts = read_facts(pdf, cache)
+    assert read == [["-f", "2", "-l", "2"]]
+    assert [page.text for page in facts.pages] == [PAGES[0], "Kolme kaksi ja åäö", *PAGES[2:]]
+
+
 def test_a_damaged_cache_is_ignored(tmp_path, read):
     pdf, cache = tmp_path / "a.pdf", tmp_path / "a.words.json"
     book(pdf, PAGES)

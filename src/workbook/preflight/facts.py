@@ -19,7 +19,7 @@ from workbook.errors import WorkbookError
 from workbook.pipeline.freshness import state_file
 from workbook.preflight.pageimages import PageDigests
 from workbook.preflight.pdfcontent import painted as painted_pdf
-from workbook.preflight.words import Rect, Word, WordReader, text_maps_digest
+from workbook.preflight.words import Rect, Word, WordReader, text_maps
 
 __all__ = ["Image", "Link", "OutlineEntry", "PageFacts", "PdfFacts", "Rect", "Word", "read_facts"]
 
@@ -144,11 +144,11 @@ def read_facts(
         digest = PageDigests()  # one per file: shared fonts and states digested once
         read = painted_pdf(data, key=digest, cache=paint_cache)
         digests = read.keys or [digest(page) for page in read.pdf.pages]
-        text_maps = text_maps_digest(read.pdf)
+        maps = text_maps(read.pdf)
     except BaseException:
         words_reading.cancel()
         raise
-    words = words_reading.words(digests, text_maps)
+    words = words_reading.words(digests, maps)
     pages = []
     images: dict[int, list[Image]] = {}
     for draw in read.draws:

@@ -5,11 +5,13 @@ pdftotext reads the whole book in about half a second; after a one-chapter edit
 most pages paint exactly what they painted before. Each page's words are kept in
 ``build/.state/<pdf>.words.json`` under the page's digest
 (:func:`workbook.preflight.pageimages.page_digest`: content stream, drawn
-objects, boxes, fonts by name and metrics) joined with a digest of every font's
-ToUnicode map, since that map, not the content stream, says which characters a
-glyph stands for. Only pages with a new key go through pdftotext again. When
-there is nothing to reuse, pdftotext starts at once and reads every page while
-the caller walks the content streams.
+objects, boxes, fonts by name and metrics) joined with a digest of the ToUnicode
+maps of the fonts the page may use, since that map, not the content stream,
+says which characters a glyph stands for (pages put into a book from another
+render keep their own fonts, and the others keep their keys). Only pages with
+a new key go through pdftotext again. When there is nothing to reuse,
+pdftotext starts at once and reads every page while the caller walks the
+content streams.
 
 The cache is a hint (docs/errors.md): a file that cannot be read or does not
 match is ignored and written anew.
@@ -43,16 +45,54 @@ class Word(NamedTuple):
     rect: Rect
 
 
-def text_maps_digest(pdf: pikepdf.Pdf) -> str:
-    """A digest of every font's ToUnicode map: which characters its glyphs stand for."""
-    maps = hashlib.sha256()
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
-            maps.update(str(obj.get("/BaseFont", "")).encode())
-            to_unicode = obj.get("/ToUnicode")
-            if isinstance(to_unicode, pikepdf.Stream):
-                maps.update(to_unicode.read_raw_bytes())
-    return maps.hexdigest()[:16]
+def text_maps(pdf: pikepdf.Pdf) -> list[str]:
+    """For each page, a digest of the ToUnicode maps of the fonts it may use (those
+    of its resources and of the form XObjects listed there): which characters its
+    glyphs stand for. Pages that share a resource dictionary (WeasyPrint gives one
+    to all pages of a render) share the digest, taken once."""
+    fonts: dict[tuple[int, int], bytes] = {}
+    by_resources: dict[tuple[int, int], str] = {}
+
+    def font_map(font) -> bytes:
+        key = font.objgen if font.is_indirect else None
+        if key is not None and key in fonts:
+            return fonts[key]
+        found = hashlib.sha256(str(font.get("/BaseFont", "")).encode())
+        to_unicode = font.get("/ToUnicode")
+        if isinstance(to_unicode, pikepdf.Stream):
+            found.update(to_unicode.read_raw_bytes())
+        digest = found.digest()
+        if key is not None:
+            fonts[key] = digest
+        return digest
+
+    def digest_of(resources, depth: int = 0) -> str:
+        key = resources.objgen if resources.is_indirect else None
+        if key is not None and key in by_resources:
+            return by_resources[key]
+        maps = hashlib.sha256()
+        for name in sorted((resources.get("/Font") or {}).keys()):
+            font = resources.Font[name]
+            if isinstance(font, pikepdf.Dictionary):
+                maps.update(name.encode() + font_map(font))
+        for name in sorted((resources.get("/XObject") or {}).keys()):
+            inner = resources.XObject[name]
+            if (
+                isinstance(inner, pikepdf.Stream)
+                and isinstance(inner.get("/Resources"), pikepdf.Dictionary)
+                and depth < 4
+            ):
+                maps.update(name.encode() + digest_of(inner.Resources, depth + 1).encode())
+        digest = maps.hexdigest()[:16]
+        if key is not None:
+            by_resources[key] = digest
+        return digest
+
+    found = []
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        found.append(digest_of(resources) if isinstance(resources, pikepdf.Dictionary) else "")
+    return found
 
 
 class WordReader:
@@ -70,11 +110,11 @@ class WordReader:
         if self.running is not None:
             self.running.kill()
 
-    def words(self, digests: list[str], text_maps: str) -> dict[int, list[Word]]:
+    def words(self, digests: list[str], maps: list[str]) -> dict[int, list[Word]]:
         """The words of each page (1-based), given each page's digest
-        (:func:`~workbook.preflight.pageimages.page_digest`) and the PDF's
-        :func:`text_maps_digest`."""
-        keys = [f"{digest}-{text_maps}" for digest in digests]
+        (:func:`~workbook.preflight.pageimages.page_digest`) and its fonts' maps
+        (:func:`text_maps`)."""
+        keys = [f"{digest}-{page_maps}" for digest, page_maps in zip(digests, maps, strict=True)]
         missing = [n for n, key in enumerate(keys, start=1) if key not in self.known]
         found: dict[int, list[Word]] = {}
         if self.running is not None:  # every page, started in __init__
