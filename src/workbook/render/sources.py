@@ -122,18 +122,28 @@ def sources_path(out_dir: Path, pdf_name: str) -> Path:
     return state_file(out_dir, pdf_name, "sources")
 
 
+def sources_json(sources: Mapping[int, Sequence[Block]]) -> dict[str, list[list]]:
+    """*sources* as JSON data (page numbers as strings)."""
+    return {str(page): [list(block) for block in blocks] for page, blocks in sources.items()}
+
+
+def sources_from_json(pages: Mapping[str, Sequence[Sequence]]) -> dict[int, list[Block]]:
+    """The page sources :func:`sources_json` wrote; raises ``TypeError``,
+    ``ValueError`` or ``IndexError`` when they are not."""
+    return {
+        int(page): [(str(b[0]), *(float(v) for v in b[1:5])) for b in blocks]  # type: ignore[misc]
+        for page, blocks in pages.items()
+    }
+
+
 def write_sources(path: Path, sources: Mapping[int, Sequence[Block]]) -> None:
     """Keep *sources* for ``invoke check`` (a hint)."""
-    pages = {str(page): [list(block) for block in blocks] for page, blocks in sources.items()}
-    write_json(path, {"version": _VERSION, "pages": pages}, ensure_ascii=False)
+    write_json(path, {"version": _VERSION, "pages": sources_json(sources)}, ensure_ascii=False)
 
 
 def read_sources(path: Path) -> dict[int, list[Block]]:
     """The kept page sources (empty when missing or unreadable)."""
-    found: dict[int, list[Block]] = {}
-    for page, blocks in read_json_part(path, _VERSION, "pages").items():
-        try:
-            found[int(page)] = [(str(b[0]), *(float(v) for v in b[1:5])) for b in blocks]  # type: ignore[misc]
-        except (TypeError, ValueError, IndexError):
-            return {}
-    return found
+    try:
+        return sources_from_json(read_json_part(path, _VERSION, "pages"))
+    except (TypeError, ValueError, IndexError):
+        return {}

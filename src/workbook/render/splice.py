@@ -33,10 +33,11 @@ from pathlib import Path
 
 import pikepdf
 
+from workbook.pipeline.freshness import write_json
 from workbook.render import assembly, makeup
 from workbook.render.chapters import changed_chapters, styles_first_page
 from workbook.render.pdf import Rendered, a_part, write_atomic
-from workbook.render.sources import Block
+from workbook.render.sources import Block, sources_from_json, sources_json
 from workbook.render.splicetags import Tags, Unspliceable
 
 _VERSION = 1
@@ -90,11 +91,11 @@ def keep(out_dir: Path, pdf_name: str, html: str, rendered: Rendered, inputs: st
         "pages": rendered.pages,
         "landed": rendered.anchor_pages,
         "blanks": sorted(rendered.blanks),
-        "sources": {str(page): blocks for page, blocks in rendered.sources.items()},
+        "sources": sources_json(rendered.sources),
         "starts": rendered.page_starts,
         "splits": {str(index): list(tags) for index, tags in rendered.splits.items()},
     }
-    write_atomic(meta, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+    write_json(meta, record, ensure_ascii=False)
 
 
 def load(out_dir: Path, pdf_name: str, inputs: str) -> Kept | None:
@@ -114,10 +115,7 @@ def load(out_dir: Path, pdf_name: str, inputs: str) -> Kept | None:
             pages=int(record["pages"]),
             landed={str(k): int(v) for k, v in record["landed"].items()},
             blanks={int(page) for page in record["blanks"]},
-            sources={
-                int(page): [(str(b[0]), *map(float, b[1:5])) for b in blocks]  # type: ignore[misc]
-                for page, blocks in record["sources"].items()
-            },
+            sources=sources_from_json(record["sources"]),
             starts=list(record["starts"]),
             splits={int(k): tuple(v) for k, v in record["splits"].items()},
         )
@@ -246,7 +244,7 @@ def _dests(pdf: pikepdf.Pdf, index: dict) -> dict[bytes, tuple[int, float, float
     found = {}
     for name, value in zip(names[::2], names[1::2], strict=True):
         if (where := _destination(value, index)) is not None:
-            found[bytes(name)] = where
+            found[bytes(name)] = where  # the bytes as written: links name them so
     return found
 
 

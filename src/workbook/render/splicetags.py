@@ -21,6 +21,8 @@ from collections.abc import Iterator
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from workbook.finish.structtree import children, is_element
+
 ObjGen = tuple[int, int]
 
 
@@ -44,15 +46,18 @@ def _document(pdf: pikepdf.Pdf):
     return root, kids[0]
 
 
-def _elements(top) -> Iterator[Dictionary]:
+def _elements(top: Dictionary) -> Iterator[Dictionary]:
     """*top* and the structure elements below it."""
     stack = [top]
     while stack:
         element = stack.pop()
         yield element
-        kids = element.get("/K")
-        kids = kids if isinstance(kids, Array) else [kids]
-        stack.extend(k for k in kids if isinstance(k, Dictionary) and "/S" in k)
+        stack.extend(kid for kid in children(element) if is_element(kid))
+
+
+def _widgets(field: Dictionary) -> list[Dictionary]:
+    """A field's widget annotations: its kids, or the field itself."""
+    return list(field.Kids) if "/Kids" in field else [field]
 
 
 class Tags:
@@ -101,8 +106,7 @@ class Tags:
             return
         widgets = {a.objgen for page in pages for a in page.get("/Annots", [])}
         for field in form.get("/Fields", []):
-            own = list(field.Kids) if "/Kids" in field else [field]
-            if any(widget.objgen in widgets for widget in own):
+            if any(widget.objgen in widgets for widget in _widgets(field)):
                 self.fields.append(copy(field))
         self._join_resources(form.get("/DR"))
 
@@ -169,8 +173,7 @@ class Tags:
             return
         placed = []
         for field in self.fields:
-            own = list(field.Kids) if "/Kids" in field else [field]
-            at = [order[w.objgen] for w in own if w.objgen in order]
+            at = [order[w.objgen] for w in _widgets(field) if w.objgen in order]
             if at:
                 placed.append((min(at), field))
         placed.sort(key=lambda item: item[0])  # stable: each file's own order within a page
