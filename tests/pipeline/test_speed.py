@@ -432,3 +432,55 @@ def test_a_spliced_chapter_keeps_its_form_fields_and_the_book_stays_pdf_ua(tmp_p
         return {name: str(f.get("/FT")) for name, f in (reader.get_fields() or {}).items()}
 
     assert fields(out) == fields(tmp_path / "clean") != {}
+
+
+def _finished(pdf_path: Path) -> dict:
+    """What the finishing steps that read the whole e-version wrote: the footnotes'
+    ids, the words in another language, the links' descriptions and the IDTree."""
+    import pikepdf
+
+    from workbook.finish.structtree import all_elements
+
+    with pikepdf.open(pdf_path) as pdf:
+        elements = list(all_elements(pdf))
+        tree = pikepdf.NameTree(pdf.Root.StructTreeRoot.IDTree)
+        return {
+            "notes": [str(e.ID) for e in elements if e.get("/S") == "/Note"],
+            "lang": [(str(e.S), str(e.Lang)) for e in elements if "/Lang" in e],
+            "links": [
+                str(a.get("/Contents")) for page in pdf.pages for a in page.get("/Annots", [])
+            ],
+            "ids": sorted(tree.keys()),
+        }
+
+
+def test_a_spliced_chapter_s_footnotes_languages_and_links_are_finished_as_a_whole_book_s(
+    tmp_path,
+):
+    notes = "Ensimmäinen luku.[^a] Katso (ks. [[#kolmas]]).\n\n[^a]: Ensimmäinen alaviite."
+    second = "Teoksen [Service Design Thinking]{lang=en} ajatuksia.[^b]\n\n[^b]: Toinen alaviite."
+    third = "## Kolmas osa {#kolmas}\n\nKolmas luku.[^c] Ks. [[#toinen]].\n\n[^c]: Kolmas."
+    chapters = {
+        "01-a.md": chapter("A", notes),
+        "02-b.md": chapter("B", "## Toinen osa {#toinen}\n\n" + second),
+        "03-c.md": chapter("C", third),
+    }
+    config = make_publication(tmp_path, chapters)
+    out = tmp_path / "build"
+    make(config, out_dir=out, report=quiet, check=False, editions=["screen"])
+    before = _finished(out / "testikirja-screen.pdf")
+    new = "ajatuksia.[^b] Myös *Libraries for all*{lang=en}.[^u]"
+    added = second.replace("ajatuksia.[^b]", new)
+    body = "## Toinen osa {#toinen}\n\n" + added + "\n\n[^u]: Uusi alaviite."
+    (tmp_path / "chapters" / "02-b.md").write_text(chapter("B", body))
+    made = make(config, out_dir=out, report=quiet, editions=["screen"])
+    [screen] = made.build.editions
+    assert (screen.layouts, screen.chapter_layouts) == (0, 1)
+    assert all(check.status != "fail" for check in screen.checks)
+    make(config, out_dir=tmp_path / "clean", report=quiet, check=False, editions=["screen"])
+    spliced, whole = (_finished(f / "testikirja-screen.pdf") for f in (out, tmp_path / "clean"))
+    assert spliced == whole
+    # The new footnote is the third, so chapter C's note became the fourth.
+    assert spliced["notes"] == [f"alaviite-{n}" for n in range(1, 5)] != before["notes"]
+    assert [lang for _, lang in spliced["lang"]] == ["en", "en"]
+    assert any("Kolmas osa, sivu" in text for text in spliced["links"])

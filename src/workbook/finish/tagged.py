@@ -236,6 +236,22 @@ def tag_footnotes(pdf: pikepdf.Pdf) -> int:
     return count
 
 
+def number_footnotes(pdf: pikepdf.Pdf) -> int:
+    """Number the Note elements' IDs (``alaviite-1`` …) in reading order; return
+    how many.
+
+    :func:`tag_footnotes` numbers the notes of the pages it is given; this gives a
+    book spliced from parts (:mod:`workbook.render.splice`) the numbers a whole
+    book has.
+    """
+    count = 0
+    for element in all_elements(pdf):
+        if element.get("/S") == Name.Note and "/ID" in element:
+            count += 1
+            element.ID = pikepdf.String(f"alaviite-{count}")
+    return count
+
+
 Splits = Mapping[int, tuple[str, ...]]
 
 # HTML elements cut by a page break -> the structure elements WeasyPrint makes of them.

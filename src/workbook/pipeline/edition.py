@@ -294,7 +294,7 @@ def render_edition(
 
 
 def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
-    from workbook.finish.postprocess import finish
+    from workbook.finish.postprocess import finish, finish_part, finish_spliced
     from workbook.pipeline.freshness import inputs_digest
     from workbook.preflight.checks import page_count
     from workbook.render import splice
@@ -332,11 +332,15 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
                     part, plan, job, settings, kept.landed, known_plan, first
                 ),
                 tagged=variant.tagged,
+                finish_part=lambda name, made: finish_part(
+                    made.data, variant=variant, book=book, splits=made.splits, chapters=[name]
+                ),
+                finish_document=lambda pdf: finish_spliced(
+                    pdf, variant=variant, book=book, profile=settings.profile
+                ),
             )
     if rendered is None:
         rendered = render_edition(plan.html, plan, job, settings, known_map, known_plan)
-    if inputs is not None:
-        splice.keep(settings.out_dir, job.target.name, plan.html, rendered, inputs)
     pagemap.write_map(page_map, pagemap.with_total(rendered))  # a hint for the next build
     makeup.write_plan(makeup_plan, rendered.plan)
     if (ready := plan_ready.get(variant.name)) is not None:
@@ -349,9 +353,18 @@ def build_edition(job: EditionJob, settings: RunSettings) -> EditionResult:
     if clock:
         how = laid_out(rendered)
         clock.step(f"{variant.name}: rendered {rendered.pages} pages{how}, finishing")
-    data = finish(
-        rendered.data, variant=variant, book=book, splits=rendered.splits, profile=settings.profile
-    )
+    if rendered.finished:
+        data = rendered.data
+    else:
+        data = finish(
+            rendered.data,
+            variant=variant,
+            book=book,
+            splits=rendered.splits,
+            profile=settings.profile,
+        )
+    if inputs is not None:
+        splice.keep(settings.out_dir, job.target.name, plan.html, rendered, inputs, data)
     if settings.strict and rendered.warnings:
         raise WorkbookError(
             f"{variant.name} edition: WeasyPrint warning in strict mode: {rendered.warnings[0]}",

@@ -37,7 +37,7 @@ _URL_RE = re.compile(r"(?:file|https?|data):[^\s'\"]+")
 
 @dataclass
 class Rendered:
-    """A rendered edition before post-processing."""
+    """A rendered edition, before post-processing unless *finished*."""
 
     data: bytes
     pages: int
@@ -50,6 +50,7 @@ class Rendered:
     sources: dict = field(default_factory=dict)  # page -> source blocks (render.sources)
     page_starts: list[dict] = field(default_factory=list)  # see workbook.render.pagestarts
     blanks: set[int] = field(default_factory=set)  # the blank pages (numbered from the first)
+    finished: bool = False  # data is the finished PDF (a splice of finished pages)
 
 
 def _edge_path(box: boxes.Box, last: bool) -> list[object]:

@@ -2,8 +2,8 @@
 
 ``invoke watch`` keeps its editions' layouts in memory (:mod:`workbook.render.assembly`);
 a fresh ``invoke build`` has only files. So a build keeps the last render of each
-book edition in ``build/cache/renders/``: WeasyPrint's PDF before finishing, the
-HTML it was made from, the page of every anchor, the blank pages, the page
+book edition in ``build/cache/renders/``: the finished PDF, the HTML it was made
+from, the page of every anchor, the blank pages, the page
 sources and page starts, and a digest of every input but the chapters
 (:func:`keep`).
 
@@ -13,13 +13,16 @@ numbered from their first page, with the page make-up of the last build and the
 pages of targets elsewhere printed from the kept map; so are the parts that
 print the page of a target that moved. Where
 :func:`workbook.render.assembly.fit` finds that the result has a whole layout's
-pages, their pages take the place of theirs in the kept PDF, with its named
-destinations and bookmarks (:func:`splice_pdf`) and, in the tagged edition, its
-structure tree, ParentTree and form fields (:mod:`workbook.render.splicetags`);
-otherwise the edition is laid out whole. A tagged part keeps its links to
-targets elsewhere: its document has empty stand-ins for them on the page that
-is dropped, and the kept PDF's named destinations resolve them. The finishing
-steps and the checks then treat the PDF as any other.
+pages, each part takes the finishing steps of its own pages
+(:func:`workbook.finish.postprocess.finish_part`) and its pages take the place
+of theirs in the kept PDF, with its named destinations and bookmarks
+(:func:`splice_pdf`) and, in the tagged edition, its structure tree,
+ParentTree and form fields (:mod:`workbook.render.splicetags`); the steps that
+read the whole edition (footnote numbers, link descriptions, the IDTree, the
+PDF/X ids) are then taken again. Otherwise the edition is laid out whole. A
+tagged part keeps its links to targets elsewhere: its document has empty
+stand-ins for them on the page that is dropped, and the kept PDF's named
+destinations resolve them. The checks then treat the PDF as any other.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from workbook.render.pdf import Rendered, a_part, write_atomic
 from workbook.render.sources import Block, sources_from_json, sources_json
 from workbook.render.splicetags import Tags, Unspliceable
 
-_VERSION = 1
+_VERSION = 2
 
 
 def eligible(variant) -> bool:
@@ -54,7 +57,7 @@ class Kept:
     """The last render of an edition, as :func:`keep` wrote it."""
 
     html: str  # the edition's HTML, as given to the renderer
-    data: bytes  # WeasyPrint's PDF
+    data: bytes  # the finished PDF
     pages: int
     landed: dict[str, int]  # anchor -> page
     blanks: set[int] = field(default_factory=set)
@@ -72,21 +75,29 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def keep(out_dir: Path, pdf_name: str, html: str, rendered: Rendered, inputs: str) -> None:
-    """Keep *rendered* (of *html*; *inputs* the digest of every input but the chapters)
-    for the next build. A render with warnings is not kept: a warning cannot be
-    told to the part it came from."""
+def keep(
+    out_dir: Path,
+    pdf_name: str,
+    html: str,
+    rendered: Rendered,
+    inputs: str,
+    data: bytes | None = None,
+) -> None:
+    """Keep *rendered* (of *html*; *inputs* the digest of every input but the chapters;
+    *data* the finished PDF, else the rendered one) for the next build. A render
+    with warnings is not kept: a warning cannot be told to the part it came from."""
     meta, pdf, source = _paths(out_dir, pdf_name)
     meta.unlink(missing_ok=True)  # the three files agree, or there is none
     if rendered.warnings:
         return
     text = html.encode("utf-8")
-    write_atomic(pdf, rendered.data)
+    data = rendered.data if data is None else data
+    write_atomic(pdf, data)
     write_atomic(source, text)
     record = {
         "version": _VERSION,
         "inputs": inputs,
-        "pdf": _digest(rendered.data),
+        "pdf": _digest(data),
         "html": _digest(text),
         "pages": rendered.pages,
         "landed": rendered.anchor_pages,
@@ -125,14 +136,26 @@ def load(out_dir: Path, pdf_name: str, inputs: str) -> Kept | None:
 
 # render_part(html of one part, its first page) -> the part rendered alone
 RenderPart = Callable[[str, int], Rendered]
+# finish_part(a part's name, the part rendered alone) -> its PDF, its own pages finished
+FinishPart = Callable[[str, Rendered], bytes]
+# finish_document(the spliced PDF) -> its bytes, the whole edition's steps taken
+FinishDocument = Callable[[pikepdf.Pdf], bytes]
 
 
 def rebuild(
-    html: str, kept: Kept, render_part: RenderPart, *, tagged: bool = False
+    html: str,
+    kept: Kept,
+    render_part: RenderPart,
+    *,
+    tagged: bool = False,
+    finish_part: FinishPart | None = None,
+    finish_document: FinishDocument | None = None,
 ) -> Rendered | None:
     """*html* rendered from *kept* and its changed parts rendered alone, or None when
     it must be laid out whole (see the module's docstring). *tagged*: the edition
-    has a structure tree and links."""
+    has a structure tree and links. *finish_part* and *finish_document* finish
+    the parts and the spliced edition (without them, the parts' PDFs are spliced
+    as rendered and the result is not finished)."""
     chapters = changed_chapters(kept.html, html)
     if not chapters or not a_part(html, chapters) or styles_first_page(html):
         return None
@@ -151,12 +174,18 @@ def rebuild(
     if fitted is None:
         return None
     final = {part.name: part for part in fitted[0]}  # a part laid out again: its last
-    spliced = [(part.first, part.count, part.made.data) for part in final.values()]  # type: ignore[attr-defined]
+    spliced = []
+    for part in final.values():
+        made: Rendered = part.made  # type: ignore[assignment]
+        data = finish_part(part.name, made) if finish_part else made.data
+        spliced.append((part.first, part.count, data))
     try:
-        data = splice_pdf(kept.data, spliced)
+        data = splice_pdf(kept.data, spliced, finish=finish_document)
     except (Unspliceable, pikepdf.PdfError):
         return None  # a bookmark across a part's edge, or a kept PDF pikepdf cannot read
-    return _merged(kept, data, list(final.values()), len(fitted[0]))
+    merged = _merged(kept, data, list(final.values()), len(fitted[0]))
+    merged.finished = finish_document is not None
+    return merged
 
 
 def _merged(kept: Kept, data: bytes, parts: list[assembly.Part], layouts: int) -> Rendered:
@@ -278,10 +307,13 @@ def _within(marks: list[_Mark], low: int, high: int) -> list[_Mark]:
     return inside
 
 
-def splice_pdf(base: bytes, parts: Sequence[tuple[int, int, bytes]]) -> bytes:
-    """*base* (a PDF written by WeasyPrint) with its pages *first* to *first* + *count*
-    - 1 replaced by the first *count* pages of each part's PDF, and its named
-    destinations and bookmarks with them."""
+def splice_pdf(
+    base: bytes, parts: Sequence[tuple[int, int, bytes]], finish: FinishDocument | None = None
+) -> bytes:
+    """*base* (a PDF written by WeasyPrint, finished or not) with its pages *first* to
+    *first* + *count* - 1 replaced by the first *count* pages of each part's PDF,
+    and its named destinations and bookmarks with them; *finish* writes the
+    result (else it is saved as it is)."""
     opened: list[pikepdf.Pdf] = []
     with pikepdf.open(BytesIO(base)) as pdf:
         try:
@@ -312,6 +344,8 @@ def splice_pdf(base: bytes, parts: Sequence[tuple[int, int, bytes]]) -> bytes:
             _write_outline(pdf, marks)
             if tags is not None:
                 tags.write()
+            if finish is not None:
+                return finish(pdf)
             out = BytesIO()
             pdf.save(out)
         finally:

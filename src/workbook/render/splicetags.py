@@ -1,12 +1,12 @@
 """The tagged side of a splice (:mod:`workbook.render.splice`): the structure tree,
 the ParentTree and the form fields of pages put into another PDF.
 
-WeasyPrint 70 builds its structure tree page by page: the ``Document`` element's
-kids are each page's top elements in page order (each with ``/Pg``, an element cut
-by a page break is one element per page until the finishing steps join them), the
-ParentTree maps each page's ``/StructParents`` (its index) to the elements of its
-marked contents and then each annotation's ``/StructParent`` to its element, and
-the ``/AcroForm`` lists every field. So a spliced file keeps, per page, what its
+The ``Document`` element's kids each belong to the page of their ``/Pg``: as
+WeasyPrint 70 writes the tree, each page's top elements in page order; once
+finished, one ``Sect`` per part of the book, its pieces joined, with the ``/Pg``
+of its first page. The ParentTree maps each page's ``/StructParents`` (its index)
+to the elements of its marked contents and then each annotation's
+``/StructParent`` to its element, and the ``/AcroForm`` lists every field. So a spliced file keeps, per page, what its
 source file had for that page; the Document's kids, the ParentTree and the field
 list are then written again in the order of the pages. Table header ids, which
 WeasyPrint makes from object numbers, are prefixed in a part's elements so that
@@ -43,6 +43,8 @@ def _document(pdf: pikepdf.Pdf):
     kids = root.get("/K") if root is not None else None
     if not isinstance(kids, Array) or len(kids) != 1 or kids[0].get("/S") != Name.Document:
         raise Unspliceable("not a structure tree WeasyPrint wrote")
+    if any(not isinstance(top.get("/Pg"), Dictionary) for top in children(kids[0])):
+        raise Unspliceable("a top element without its page")
     return root, kids[0]
 
 
@@ -96,7 +98,7 @@ class Tags:
         for page in pages:
             self._read(page, nums, copy)
         for top in document.K:
-            if top.get("/Pg") is not None and top.Pg.objgen in mine:
+            if top.Pg.objgen in mine:
                 copied = copy(top)
                 copied.P = self.document
                 _prefix_ids(copied, prefix)
