@@ -36,6 +36,7 @@ from workbook.finish.tagged import (
     artifact_orphan_content,
     build_id_tree,
     describe_links,
+    identified,
     merge_page_continuations,
     number_footnotes,
     prune_empty_groups,
@@ -140,9 +141,10 @@ def finish_document(
     if variant.pdf_variant and variant.pdf_variant.startswith("pdf/x"):
         finish_pdfx(pdf, profile)
     if variant.tagged:
-        number_footnotes(pdf)
+        elements = identified(pdf)  # one walk of the tree for both
+        number_footnotes(elements)
         describe_links(pdf, book)
-        build_id_tree(pdf)
+        build_id_tree(pdf, elements)
 
 
 def save(pdf: pikepdf.Pdf) -> bytes:

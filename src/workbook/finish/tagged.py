@@ -11,7 +11,7 @@ cut in two are joined again.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NumberTree, Operator
@@ -236,17 +236,22 @@ def tag_footnotes(pdf: pikepdf.Pdf) -> int:
     return count
 
 
-def number_footnotes(pdf: pikepdf.Pdf) -> int:
-    """Number the Note elements' IDs (``alaviite-1`` …) in reading order; return
-    how many.
+def identified(pdf: pikepdf.Pdf) -> list[Dictionary]:
+    """The structure elements with an ``/ID``, in reading order."""
+    return [element for element in all_elements(pdf) if "/ID" in element]
+
+
+def number_footnotes(elements: Iterable[Dictionary]) -> int:
+    """Number the Note elements' IDs (``alaviite-1`` …) among *elements* (those of
+    :func:`identified`) in reading order; return how many.
 
     :func:`tag_footnotes` numbers the notes of the pages it is given; this gives a
     book spliced from parts (:mod:`workbook.render.splice`) the numbers a whole
     book has.
     """
     count = 0
-    for element in all_elements(pdf):
-        if element.get("/S") == Name.Note and "/ID" in element:
+    for element in elements:
+        if element.get("/S") == Name.Note:
             count += 1
             element.ID = pikepdf.String(f"alaviite-{count}")
     return count
@@ -463,9 +468,10 @@ def describe_links(pdf: pikepdf.Pdf, book: Book) -> int:
     return described
 
 
-def build_id_tree(pdf: pikepdf.Pdf) -> int:
+def build_id_tree(pdf: pikepdf.Pdf, elements: Iterable[Dictionary] | None = None) -> int:
     """Write the StructTreeRoot's ``/IDTree``: every element ID (table header cells,
     footnotes) -> its element, as ISO 32000-1 14.7.2 requires; return how many.
+    *elements*: the PDF's :func:`identified` elements, when already found.
 
     Runs last: only elements still in the tree are listed (a repeated table
     header that became an artifact is not).
@@ -474,9 +480,8 @@ def build_id_tree(pdf: pikepdf.Pdf) -> int:
     if root is None:
         return 0
     found: dict[bytes, Dictionary] = {}
-    for element in all_elements(pdf):
-        if "/ID" in element:
-            found.setdefault(bytes(element.ID), element)
+    for element in identified(pdf) if elements is None else elements:
+        found.setdefault(bytes(element.ID), element)
     if "/IDTree" in root:
         del root["/IDTree"]
     if not found:
