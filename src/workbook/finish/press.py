@@ -45,24 +45,37 @@ def set_trim_and_bleed(pdf: pikepdf.Pdf, trim: tuple[float, float], bleed_mm: fl
 def content_digest(pdf: pikepdf.Pdf) -> bytes:
     """SHA-256 of what the pages show (content streams and the images they use).
 
-    WeasyPrint lists every image of the book in every page's resources: each
-    XObject's bytes are hashed once, and later pages name it by object number.
+    WeasyPrint lists every image of the book in one resource dictionary that
+    most pages share: each shared dictionary's images are digested once, each
+    image's bytes once, and later uses name them by object number.
     """
     h = hashlib.sha256()
     hashed: set[tuple[int, int]] = set()
+    shared: dict[tuple[int, int], bytes] = {}  # resource dictionary -> its images' digest
     for page in pdf.pages:
         h.update(page.obj.MediaBox.unparse())
         contents = page.obj.get("/Contents")
         streams = list(contents) if isinstance(contents, Array) else [contents]
         for stream in filter(None, streams):
             h.update(stream.read_raw_bytes())
-        for name, xobject in sorted(page.obj.get("/Resources", {}).get("/XObject", {}).items()):
-            h.update(name.encode())
-            if xobject.objgen in hashed and xobject.objgen != (0, 0):
-                h.update(repr(xobject.objgen).encode())
+        resources = page.obj.get("/Resources")
+        if not isinstance(resources, Dictionary):
+            continue
+        key = resources.objgen if resources.is_indirect else None
+        if key is None or key not in shared:
+            images = hashlib.sha256()
+            for name, xobject in sorted(resources.get("/XObject", {}).items()):
+                images.update(name.encode())
+                if xobject.objgen in hashed and xobject.objgen != (0, 0):
+                    images.update(repr(xobject.objgen).encode())
+                    continue
+                hashed.add(xobject.objgen)
+                images.update(xobject.read_raw_bytes())
+            if key is None:
+                h.update(images.digest())
                 continue
-            hashed.add(xobject.objgen)
-            h.update(xobject.read_raw_bytes())
+            shared[key] = images.digest()
+        h.update(repr(key).encode() + shared[key])
     return h.digest()
 
 

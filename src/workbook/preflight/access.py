@@ -10,6 +10,7 @@ a line end for search and speech.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -216,6 +217,13 @@ def _object_id(value: object) -> tuple[int, int] | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _elements(pdf: pikepdf.Pdf) -> tuple[Dictionary, ...]:
+    """Every structure element of the PDF being checked (read, never changed), in
+    reading order: one walk of the tree for the checks that read them all."""
+    return tuple(all_elements(pdf))
+
+
 def check_link_tags(data: bytes) -> list[CheckResult]:
     """Each link annotation sits in a Link element; no Link element inside another."""
     pdf = painted(data).pdf
@@ -239,7 +247,7 @@ def check_link_tags(data: bytes) -> list[CheckResult]:
                 outside.append((number, f"'{target}' is in a {tag} element, not a Link"))
     nested: list[tuple[int | None, str]] = []
     elements = 0
-    for element in all_elements(pdf):
+    for element in _elements(pdf):
         if element.get("/S") != Name.Link:
             continue
         elements += 1
@@ -281,7 +289,7 @@ def check_id_tree(data: bytes) -> CheckResult:
     problems: list[tuple[int | None, str]] = []
     ids: dict[str, Dictionary] = {}
     headers: list[tuple[Dictionary, str]] = []
-    for element in all_elements(pdf):
+    for element in _elements(pdf):
         if "/ID" in element:
             ident = bytes(element.ID).decode("latin-1")
             if ident in ids:
@@ -329,7 +337,7 @@ def check_nested_headings(data: bytes) -> CheckResult:
     pages = _page_numbers(pdf)
     doubled: list[tuple[int | None, str]] = []
     headings = 0
-    for element in all_elements(pdf):
+    for element in _elements(pdf):
         tag = str(element.get("/S", ""))
         if tag not in HEADINGS:
             continue

@@ -57,10 +57,12 @@ def check_edition(
     project: Project,
     validation: access.Validation | None = None,
     lines_cache: Path | None = None,
+    inks_cache: Path | None = None,
 ) -> list[CheckResult]:
     """Every check that applies to *variant*, on its PDF (*validation*: the
-    independent validator, when already started on it; *lines_cache*: where the
-    pages' lines of type are kept between builds)."""
+    independent validator, when already started on it; *lines_cache* and
+    *inks_cache*: where the pages' lines of type and runs of text are kept
+    between builds)."""
     config = project.config
     fmt = config.format
     data = facts.data
@@ -78,7 +80,7 @@ def check_edition(
     if variant.tagged and validation is None:
         validation = access.Validation(data)
     try:
-        results = _edition_checks(facts, variant, project, pdf, validation, lines_cache)
+        results = _edition_checks(facts, variant, project, pdf, validation, lines_cache, inks_cache)
         return checks.accept(results, config.preflight.accept)
     except BaseException:
         if validation is not None:
@@ -93,6 +95,7 @@ def _edition_checks(
     pdf,
     validation: access.Validation | None,
     lines_cache: Path | None = None,
+    inks_cache: Path | None = None,
 ) -> list[CheckResult]:
     """:func:`check_edition` for a book edition."""
     config = project.config
@@ -135,7 +138,7 @@ def _edition_checks(
         if variant.pdf_variant and variant.pdf_variant.startswith("pdf/x"):
             results.append(checks.check_output_intent(data))
             results.append(inks.check_output_profile(data, BUNDLED_PROFILE))
-        runs = inks.text_runs(data)
+        runs = inks.text_runs(data, facts.page_digests, inks_cache)
         results += [inks.check_overprint(runs), inks.check_small_text(runs)]
         if variant.isbn_kind == "print":
             results.append(inks.check_isbn_unique(project))
@@ -164,7 +167,7 @@ def check_file(
     variant: Variant,
     project: Project,
     thumbs: Path | None = None,
-    caches: tuple[Path, Path, Path] | None = None,
+    caches: tuple[Path, Path, Path, Path] | None = None,
     *,
     place: bool = True,
 ) -> EditionReport:
@@ -187,8 +190,8 @@ def check_file(
 
             drawing = PageDrawing(path, thumbs, variant.name, facts.page_digests)
         try:
-            lines = caches[2] if caches else None
-            checked = check_edition(facts, variant, project, validation, lines)
+            lines, runs = caches[2:4] if caches else (None, None)
+            checked = check_edition(facts, variant, project, validation, lines, runs)
             report = EditionReport(variant, path, facts, checked)
         finally:
             if drawing is not None:

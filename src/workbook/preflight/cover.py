@@ -239,7 +239,7 @@ def check_cover_file(
     project: Project,
     press: Path,
     thumbs: Path | None = None,
-    caches: tuple[Path, Path, Path] | None = None,
+    caches: tuple[Path, Path, Path, Path] | None = None,
     *,
     place: bool = True,
 ) -> EditionReport:

@@ -113,14 +113,16 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("\u00ad", "").split())
 
 
-def cache_paths(out_dir: Path, pdf_name: str) -> tuple[Path, Path, Path]:
+def cache_paths(out_dir: Path, pdf_name: str) -> tuple[Path, Path, Path, Path]:
     """Where the reading of the PDF *pdf_name* built into *out_dir* is kept between
-    builds (``build/.state/``): its page words, its page summaries and its lines of
-    type (:func:`workbook.preflight.textlines.read_pages`)."""
+    builds (``build/.state/``): its page words, its page summaries, its lines of
+    type (:func:`workbook.preflight.textlines.read_pages`) and its runs of text
+    with their inks (:func:`workbook.preflight.inks.text_runs`)."""
     return (
         state_file(out_dir, pdf_name, "words"),
         state_file(out_dir, pdf_name, "paint"),
         state_file(out_dir, pdf_name, "lines"),
+        state_file(out_dir, pdf_name, "inks"),
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
@@ -27,6 +28,7 @@ from pathlib import Path
 import pikepdf
 
 from workbook.config.publication import Project
+from workbook.pipeline.freshness import read_json_part, write_json
 from workbook.preflight.checks import CheckResult
 from workbook.preflight.pdfcontent import IDENTITY, Matrix, multiply
 
@@ -214,16 +216,62 @@ def _read(stream, number: int, resources, state: _GState, reading: _Reading, dep
                     reading.heavy.append((*_bbox([(0, 0), (1, 1)], state.ctm), 4))
 
 
-def text_runs(data: bytes) -> list[TextRun]:
-    """Every run of text the PDF shows, page by page, with its colour and overprint."""
-    runs: list[TextRun] = []
+_CACHE_VERSION = 1
+
+
+def text_runs(data: bytes, keys: Sequence[str] = (), cache: Path | None = None) -> list[TextRun]:
+    """Every run of text the PDF shows, page by page, with its colour and overprint.
+
+    With *keys* (the pages' digests, :class:`workbook.preflight.pageimages.PageDigests`,
+    which cover what a page draws and the resources it uses) and *cache* (a JSON
+    file), a page read before is taken from the cache: an edit re-reads only the
+    pages it changed. The cache is a hint: unreadable, it is written anew.
+    """
+    keys = list(keys) if cache is not None else []
+    known = read_json_part(cache, _CACHE_VERSION, "pages") if cache is not None and keys else {}
+    pages: list[list[TextRun]] = []
+    read = 0
     with pikepdf.open(BytesIO(data)) as pdf:
+        if len(keys) != len(pdf.pages):
+            keys, known = [], {}
         for number, page in enumerate(pdf.pages, start=1):
-            reading = _Reading()
-            resources = page.obj.get("/Resources", pikepdf.Dictionary())
-            _read(page.obj, number, resources, _GState(), reading)
-            runs += reading.runs
-    return runs
+            found = _from_json(known.get(keys[number - 1]), number) if keys else None
+            if found is None:
+                reading = _Reading()
+                resources = page.obj.get("/Resources", pikepdf.Dictionary())
+                _read(page.obj, number, resources, _GState(), reading)
+                found, read = reading.runs, read + 1
+            pages.append(found)
+    if cache is not None and keys and (read or set(known) != set(keys)):
+        stored = {key: [_run_json(r) for r in runs] for key, runs in zip(keys, pages, strict=True)}
+        write_json(cache, {"version": _CACHE_VERSION, "pages": stored}, separators=(",", ":"))
+    return [run for runs in pages for run in runs]
+
+
+def _run_json(run: TextRun) -> list:
+    colour = list(run.colour) if run.colour is not None else None
+    return [run.size, colour, run.space, run.overprint, list(run.point), run.reversed_out_of]
+
+
+def _from_json(data: object, number: int) -> list[TextRun] | None:
+    """A page's runs read back from the cache, or None when they do not fit."""
+    if not isinstance(data, list):
+        return None
+    try:
+        return [
+            TextRun(
+                number,
+                float(size),
+                tuple(float(v) for v in colour) if colour is not None else None,
+                str(space),
+                bool(overprint),
+                (float(point[0]), float(point[1])),
+                int(under),
+            )
+            for size, colour, space, overprint, point, under in data
+        ]
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _result(name: str, ok: bool, measured: str, rule: str, pages=(), warn=False) -> CheckResult:
