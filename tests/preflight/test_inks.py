@@ -100,21 +100,20 @@ def test_outside_a_work_tree_nothing_is_compared(tmp_path):
 
 
 def test_pages_read_before_take_their_runs_from_the_cache_by_digest(tmp_path):
-    import json
-
+    from workbook.pipeline.freshness import read_page_cache, write_page_cache
     from workbook.preflight.pageimages import PageDigests
 
     data = rendered("small-text-reversed-out-of-four-colours")
     with pikepdf.open(BytesIO(data)) as pdf:
         digest = PageDigests()
         keys = [digest(page) for page in pdf.pages]
-    cache = tmp_path / "inks.json"
+    cache = tmp_path / "inks.marshal"
     fresh = text_runs(data)
     assert fresh and text_runs(data, keys, cache) == fresh  # read, then kept
     # A kept page is not read again: what the cache says is what is returned.
-    stored = json.loads(cache.read_text())
-    stored["pages"][keys[0]][0][0] = 99.0
-    cache.write_text(json.dumps(stored))
+    stored = read_page_cache(cache, 1)
+    stored[keys[0]][0][0] = 99.0
+    write_page_cache(cache, 1, stored)
     assert text_runs(data, keys, cache)[0].size == 99.0
     # A page whose digest is new is read; a broken cache is a hint only.
     assert text_runs(data, ["uusi"], cache) == fresh

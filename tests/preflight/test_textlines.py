@@ -10,6 +10,7 @@ import subprocess
 import pikepdf
 import pytest
 
+from workbook.pipeline.freshness import read_page_cache, write_page_cache
 from workbook.preflight.textlines import read_pages
 
 PAGE = """<html lang="fi"><style>
@@ -56,7 +57,7 @@ def test_pages_read_before_are_taken_from_the_cache_by_digest_and_others_read(tm
     weasyprint = pytest.importorskip("weasyprint")
     from workbook.preflight.pageimages import PageDigests
 
-    path, cache = tmp_path / "sivut.pdf", tmp_path / "lines.json"
+    path, cache = tmp_path / "sivut.pdf", tmp_path / "lines.marshal"
     html = PAGE.replace("</p>", '</p><p style="break-before: page">Toinen sivu.</p>')
     weasyprint.HTML(string=html).write_pdf(path)
     with pikepdf.open(path) as pdf:
@@ -65,9 +66,9 @@ def test_pages_read_before_are_taken_from_the_cache_by_digest_and_others_read(tm
         fresh = read_pages(pdf)
         assert read_pages(pdf, keys, cache) == fresh  # read, then kept
         # A kept page is not read again: what the cache says is what is returned.
-        stored = json.loads(cache.read_text())
-        stored["pages"][keys[0]]["lines"][0][0][0][5] = "välimuistista"
-        cache.write_text(json.dumps(stored))
+        stored = read_page_cache(cache, 2)
+        stored[keys[0]]["lines"][0][0][0][5] = "välimuistista"
+        write_page_cache(cache, 2, stored)
         again = read_pages(pdf, keys, cache)
         assert again[0].lines[0].text == "välimuistista" and again[1] == fresh[1]
         # A page whose digest is new is read; a broken cache is a hint only.

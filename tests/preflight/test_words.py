@@ -97,3 +97,22 @@ def test_facts_cross_processes(tmp_path):
     book(pdf, PAGES)
     facts = read_facts(pdf)
     assert page_words(pickle.loads(pickle.dumps(facts))) == page_words(facts)
+
+
+def test_a_page_cache_is_read_back_only_by_its_version_and_python(tmp_path, monkeypatch):
+    import sys
+
+    from workbook.pipeline import freshness
+
+    cache = tmp_path / "state" / "a.words.marshal"
+    pages = {"avain": [["Kirjasto", 1.0, 2.0, 3.0, 4.0]]}
+    freshness.write_page_cache(cache, 2, pages)
+    assert freshness.read_page_cache(cache, 2) == pages
+    assert freshness.read_page_cache(cache, 3) == {}  # another version of the reading
+    monkeypatch.setattr(sys, "version_info", (3, 99, 0))
+    assert freshness.read_page_cache(cache, 2) == {}  # another Python's marshal
+    monkeypatch.undo()
+    for broken in (b"", b"\x00rikki", b"{not json"):
+        cache.write_bytes(broken)
+        assert freshness.read_page_cache(cache, 2) == {}
+    assert freshness.read_page_cache(tmp_path / "ei-ole", 2) == {}

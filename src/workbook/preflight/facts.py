@@ -119,10 +119,10 @@ def cache_paths(out_dir: Path, pdf_name: str) -> tuple[Path, Path, Path, Path]:
     type (:func:`workbook.preflight.textlines.read_pages`) and its runs of text
     with their inks (:func:`workbook.preflight.inks.text_runs`)."""
     return (
-        state_file(out_dir, pdf_name, "words"),
+        state_file(out_dir, pdf_name, "words", ".marshal"),
         state_file(out_dir, pdf_name, "paint"),
-        state_file(out_dir, pdf_name, "lines"),
-        state_file(out_dir, pdf_name, "inks"),
+        state_file(out_dir, pdf_name, "lines", ".marshal"),
+        state_file(out_dir, pdf_name, "inks", ".marshal"),
     )
 
 

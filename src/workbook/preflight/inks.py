@@ -28,7 +28,7 @@ from pathlib import Path
 import pikepdf
 
 from workbook.config.publication import Project
-from workbook.pipeline.freshness import read_json_part, write_json
+from workbook.pipeline.freshness import read_page_cache, write_page_cache
 from workbook.preflight.checks import CheckResult
 from workbook.preflight.pdfcontent import IDENTITY, Matrix, multiply
 
@@ -223,19 +223,20 @@ def text_runs(data: bytes, keys: Sequence[str] = (), cache: Path | None = None) 
     """Every run of text the PDF shows, page by page, with its colour and overprint.
 
     With *keys* (the pages' digests, :class:`workbook.preflight.pageimages.PageDigests`,
-    which cover what a page draws and the resources it uses) and *cache* (a JSON
-    file), a page read before is taken from the cache: an edit re-reads only the
-    pages it changed. The cache is a hint: unreadable, it is written anew.
+    which cover what a page draws and the resources it uses) and *cache*
+    (:func:`~workbook.pipeline.freshness.write_page_cache`), a page read before
+    is taken from the cache: an edit re-reads only the pages it changed. The
+    cache is a hint: unreadable, it is written anew.
     """
     keys = list(keys) if cache is not None else []
-    known = read_json_part(cache, _CACHE_VERSION, "pages") if cache is not None and keys else {}
+    known = read_page_cache(cache, _CACHE_VERSION) if cache is not None and keys else {}
     pages: list[list[TextRun]] = []
     read = 0
     with pikepdf.open(BytesIO(data)) as pdf:
         if len(keys) != len(pdf.pages):
             keys, known = [], {}
         for number, page in enumerate(pdf.pages, start=1):
-            found = _from_json(known.get(keys[number - 1]), number) if keys else None
+            found = _restored(known.get(keys[number - 1]), number) if keys else None
             if found is None:
                 reading = _Reading()
                 resources = page.obj.get("/Resources", pikepdf.Dictionary())
@@ -243,17 +244,17 @@ def text_runs(data: bytes, keys: Sequence[str] = (), cache: Path | None = None) 
                 found, read = reading.runs, read + 1
             pages.append(found)
     if cache is not None and keys and (read or set(known) != set(keys)):
-        stored = {key: [_run_json(r) for r in runs] for key, runs in zip(keys, pages, strict=True)}
-        write_json(cache, {"version": _CACHE_VERSION, "pages": stored}, separators=(",", ":"))
+        pairs = zip(keys, pages, strict=True)
+        write_page_cache(cache, _CACHE_VERSION, {k: [_run_stored(r) for r in p] for k, p in pairs})
     return [run for runs in pages for run in runs]
 
 
-def _run_json(run: TextRun) -> list:
+def _run_stored(run: TextRun) -> list:
     colour = list(run.colour) if run.colour is not None else None
     return [run.size, colour, run.space, run.overprint, list(run.point), run.reversed_out_of]
 
 
-def _from_json(data: object, number: int) -> list[TextRun] | None:
+def _restored(data: object, number: int) -> list[TextRun] | None:
     """A page's runs read back from the cache, or None when they do not fit."""
     if not isinstance(data, list):
         return None

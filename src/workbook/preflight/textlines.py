@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pikepdf
 
-from workbook.pipeline.freshness import read_json_part, write_json
+from workbook.pipeline.freshness import read_page_cache, write_page_cache
 from workbook.preflight.pdfcontent import IDENTITY, Matrix, multiply, page_operations
 
 SOFT_BREAK = "\u2010"  # the hyphen WeasyPrint draws where it broke at a soft hyphen
@@ -364,7 +364,7 @@ def read_pages(
     """:func:`read_page` of every page.
 
     With *keys* (the pages' digests, :class:`workbook.preflight.pageimages.PageDigests`,
-    which cover the fonts a page uses) and *cache* (a JSON file), a page whose
+    which cover the fonts a page uses) and *cache* (a page cache file), a page whose
     digest was read before is taken from the cache: an edit re-reads only the
     pages it changed. The cache is a hint: unreadable, it is written anew.
     """
@@ -372,29 +372,29 @@ def read_pages(
     # theirs widths and characters to this file's fonts of the same number.
     _FONTS.clear()
     keys = list(keys) if cache is not None and len(keys) == len(pdf.pages) else []
-    known = read_json_part(cache, _CACHE_VERSION, "pages") if cache is not None and keys else {}
+    known = read_page_cache(cache, _CACHE_VERSION) if cache is not None and keys else {}
     pages: list[PageText] = []
     read = 0
     for number, page in enumerate(pdf.pages, start=1):
         seen = known.get(keys[number - 1]) if keys else None
-        text = _from_json(seen, number) if seen is not None else None
+        text = _restored(seen, number) if seen is not None else None
         if text is None:
             text = read_page(page, number)
             read += 1
         pages.append(text)
     if cache is not None and keys and (read or set(known) != set(keys)):
-        stored = {key: _to_json(text) for key, text in zip(keys, pages, strict=True)}
-        write_json(cache, {"version": _CACHE_VERSION, "pages": stored}, separators=(",", ":"))
+        stored = {key: _stored(text) for key, text in zip(keys, pages, strict=True)}
+        write_page_cache(cache, _CACHE_VERSION, stored)
     return pages
 
 
-def _run_json(run: Run) -> list:
+def _run_stored(run: Run) -> list:
     return [run.font, run.size, run.x0, run.x1, run.baseline, run.text, list(run.spaces)]
 
 
-def _to_json(page: PageText) -> dict:
+def _stored(page: PageText) -> dict:
     return {
-        "lines": [[[_run_json(r) for r in ln.runs], [_run_json(r) for r in ln.calls]]
+        "lines": [[[_run_stored(r) for r in ln.runs], [_run_stored(r) for r in ln.calls]]
                   for ln in page.lines],
         "frames": [[list(f.box), f.border] for f in page.frames],
         "shapes": [list(box) for box in page.shapes],
@@ -402,7 +402,7 @@ def _to_json(page: PageText) -> dict:
     }  # fmt: skip
 
 
-def _from_json(data: object, number: int) -> PageText | None:
+def _restored(data: object, number: int) -> PageText | None:
     """A page read back from the cache, or None when it does not fit."""
 
     def run(item: list) -> Run:

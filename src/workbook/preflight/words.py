@@ -3,7 +3,7 @@ by page content.
 
 pdftotext reads the whole book in about half a second; after a one-chapter edit
 most pages paint exactly what they painted before. Each page's words are kept in
-``build/.state/<pdf>.words.json`` under the page's digest
+``build/.state/<pdf>.words.marshal`` under the page's digest
 (:func:`workbook.preflight.pageimages.page_digest`: content stream, drawn
 objects, boxes, fonts by name and metrics) joined with a digest of the ToUnicode
 maps of the fonts the page may use, since that map, not the content stream,
@@ -30,7 +30,7 @@ from typing import NamedTuple
 import pikepdf
 
 from workbook.errors import WorkbookError
-from workbook.pipeline.freshness import read_json_part, write_json
+from workbook.pipeline.freshness import read_page_cache, write_page_cache
 from workbook.preflight.pageimages import page_ranges
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 from the top-left, y down
@@ -101,7 +101,7 @@ class WordReader:
     def __init__(self, path: Path, cache: Path | None = None) -> None:
         self.path = path
         self.cache = cache
-        self.known = read_json_part(cache, _VERSION, "pages") if cache is not None else {}
+        self.known = read_page_cache(cache, _VERSION) if cache is not None else {}
         self.running = None if self.known else _Run(path, None)
         self.pages_read = 0  # how many pages went through pdftotext
 
@@ -216,8 +216,5 @@ def _parse(xhtml: bytes, first: int) -> dict[int, list[Word]]:
 
 
 def _store(cache: Path, words: dict[str, list[Word]]) -> None:
-    data = {
-        "version": _VERSION,
-        "pages": {key: [[w.text, *w.rect] for w in page] for key, page in words.items()},
-    }
-    write_json(cache, data, ensure_ascii=False, separators=(",", ":"))
+    pages = {key: [[w.text, *w.rect] for w in page] for key, page in words.items()}
+    write_page_cache(cache, _VERSION, pages)
