@@ -197,17 +197,17 @@ def text_lines(page) -> list[list]:
     return [sorted(line, key=lambda w: w.rect[0]) for line in lines]
 
 
-def reading_text(page) -> str:
-    """The page's characters in reading order by position, spaces removed.
+def printed_letters(page) -> Counter[str]:
+    """The characters the page prints, in any order, spaces removed.
 
     Tagging splits text runs differently in the two editions, so a text
-    extractor joins or splits words differently; ordering the words by line
-    and position and dropping the spaces compares what is printed. Hyphens of
-    line breaks are dropped too: the e-version has a broken word read whole
-    where its first part is printed (:mod:`workbook.finish.words`).
+    extractor joins, splits and orders words differently; counting the
+    characters compares what is printed. Hyphens of line breaks are dropped
+    too: the e-version has a broken word read whole where its first part is
+    printed (:mod:`workbook.finish.words`).
     """
-    ordered = [w for line in text_lines(page) for w in line]
-    return "".join(w.text for w in ordered).replace("\u00ad", "").replace("\u2010", "")
+    text = "".join(w.text for w in page.words)
+    return Counter(text.replace("\u00ad", "").replace("\u2010", ""))
 
 
 def check_same_text(press: PdfFacts, screen: PdfFacts) -> CheckResult:
@@ -221,7 +221,7 @@ def check_same_text(press: PdfFacts, screen: PdfFacts) -> CheckResult:
     """
     first = min((start for start, _ in press.chapter_pages), default=1)
     pairs = [
-        (a.number, reading_text(a), reading_text(b))
+        (a.number, printed_letters(a), printed_letters(b))
         for a, b in zip(press.pages, screen.pages, strict=False)
         if a.number >= first
     ]
@@ -231,14 +231,14 @@ def check_same_text(press: PdfFacts, screen: PdfFacts) -> CheckResult:
     for number, ours, theirs in pairs:
         if ours == theirs and not carried:
             continue
-        expected = Counter(ours)
+        expected = ours.copy()
         if carried:
             if carried <= expected:
                 expected -= carried
             else:
                 differing.append(carried_from)
             carried = Counter()
-        found = Counter(theirs)
+        found = theirs
         if expected - found:
             differing.append(number)
         else:
