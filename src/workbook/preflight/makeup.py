@@ -47,14 +47,17 @@ class Page:
     notes: list[Line] = field(default_factory=list)
     notes_top: float | None = None
     exempt: bool = False  # front matter, a chapter's last page, a page before a forced break
+    _body: tuple[list[Line], list[Line]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def number(self) -> int:
         return self.facts.number
 
     def body(self) -> list[Line]:
-        """Lines of running text (the body type)."""
-        return [line for line in self.main if is_body(line)]
+        """Lines of running text (the body type); found once, as the checks ask often."""
+        if self._body is None or self._body[0] is not self.main:
+            self._body = (self.main, [line for line in self.main if is_body(line)])
+        return self._body[1]
 
     def in_frame(self, line: Line) -> bool:
         return any(f.box[1] <= line.baseline <= f.box[3] for f in self.text.frames)

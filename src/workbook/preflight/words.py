@@ -35,7 +35,7 @@ from workbook.preflight.pageimages import page_ranges
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 from the top-left, y down
 _XHTML = "{http://www.w3.org/1999/xhtml}"
-_VERSION = 2  # 2: words stripped of the space an /ActualText may give them
+_VERSION = 3  # 2: words stripped of the space an /ActualText may give them; 3: (text, rect) tuples
 
 
 class Word(NamedTuple):
@@ -125,7 +125,7 @@ class WordReader:
                 found.update(_parse(_Run(self.path, (first, last)).output(), first))
             self.pages_read = len(missing)
         words = {
-            n: found[n] if n in found else [Word(t, tuple(r)) for t, *r in self.known[key]]
+            n: found[n] if n in found else list(map(Word._make, self.known[key]))
             for n, key in enumerate(keys, start=1)
         }
         if self.cache is not None and (missing or set(self.known) != set(keys)):
@@ -216,5 +216,6 @@ def _parse(xhtml: bytes, first: int) -> dict[int, list[Word]]:
 
 
 def _store(cache: Path, words: dict[str, list[Word]]) -> None:
-    pages = {key: [[w.text, *w.rect] for w in page] for key, page in words.items()}
+    # (text, rect) tuples, as marshal keeps them: read back as Words with no copying
+    pages = {key: [(w.text, tuple(w.rect)) for w in page] for key, page in words.items()}
     write_page_cache(cache, _VERSION, pages)
