@@ -231,21 +231,24 @@ def text_runs(data: bytes, keys: Sequence[str] = (), cache: Path | None = None) 
     keys = list(keys) if cache is not None else []
     known = read_page_cache(cache, _CACHE_VERSION) if cache is not None and keys else {}
     pages: list[list[TextRun]] = []
+    stored: dict[str, object] = {}  # what the cache will keep: a kept page as it was read
     read = 0
     with pikepdf.open(BytesIO(data)) as pdf:
         if len(keys) != len(pdf.pages):
             keys, known = [], {}
         for number, page in enumerate(pdf.pages, start=1):
-            found = _restored(known.get(keys[number - 1]), number) if keys else None
+            seen = known.get(keys[number - 1]) if keys else None
+            found = _restored(seen, number)
             if found is None:
                 reading = _Reading()
                 resources = page.obj.get("/Resources", pikepdf.Dictionary())
                 _read(page.obj, number, resources, _GState(), reading)
-                found, read = reading.runs, read + 1
+                found, read, seen = reading.runs, read + 1, [_run_stored(r) for r in reading.runs]
+            if keys:
+                stored[keys[number - 1]] = seen
             pages.append(found)
     if cache is not None and keys and (read or set(known) != set(keys)):
-        pairs = zip(keys, pages, strict=True)
-        write_page_cache(cache, _CACHE_VERSION, {k: [_run_stored(r) for r in p] for k, p in pairs})
+        write_page_cache(cache, _CACHE_VERSION, stored)
     return [run for runs in pages for run in runs]
 
 

@@ -374,6 +374,7 @@ def read_pages(
     keys = list(keys) if cache is not None and len(keys) == len(pdf.pages) else []
     known = read_page_cache(cache, _CACHE_VERSION) if cache is not None and keys else {}
     pages: list[PageText] = []
+    stored: dict[str, object] = {}  # what the cache will keep: a kept page as it was read
     read = 0
     for number, page in enumerate(pdf.pages, start=1):
         seen = known.get(keys[number - 1]) if keys else None
@@ -381,9 +382,12 @@ def read_pages(
         if text is None:
             text = read_page(page, number)
             read += 1
+            if keys:
+                stored[keys[number - 1]] = _stored(text)
+        elif keys:
+            stored[keys[number - 1]] = seen
         pages.append(text)
     if cache is not None and keys and (read or set(known) != set(keys)):
-        stored = {key: _stored(text) for key, text in zip(keys, pages, strict=True)}
         write_page_cache(cache, _CACHE_VERSION, stored)
     return pages
 

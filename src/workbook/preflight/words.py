@@ -129,7 +129,11 @@ class WordReader:
             for n, key in enumerate(keys, start=1)
         }
         if self.cache is not None and (missing or set(self.known) != set(keys)):
-            _store(self.cache, {key: words[n] for n, key in enumerate(keys, start=1)})
+            stored = {  # a kept page as it was read, a page read now as (text, rect) tuples
+                key: _stored(found[n]) if n in found else self.known[key]
+                for n, key in enumerate(keys, start=1)
+            }
+            write_page_cache(self.cache, _VERSION, stored)
         return words
 
 
@@ -215,7 +219,7 @@ def _parse(xhtml: bytes, first: int) -> dict[int, list[Word]]:
     return found
 
 
-def _store(cache: Path, words: dict[str, list[Word]]) -> None:
-    # (text, rect) tuples, as marshal keeps them: read back as Words with no copying
-    pages = {key: [(w.text, tuple(w.rect)) for w in page] for key, page in words.items()}
-    write_page_cache(cache, _VERSION, pages)
+def _stored(words: list[Word]) -> list[tuple]:
+    """A page's words as kept: (text, rect) tuples, which marshal gives back as they
+    were, ready for ``Word._make``."""
+    return [(w.text, tuple(w.rect)) for w in words]
