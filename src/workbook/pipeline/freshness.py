@@ -20,11 +20,15 @@ import stat
 import sys
 import tempfile
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from workbook.paths import PACKAGE, REPO
+
+P = TypeVar("P")  # a page, as the reader takes it
+R = TypeVar("R")  # what was read of it
 
 STATE_DIR = ".state"
 _SKIP_DIRS = {"__pycache__", ".git", "build", ".pytest_cache", ".ruff_cache"}
@@ -226,6 +230,39 @@ def write_page_cache(path: Path, version: int, pages: dict) -> None:
     and the file is only for this Python, which the version records."""
     data = {"version": (version, *sys.version_info[:2]), "pages": pages}
     _write_atomic(path, marshal.dumps(data))
+
+
+def cached_readings(
+    pages: Sequence[P],
+    keys: Sequence[str],
+    cache: Path | None,
+    version: int,
+    read: Callable[[P, int], R],
+    restore: Callable[[object, int], R | None],
+    store: Callable[[R], object],
+) -> list[R]:
+    """Each page's reading (pages numbered from 1), taken from the page cache *cache*
+    by the page's key where it holds one that *restore* accepts, else *read*
+    afresh. Without *cache* or a key for every page, each page is read. The
+    cache is written again when a page was read or the keys changed: a page
+    taken from it as it was stored, a page read now as *store* encodes it."""
+    keys = list(keys) if cache is not None and len(keys) == len(pages) else []
+    known = read_page_cache(cache, version) if cache is not None and keys else {}
+    found: list[R] = []
+    stored: dict[str, object] = {}
+    fresh = 0
+    for number, page in enumerate(pages, start=1):
+        key = keys[number - 1] if keys else None
+        seen = known.get(key) if key is not None else None
+        reading = restore(seen, number) if seen is not None else None
+        if reading is None:
+            reading, seen, fresh = read(page, number), None, fresh + 1
+        if key is not None:
+            stored[key] = seen if seen is not None else store(reading)
+        found.append(reading)
+    if cache is not None and keys and (fresh or set(known) != set(keys)):
+        write_page_cache(cache, version, stored)
+    return found
 
 
 def write_json(path: Path, data: object, **options: object) -> None:

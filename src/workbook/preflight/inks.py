@@ -28,7 +28,7 @@ from pathlib import Path
 import pikepdf
 
 from workbook.config.publication import Project
-from workbook.pipeline.freshness import read_page_cache, write_page_cache
+from workbook.pipeline.freshness import cached_readings
 from workbook.preflight.checks import CheckResult
 from workbook.preflight.pdfcontent import IDENTITY, Matrix, multiply
 
@@ -228,27 +228,18 @@ def text_runs(data: bytes, keys: Sequence[str] = (), cache: Path | None = None) 
     is taken from the cache: an edit re-reads only the pages it changed. The
     cache is a hint: unreadable, it is written anew.
     """
-    keys = list(keys) if cache is not None else []
-    known = read_page_cache(cache, _CACHE_VERSION) if cache is not None and keys else {}
-    pages: list[list[TextRun]] = []
-    stored: dict[str, object] = {}  # what the cache will keep: a kept page as it was read
-    read = 0
+
+    def read(page: pikepdf.Page, number: int) -> list[TextRun]:
+        reading = _Reading()
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        _read(page.obj, number, resources, _GState(), reading)
+        return reading.runs
+
+    def store(runs: list[TextRun]) -> list:
+        return [_run_stored(run) for run in runs]
+
     with pikepdf.open(BytesIO(data)) as pdf:
-        if len(keys) != len(pdf.pages):
-            keys, known = [], {}
-        for number, page in enumerate(pdf.pages, start=1):
-            seen = known.get(keys[number - 1]) if keys else None
-            found = _restored(seen, number)
-            if found is None:
-                reading = _Reading()
-                resources = page.obj.get("/Resources", pikepdf.Dictionary())
-                _read(page.obj, number, resources, _GState(), reading)
-                found, read, seen = reading.runs, read + 1, [_run_stored(r) for r in reading.runs]
-            if keys:
-                stored[keys[number - 1]] = seen
-            pages.append(found)
-    if cache is not None and keys and (read or set(known) != set(keys)):
-        write_page_cache(cache, _CACHE_VERSION, stored)
+        pages = cached_readings(pdf.pages, keys, cache, _CACHE_VERSION, read, _restored, store)
     return [run for runs in pages for run in runs]
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pikepdf
 
-from workbook.pipeline.freshness import read_page_cache, write_page_cache
+from workbook.pipeline.freshness import cached_readings
 from workbook.preflight.pdfcontent import IDENTITY, Matrix, multiply, page_operations
 
 SOFT_BREAK = "\u2010"  # the hyphen WeasyPrint draws where it broke at a soft hyphen
@@ -371,25 +371,7 @@ def read_pages(
     # Font objects are numbered per file: fonts kept from another file would lend
     # theirs widths and characters to this file's fonts of the same number.
     _FONTS.clear()
-    keys = list(keys) if cache is not None and len(keys) == len(pdf.pages) else []
-    known = read_page_cache(cache, _CACHE_VERSION) if cache is not None and keys else {}
-    pages: list[PageText] = []
-    stored: dict[str, object] = {}  # what the cache will keep: a kept page as it was read
-    read = 0
-    for number, page in enumerate(pdf.pages, start=1):
-        seen = known.get(keys[number - 1]) if keys else None
-        text = _restored(seen, number) if seen is not None else None
-        if text is None:
-            text = read_page(page, number)
-            read += 1
-            if keys:
-                stored[keys[number - 1]] = _stored(text)
-        elif keys:
-            stored[keys[number - 1]] = seen
-        pages.append(text)
-    if cache is not None and keys and (read or set(known) != set(keys)):
-        write_page_cache(cache, _CACHE_VERSION, stored)
-    return pages
+    return cached_readings(pdf.pages, keys, cache, _CACHE_VERSION, read_page, _restored, _stored)
 
 
 def _run_stored(run: Run) -> list:

@@ -9,10 +9,9 @@ to the elements of its marked contents and then each annotation's
 ``/StructParent`` to its element, and the ``/AcroForm`` lists every field. So a
 spliced file keeps, per page, what its source file had for that page; the
 Document's kids, the ParentTree and the field list are then written again in the
-order of the pages. Table header ids, which
-WeasyPrint makes from object numbers, are prefixed in a part's elements so that
-they stay unique, and the fonts a part's text fields name join the form's
-resources.
+order of the pages. Table header ids, which WeasyPrint makes from object
+numbers, are prefixed in a part's elements so that they stay unique, and the
+fonts a part's text fields name join the form's resources.
 """
 
 from __future__ import annotations
